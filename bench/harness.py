@@ -1,0 +1,134 @@
+"""Shared pieces of the benchmarks: real servers in a scratch folder, wrk runs, a report."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.cli.infra import (
+    MongoServer,
+    add_vhost,
+    delete_vhosts,
+    ensure_rabbitmq,
+    free_port,
+    port_open,
+    wait_for,
+)
+
+
+def say(line: str) -> None:
+    """Progress on stderr, so the figures on stdout stay clean."""
+    print(f"[bench] {line}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Servers:
+    mongo_url: str
+    amqp_url: str
+    home: Path
+    vhost: str
+
+
+@contextmanager
+def real_servers() -> Iterator[Servers]:
+    """A fresh mongod and RabbitMQ vhost, removed afterwards."""
+    ensure_rabbitmq(say=say)
+    home = Path(tempfile.mkdtemp(prefix="pantau-bench-"))
+    mongo = MongoServer(home / "mongo", free_port())
+    say(f"starting mongod on port {mongo.port}")
+    mongo.start()
+    vhost = f"pantau-bench-{uuid.uuid4().hex[:8]}"
+    add_vhost(vhost)
+    try:
+        yield Servers(mongo.url, f"amqp://guest:guest@127.0.0.1:5672/{vhost}", home, vhost)
+    finally:
+        mongo.stop()
+        delete_vhosts([vhost])
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@contextmanager
+def gunicorn(
+    conf: str, port: int, env: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A gunicorn master with ``conf`` on ``port`` until the block ends."""
+    full_env = {**os.environ, **env, "PANTAU_BIND": f"127.0.0.1:{port}"}
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", f"python:{conf}"],
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: port_open("127.0.0.1", port), 60, f"gunicorn {conf}")
+        time.sleep(1.0)  # let every worker finish booting
+        yield process
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+@dataclass
+class WrkResult:
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    errors: int
+
+
+_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %s"
+wrk.body = [[%s]]
+"""
+
+
+def wrk_post(
+    url: str, body: dict[str, object], token: str, seconds: int, connections: int = 16
+) -> WrkResult:
+    """Drive ``url`` with POSTs of ``body`` for ``seconds`` and parse wrk's report."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian package).")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(_LUA % (token, json.dumps(body, ensure_ascii=False)))
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    return WrkResult(
+        rate=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        p50_ms=_ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),  # type: ignore[union-attr]
+        p99_ms=_ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),  # type: ignore[union-attr]
+        requests=int(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
+        non_2xx=int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0,
+        errors=sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)),
+    )
+
+
+def _ms(text: str) -> float:
+    value = float(re.match(r"[\d.]+", text).group(0))  # type: ignore[union-attr]
+    if text.endswith("us"):
+        return value / 1000
+    if text.endswith("ms"):
+        return value
+    if text.endswith("s"):
+        return value * 1000
+    return value

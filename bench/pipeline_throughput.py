@@ -1,0 +1,509 @@
+"""The whole pipeline, intake to SMTP, under load, with the ceilings of its parts, in one run.
+
+    python -m bench.pipeline_throughput [--seconds 5] [--threads 8] [--rate 10] [--paced 20]
+
+A fresh mongod, a fresh RabbitMQ vhost and a local aiosmtpd sink; the three HTTP services
+under gunicorn and the three workers, started exactly as the local mode starts them.
+
+(a) sustained: several threads submit distinct cases from five regencies as fast as intake
+    takes them for ``--seconds``; then the run waits until every case has its alert at the
+    sink and counts lost and duplicated alerts.
+(b) latency: ``--rate`` cases/s, paced, for ``--paced`` seconds; time from the POST to the
+    mail's arrival at the sink, p50/p99.
+(c) resident memory of every process at the end.
+(d) ceilings on the same machine in the same run: raw pika publish (blocking confirms, one
+    at a time), raw consume-and-ack with prefetch 50, raw MongoDB inserts with majority
+    write concern from as many threads as intake serves requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pika
+import requests
+from pymongo import MongoClient, WriteConcern
+
+from bench.harness import Servers, real_servers, say
+from services.cli.infra import free_port
+from services.cli.localmode import Child, build_children, wait_until_ready
+from services.cli.mailbox import MailSink
+from services.intake.vault import new_key
+from shared.settings import Settings
+from tests.support.builders import case_payload
+
+# Five regencies of the shipped roster: alerts spread over several officers and units.
+REGIONS = ("12.06", "17.71", "19.02", "64.02", "64.08")
+_CODE = re.compile(r"\b[A-HJKMNP-TV-Z2-9]{4}(?:-[A-HJKMNP-TV-Z2-9]{4}){3}\b")
+# Words to make every case's text its own: triage must not fold them as duplicates.
+_WORDS = (
+    "rapat",
+    "musyawarah",
+    "kantor",
+    "kecamatan",
+    "sekolah",
+    "puskesmas",
+    "pasar",
+    "terminal",
+    "balai",
+    "desa",
+    "kelurahan",
+    "lapangan",
+    "masjid",
+    "gereja",
+    "gedung",
+    "aula",
+    "dinas",
+    "badan",
+    "kantor",
+    "camat",
+    "lurah",
+    "kepala",
+    "seksi",
+    "staf",
+    "guru",
+    "bidan",
+    "perawat",
+    "penyuluh",
+    "operator",
+    "bendahara",
+    "sekretaris",
+    "pengawas",
+    "koordinator",
+)
+
+
+@dataclass
+class Arrivals:
+    """When each alert reached the sink, keyed by the tracking codes it names."""
+
+    known: set[str] = field(default_factory=set)
+    times: dict[str, list[float]] = field(default_factory=dict)
+    keys: dict[str, list[str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    total: int = 0
+
+    def record(self, message: EmailMessage, at: float) -> None:
+        body = message.get_body(("plain",))
+        text = body.get_content() if body is not None else message.as_string()
+        with self.lock:
+            self.total += 1
+            for code in set(_CODE.findall(text)):
+                self.times.setdefault(code, []).append(at)
+                self.keys.setdefault(code, []).append(str(message["X-Pantau-Notification"]))
+
+    def count(self) -> int:
+        with self.lock:
+            return self.total
+
+
+def timed_sink(arrivals: Arrivals) -> MailSink:
+    """The local mode's sink, noting each mail's arrival time as it is accepted (polling the
+    list would add its own interval to every latency)."""
+    sink = MailSink("127.0.0.1", free_port())
+    keeper = sink.keeper
+    original = keeper.handle_DATA
+
+    async def handle_data(server: Any, session: Any, envelope: Any) -> str:
+        at = time.monotonic()
+        answer = await original(server, session, envelope)
+        arrivals.record(keeper.messages[-1], at)
+        return answer
+
+    keeper.handle_DATA = handle_data  # type: ignore[method-assign]
+    return sink
+
+
+def distinct_case(n: int) -> dict[str, Any]:
+    """A case no other in the run resembles: its own place, person, words and link."""
+    tag = uuid.uuid4().hex[:10]
+    words = " ".join(_WORDS[(n * 7 + k * 13) % len(_WORDS)] for k in range(6))
+    place = f"Desa {tag.upper()}"
+    return case_payload(
+        title=f"Pegawai {tag} di {place} mengajak warga memilih paslon nomor {n % 5 + 1}",
+        description=(
+            f"Pada kegiatan {words} di {place}, pegawai bernama Pegawai {tag} mengarahkan "
+            f"hadirin agar memilih pasangan calon nomor {n % 5 + 1} (laporan {n})."
+        ),
+        location={"text": place},
+        accused=[{"name": f"Pegawai {tag}", "employment_type": "PPPK"}],
+        evidence_urls=[f"https://www.instagram.com/p/{tag}{n}/"],
+    )
+
+
+class Submitter:
+    """Posts cases to intake and remembers when each tracking code was submitted."""
+
+    def __init__(self, url: str, keys: list[str]) -> None:
+        self.url = f"{url}/v1/cases"
+        self.keys = keys
+        self.sent: dict[str, float] = {}
+        self.failures = 0
+        self.counter = 0
+        self.lock = threading.Lock()
+        self.local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self.local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self.local.session = session
+        return session
+
+    def submit_one(self) -> None:
+        with self.lock:
+            n = self.counter
+            self.counter += 1
+        key = self.keys[n % len(self.keys)]
+        body = distinct_case(n)
+        started = time.monotonic()
+        try:
+            answer = self._session().post(
+                self.url, json=body, headers={"Authorization": f"Bearer {key}"}, timeout=30
+            )
+        except requests.RequestException:
+            answer = None
+        with self.lock:
+            if answer is not None and answer.status_code in (200, 201):
+                self.sent[answer.json()["tracking_code"]] = started
+            else:
+                self.failures += 1
+
+
+def sustained(submitter: Submitter, seconds: float, threads: int) -> float:
+    """Submit from ``threads`` threads until ``seconds`` pass; accepted cases per second."""
+    deadline = time.monotonic() + seconds
+    before = len(submitter.sent)
+
+    def loop() -> None:
+        while time.monotonic() < deadline:
+            submitter.submit_one()
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    while any(t.is_alive() for t in workers):
+        time.sleep(1.0)
+        say(f"sustained: {len(submitter.sent) - before} cases accepted")
+    for t in workers:
+        t.join()
+    return (len(submitter.sent) - before) / (time.monotonic() - started)
+
+
+def paced(submitter: Submitter, rate: float, seconds: float) -> list[str]:
+    """Submit ``rate`` cases a second on a fixed schedule; the codes accepted."""
+    count = int(rate * seconds)
+    before = set(submitter.sent)
+    start = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        for i in range(count):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(submitter.submit_one)
+            if i and i % int(rate * 5) == 0:
+                say(f"paced: {i}/{count} submitted")
+    return [c for c in submitter.sent if c not in before]
+
+
+def drain(arrivals: Arrivals, codes: list[str], label: str, timeout: float) -> float:
+    """Wait until every code has an alert (or nothing arrives for a long time); seconds."""
+    started = time.monotonic()
+    last_total, last_change = -1, started
+    while time.monotonic() - started < timeout:
+        with arrivals.lock:
+            missing = sum(1 for c in codes if c not in arrivals.times)
+        if not missing:
+            break
+        total = arrivals.count()
+        if total != last_total:
+            last_total, last_change = total, time.monotonic()
+        elif time.monotonic() - last_change > 30:
+            say(f"{label}: no mail for 30 s, {missing} cases still without an alert")
+            break
+        say(f"{label}: {len(codes) - missing}/{len(codes)} alerted")
+        time.sleep(1.0)
+    return time.monotonic() - started
+
+
+def rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def descendants(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            kids = [int(k) for k in task.read_text().split()]
+        except OSError:
+            continue
+        for kid in kids:
+            out += [kid, *descendants(kid)]
+    return out
+
+
+# --- ceilings ----------------------------------------------------------------------------------
+
+
+def _queue(channel: Any, name: str) -> None:
+    # Quorum, as Pantau's own queues are.
+    channel.queue_declare(name, durable=True, arguments={"x-queue-type": "quorum"})
+
+
+def ceiling_publish(amqp_url: str, count: int, body: bytes) -> float:
+    """Persistent publishes, each waiting for its confirm (pika's BlockingConnection)."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    _queue(channel, "bench.publish")
+    channel.confirm_delivery()
+    props = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+    started = time.monotonic()
+    for _ in range(count):
+        channel.basic_publish("", "bench.publish", body, properties=props)
+    rate = count / (time.monotonic() - started)
+    channel.queue_delete("bench.publish")
+    connection.close()
+    return rate
+
+
+def ceiling_consume(amqp_url: str, count: int, body: bytes) -> float:
+    """Consume and ack one by one with prefetch 50, from a queue filled beforehand."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    channel = connection.channel()
+    _queue(channel, "bench.consume")
+    channel.confirm_delivery()
+    props = pika.BasicProperties(delivery_mode=2)
+    for _ in range(count):
+        channel.basic_publish("", "bench.consume", body, properties=props, mandatory=False)
+    channel.basic_qos(prefetch_count=50)
+    got = 0
+    started = time.monotonic()
+    for method, _props, _body in channel.consume("bench.consume", inactivity_timeout=10):
+        if method is None:
+            break
+        channel.basic_ack(method.delivery_tag)
+        got += 1
+        if got >= count:
+            break
+    rate = got / (time.monotonic() - started)
+    channel.cancel()
+    channel.queue_delete("bench.consume")
+    connection.close()
+    return rate
+
+
+def ceiling_mongo(mongo_url: str, seconds: float, threads: int, doc: dict[str, Any]) -> float:
+    """Single-document inserts, w=majority and journaled, from ``threads`` threads."""
+    client: MongoClient[dict[str, Any]] = MongoClient(mongo_url)
+    collection = client["bench_ceiling"].get_collection(
+        "cases", write_concern=WriteConcern(w="majority", j=True)
+    )
+    done = [0] * threads
+    deadline = time.monotonic() + seconds
+
+    def loop(i: int) -> None:
+        while time.monotonic() < deadline:
+            collection.insert_one(dict(doc))
+            done[i] += 1
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    rate = sum(done) / (time.monotonic() - started)
+    client.drop_database("bench_ceiling")
+    client.close()
+    return rate
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def start_suite(servers: Servers, sink: MailSink) -> tuple[list[Child], dict[str, int], Settings]:
+    http_ports = {svc: free_port() for svc in ("intake", "triage", "notify")}
+    metrics_ports = {svc: free_port() for svc in ("intake", "triage", "notify")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.update(
+        {
+            "PANTAU_MONGO_URL": servers.mongo_url,
+            "PANTAU_DB_PREFIX": f"bench{os.getpid()}",
+            "PANTAU_AMQP_URL": f"{servers.amqp_url}?heartbeat=30",
+            "PANTAU_SMTP_PORT": str(sink.port),
+            "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{http_ports['intake']}",
+            "PANTAU_INTAKE_URL": f"http://127.0.0.1:{http_ports['intake']}",
+            "PANTAU_VAULT_KEY": new_key(),
+            # The per-key limit protects production from a runaway client and the per-officer
+            # limit turns bursts into digests; here both would measure the limiters instead
+            # of the pipeline and hide lost alerts inside digests.
+            "PANTAU_SUBMIT_RATE_PER_MINUTE": "100000000",
+            "PANTAU_NOTIFY_RATE_LIMIT": "0",
+            "PANTAU_LOG_LEVEL": "WARNING",
+        }
+    )
+    children = build_children(servers.home, env, http_ports=http_ports, metrics_ports=metrics_ports)
+    for child in children:
+        child.start()
+    wait_until_ready(children, http_ports, 90, worker_ports=metrics_ports)
+    settings = Settings(
+        mongo_url=servers.mongo_url, db_prefix=env["PANTAU_DB_PREFIX"], amqp_url=servers.amqp_url
+    )
+    return children, http_ports, settings
+
+
+def stop_suite(children: list[Child]) -> None:
+    for child in children:
+        child.stop()
+    for child in children:
+        child.wait(20)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=5, help="length of the sustained load")
+    parser.add_argument("--threads", type=int, default=8, help="submitting threads")
+    parser.add_argument("--rate", type=float, default=10, help="offered cases/s for latency")
+    parser.add_argument("--paced", type=float, default=20, help="length of the paced load")
+    parser.add_argument("--drain-timeout", type=float, default=150, help="give up after this")
+    args = parser.parse_args()
+    arrivals = Arrivals()
+    report: list[str] = []
+    with real_servers() as servers:
+        sink = timed_sink(arrivals)
+        sink.start()
+        children: list[Child] = []
+        try:
+            say("starting intake, triage and notify (HTTP and workers)")
+            children, http_ports, settings = start_suite(servers, sink)
+            from services.intake.bootstrap import bootstrap, ensure_indexes
+            from services.intake.keys import create_key
+
+            bootstrap(settings)
+            ensure_indexes()
+            keys = [create_key(name=f"bench {r}", region=r, role="submitter")[0] for r in REGIONS]
+            submitter = Submitter(f"http://127.0.0.1:{http_ports['intake']}", keys)
+
+            # (a) sustained
+            say(f"(a) sustained load: {args.threads} threads for {args.seconds:.0f} s")
+            mails_before = arrivals.count()
+            load_started = time.monotonic()
+            accepted_rate = sustained(submitter, args.seconds, args.threads)
+            load_seconds = time.monotonic() - load_started
+            alerts_during = (arrivals.count() - mails_before) / load_seconds
+            codes_a = list(submitter.sent)
+            drained = drain(arrivals, codes_a, "(a) draining", args.drain_timeout)
+            with arrivals.lock:
+                got = [arrivals.times[c] for c in codes_a if c in arrivals.times]
+                keys_a = [k for c in codes_a for k in arrivals.keys.get(c, [])]
+                last_arrival = max((t for ts in got for t in ts), default=load_started)
+                first_arrival = min((t for ts in got for t in ts), default=load_started)
+            lost = len(codes_a) - len(got)
+            duplicated = len(keys_a) - len(set(keys_a))
+            extra_alerts = len(set(keys_a)) - len(got)
+            span = max(1e-9, last_arrival - first_arrival)
+
+            # (b) latency at a fixed offered load
+            say(f"(b) paced load: {args.rate:.0f} cases/s for {args.paced:.0f} s")
+            codes_b = paced(submitter, args.rate, args.paced)
+            drain(arrivals, codes_b, "(b) draining", args.drain_timeout)
+            with arrivals.lock:
+                latencies = [
+                    (min(arrivals.times[c]) - submitter.sent[c]) * 1000
+                    for c in codes_b
+                    if c in arrivals.times
+                ]
+            lost_b = len(codes_b) - len(latencies)
+
+            # (c) memory
+            memory: list[tuple[str, int]] = []
+            for child in children:
+                if child.process is None:
+                    continue
+                pids = [child.process.pid, *descendants(child.process.pid)]
+                memory.append((f"{child.name} ({len(pids)} proc)", sum(rss_kib(p) for p in pids)))
+            stop_suite(children)
+            children = []
+            memory.append(("bench driver (this process)", rss_kib(os.getpid())))
+
+            # (d) ceilings, with the suite stopped so they have the machine to themselves
+            say("(d) ceilings: pika publish, consume-and-ack, MongoDB inserts")
+            body = distinct_case(0)
+            raw = json.dumps(body).encode()
+            publish = ceiling_publish(servers.amqp_url, 3000, raw)
+            consume = ceiling_consume(servers.amqp_url, 10000, raw)
+            inserts = ceiling_mongo(servers.mongo_url, 5, 8, body)
+        finally:
+            stop_suite(children)
+            sink.stop()
+
+    report.append("Pantau pipeline: intake -> RabbitMQ -> triage -> notify -> SMTP (one run)")
+    report.append(
+        f"(a) sustained, {args.threads} threads for {load_seconds:.1f} s, "
+        f"{len(REGIONS)} regencies, digests off"
+    )
+    report.append(
+        f"    cases accepted         {accepted_rate:8.1f} /s   "
+        f"({len(codes_a)} cases, {submitter.failures} refused or failed)"
+    )
+    report.append(f"    alerts at SMTP (load)  {alerts_during:8.1f} /s   during the load")
+    report.append(
+        f"    alerts at SMTP (all)   {len(got) / span:8.1f} /s   first to last alert ({span:.1f} s)"
+    )
+    report.append(f"    drained                {drained:8.1f} s    after the load stopped")
+    report.append(
+        f"    lost {lost}, duplicated {duplicated}, other alerts on the same cases {extra_alerts}"
+    )
+    if latencies:
+        report.append(
+            f"(b) time to alert at {args.rate:.0f} cases/s offered for {args.paced:.0f} s "
+            f"({len(latencies)} cases, {lost_b} without alert)"
+        )
+        report.append(
+            f"    p50 {statistics.median(latencies):7.0f} ms   "
+            f"p99 {percentile(latencies, 0.99):7.0f} ms   max {max(latencies):7.0f} ms"
+        )
+    report.append("(c) resident memory at the end (VmRSS, gunicorn masters with their workers)")
+    for name, kib in memory:
+        report.append(f"    {name:<32}{kib / 1024:8.1f} MiB")
+    report.append("(d) ceilings on this machine, same run, suite stopped")
+    rows: list[tuple[str, float, str, float]] = [
+        ("pika publish, blocking confirm", publish, "cases accepted", accepted_rate),
+        ("consume + ack, prefetch 50", consume, "alerts at SMTP", len(got) / span),
+        ("MongoDB insert w=majority, 8 thr", inserts, "cases accepted", accepted_rate),
+    ]
+    for label, ceiling, what, pantau in rows:
+        report.append(
+            f"    {label:<34}{ceiling:9.0f} /s   Pantau {what} {pantau:7.1f} /s   "
+            f"ratio {pantau / ceiling:5.3f}"
+        )
+    print("\n".join(report))
+
+
+if __name__ == "__main__":
+    main()

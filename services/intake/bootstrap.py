@@ -1,0 +1,34 @@
+"""Wiring intake to its real adapters; the app, the worker and the tools all start here."""
+
+from __future__ import annotations
+
+from services.intake.audit_models import AuditEntry
+from services.intake.export_jobs import ensure_indexes as ensure_export_indexes
+from services.intake.idempotency import IdempotencyStore
+from services.intake.models import ALIAS, AccessLogEntry, ApiKey, Case, ReporterRecord
+from services.intake.officer_models import OfficerEntry
+from shared import mongo, outbox, ratelimit
+from shared.settings import Settings
+
+SERVICE = "intake"
+
+
+def bootstrap(settings: Settings) -> None:
+    """Register intake's database (lazily: no socket is opened here)."""
+    mongo.connect(settings, ALIAS)
+
+
+def ensure_indexes() -> None:
+    """Create intake's indexes; idempotent, run by the worker and the tools at start."""
+    ApiKey.ensure_indexes()
+    Case.ensure_indexes()
+    ReporterRecord.ensure_indexes()
+    AccessLogEntry.ensure_indexes()
+    AuditEntry.ensure_indexes()
+    outbox.ensure_indexes(Case._get_collection())
+    OfficerEntry.ensure_indexes()
+    outbox.ensure_indexes(OfficerEntry._get_collection())
+    db = mongo.database(ALIAS)
+    IdempotencyStore(db["idempotency"]).ensure_indexes()
+    ratelimit.ensure_indexes(db["rate_limits"])
+    ensure_export_indexes(db)

@@ -1,0 +1,33 @@
+"""Intake's worker: publishes the outbox and records triage and notify events on cases."""
+
+from __future__ import annotations
+
+from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
+from services.intake.export_runner import ExportRunner
+from services.intake.models import Case
+from services.intake.officer_models import OfficerEntry
+from services.intake.timeline import make_handler
+from shared import mongo
+from shared.broker.topology import SUBSCRIPTIONS
+from shared.settings import get_settings
+from shared.worker_runtime import run_worker
+
+
+def main() -> None:
+    settings = get_settings()
+    bootstrap(settings)
+    ensure_indexes()
+    cases = Case._get_collection()
+    handler = make_handler(cases)
+    run_worker(
+        SERVICE,
+        settings,
+        handlers={event_type: handler for event_type in SUBSCRIPTIONS[SERVICE]},
+        outbox_collections=[cases, OfficerEntry._get_collection()],
+        # CSV exports are written here, off the web workers (see export_runner).
+        background=[ExportRunner.from_settings(mongo.database(SERVICE), settings).run],
+    )
+
+
+if __name__ == "__main__":
+    main()

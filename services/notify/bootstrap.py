@@ -1,0 +1,61 @@
+"""Wiring notify to its real adapters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.notify.channels.base import Channel
+from services.notify.channels.chat import ChatChannel
+from services.notify.channels.email import EmailChannel
+from services.notify.channels.sms import SmsGatewayChannel
+from services.notify.delivery import NotifyDeps
+from services.notify.models import ALIAS, Delivery, RateWindow, Recipient
+from shared import mongo, outbox
+from shared.settings import Settings
+
+SERVICE = "notify"
+
+
+def bootstrap(settings: Settings) -> None:
+    """Register notify's database (lazily)."""
+    mongo.connect(settings, ALIAS)
+
+
+def ensure_indexes() -> None:
+    Recipient.ensure_indexes()
+    Delivery.ensure_indexes()
+    RateWindow.ensure_indexes()
+    outbox.ensure_indexes(Delivery._get_collection())
+
+
+def channels(settings: Settings, *, keep_sessions: bool = True) -> list[Channel]:
+    """The configured channels, in the order the policy and the fallback prefer them.
+
+    SMS exists only with a gateway; chat always (an officer may set their own Apprise URL).
+    ``keep_sessions``: reuse SMTP sessions between alerts (the worker, which closes idle ones).
+    """
+    found: list[Channel] = [EmailChannel(settings, keep_sessions=keep_sessions)]
+    if settings.sms_gateway_url:
+        found.append(SmsGatewayChannel(settings))
+    found.append(ChatChannel(settings))
+    return found
+
+
+def deps(settings: Settings, *, keep_sessions: bool = True) -> NotifyDeps:
+    base = settings.public_url.rstrip("/")
+    slowest = max(
+        settings.smtp_timeout_s, settings.sms_gateway_timeout_s, settings.notify_chat_timeout_s
+    )
+    return NotifyDeps(
+        # A claim must outlive the slowest send (connect plus a few commands), or a second
+        # worker would take it over while the first is still talking to the server.
+        lease=timedelta(seconds=max(15.0, 3 * slowest)),
+        deliveries=Delivery._get_collection(),
+        recipients=Recipient._get_collection(),
+        windows=RateWindow._get_collection(),
+        channels=channels(settings, keep_sessions=keep_sessions),
+        case_url=lambda case_id: f"{base}/v1/cases/{case_id}",
+        rate_limit=settings.notify_rate_limit,
+        rate_window_s=settings.notify_rate_window_s,
+        max_attempts=settings.max_attempts,
+    )

@@ -1,0 +1,205 @@
+"""Turning an event into the words an officer reads, in their language and time zone.
+
+Templates never receive the reporter's identity: events do not carry it in the first place,
+and the context handed to a template is built here from named fields only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from jinja2 import (
+    BaseLoader,
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
+
+from services.notify.policy import zone_of
+from services.notify.sms_text import fit_sms
+from shared.categories import category_label, priority_label
+from shared.contracts import CaseAssigned, CaseEscalated, CaseReassigned, Event
+
+_ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+TEMPLATED_EVENTS = {
+    CaseAssigned.TYPE: "case_assigned",
+    CaseEscalated.TYPE: "case_escalated",
+    CaseReassigned.TYPE: "case_reassigned",
+}
+LANGUAGES = ("id", "en")
+PARTS = ("subject", "txt", "html", "sms")
+# Templates that are not about one event: the digest of held alerts and the operator's test.
+OTHER_TEMPLATES = ("digest", "test")
+DIGEST_LIST_LIMIT = 100  # a digest of 300 alerts lists the first 100 and counts the rest
+
+
+class RenderError(Exception):
+    """A template could not be rendered (a missing field, a syntax error): retrying cannot
+    help, so the alert is parked with this reason and a test should have caught it."""
+
+
+class Reader(Protocol):
+    """Who reads the message: enough to address them in their language and time zone."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready for any channel: a mail's subject and parts, and a one-part SMS."""
+
+    subject: str
+    text: str
+    html: str
+    sms: str
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One held alert as the digest lists it (stored with the held alert)."""
+
+    case_id: str
+    case_code: str
+    title: str
+    category: str
+    priority: str
+    due_at: datetime | None
+    case_url: str
+    event_type: str
+
+
+def language_of(reader: Reader) -> str:
+    return reader.language if reader.language in LANGUAGES else "id"
+
+
+def local_time(moment: datetime | None, zone: str, language: str) -> str:
+    """A deadline as the recipient reads it, e.g. '27-11-2024 23:59 WITA'."""
+    if moment is None:
+        return "belum ditetapkan" if language == "id" else "not set"
+    local = moment.astimezone(zone_of(zone))
+    return f"{local:%d-%m-%Y %H:%M} {_ZONE_LABELS.get(zone_of(zone).key, zone)}"
+
+
+def short_time(moment: datetime | None, zone: str, language: str) -> str:
+    """The same for an SMS, e.g. '27/11 23:59 WITA'."""
+    if moment is None:
+        return "-"
+    local = moment.astimezone(zone_of(zone))
+    return f"{local:%d/%m %H:%M} {_ZONE_LABELS.get(zone_of(zone).key, zone)}"
+
+
+def case_code(event: Event) -> str:
+    """How an officer finds the case: its tracking code, else its id."""
+    code = getattr(event, "tracking_code", None)
+    return str(code or getattr(event, "case_id", ""))
+
+
+class Renderer:
+    """Renders from a template loader; the default reads the shipped templates."""
+
+    def __init__(self, loader: BaseLoader | None = None) -> None:
+        # StrictUndefined: a template naming a missing field fails loudly, never as blank text.
+        self.env = Environment(
+            loader=loader or PackageLoader("services.notify", "templates"),
+            autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            # Templates ship with the code: compile each once per process, without looking at
+            # its file again for every alert.
+            auto_reload=False,
+        )
+
+    def _parts(
+        self, base: str, language: str, context: Mapping[str, Any], keep: Sequence[str]
+    ) -> Rendered:
+        try:
+            subject = self.env.get_template(f"{base}.{language}.subject.j2").render(context)
+            text = self.env.get_template(f"{base}.{language}.txt.j2").render(context)
+            html = self.env.get_template(f"{base}.{language}.html.j2").render(context)
+            sms = self.env.get_template(f"{base}.{language}.sms.j2").render(context)
+        except TemplateError as exc:
+            raise RenderError(f"template {base}.{language}: {exc}") from exc
+        return Rendered(
+            subject=" ".join(subject.split()), text=text, html=html, sms=fit_sms(sms, keep)
+        )
+
+    def render(self, event: Event, reader: Reader, *, case_url: str) -> Rendered:
+        """Render ``event`` for ``reader``; an event type without templates is a RenderError."""
+        base = TEMPLATED_EVENTS.get(event.TYPE)
+        if base is None:
+            raise RenderError(f"no templates for {event.TYPE}")
+        language = language_of(reader)
+        code = case_code(event)
+        context = {
+            "event": event,
+            "recipient": reader,
+            "case_code": code,
+            "category": category_label(getattr(event, "category", ""), language),
+            "priority": priority_label(getattr(event, "priority", ""), language),
+            "due": local_time(getattr(event, "due_at", None), reader.timezone, language),
+            "due_short": short_time(getattr(event, "due_at", None), reader.timezone, language),
+            "case_url": case_url,
+        }
+        return self._parts(base, language, context, keep=[code, case_url])
+
+    def render_digest(self, items: Sequence[DigestItem], reader: Reader, reason: str) -> Rendered:
+        """One message listing held alerts (``reason``: 'quiet hours' or 'rate limit')."""
+        language = language_of(reader)
+        shown = [
+            {
+                "case_code": item.case_code,
+                "title": item.title,
+                "category_code": item.category,
+                "category": category_label(item.category, language),
+                "priority": priority_label(item.priority, language),
+                "due": local_time(item.due_at, reader.timezone, language),
+                "case_url": item.case_url,
+                "escalation": item.event_type == CaseEscalated.TYPE,
+            }
+            for item in items[:DIGEST_LIST_LIMIT]
+        ]
+        urgent = sum(1 for item in items if item.priority in ("urgent", "high"))
+        context = {
+            "recipient": reader,
+            "items": shown,
+            "count": len(items),
+            "more": max(0, len(items) - DIGEST_LIST_LIMIT),
+            "important": urgent,
+            "quiet": reason == "quiet hours",
+            "codes": [item.case_code for item in items],
+        }
+        return self._parts("digest", language, context, keep=[])
+
+    def render_test(self, reader: Reader, channel: str, now: datetime) -> Rendered:
+        """The operator's test message."""
+        language = language_of(reader)
+        context = {
+            "recipient": reader,
+            "channel": channel,
+            "sent_at": local_time(now, reader.timezone, language),
+        }
+        return self._parts("test", language, context, keep=[])
+
+
+_default = Renderer()
+
+
+def render(event: Event, reader: Reader, *, case_url: str) -> Rendered:
+    """Render with the shipped templates."""
+    return _default.render(event, reader, case_url=case_url)
+
+
+def default_renderer() -> Renderer:
+    return _default

@@ -1,0 +1,374 @@
+"""Triage decisions over HTTP: read and explain, history, override, dry-run, clusters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from flask import Blueprint, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from services.triage.api_access import (
+    ANY_ROLE,
+    MANAGE_ROLES,
+    READ_ROLES,
+    decision_json,
+    plain,
+    region_param,
+    triage_deps,
+    visible_state,
+)
+from services.triage.decide import CaseInput, decide, dedup_facts, with_load
+from services.triage.dedup_store import clusters_of, find_candidates
+from services.triage.domain.classifier import FLAG_EMPTY, FLAG_TRUNCATED, FLAG_UNREADABLE
+from services.triage.domain.rules import CATEGORY_CODES, PRIORITIES, SANCTION_LEVELS
+from services.triage.domain.sla import status as clock_status
+from services.triage.overrides import CaseNotFound, Override, apply_override
+from services.triage.state_codec import clock_from_doc
+from shared.auth import Principal, current_principal, requires
+from shared.contracts import AccusedRef, EmploymentType
+from shared.problems import Problem, json_body
+
+bp = Blueprint("triage_decisions", __name__)
+
+# The same limits intake puts on a submission: a dry run answers for what could be filed.
+MAX_TITLE = 200
+MAX_DESCRIPTION = 10_000
+MAX_URLS = 20
+MAX_ACCUSED = 20
+MAX_REASON = 2_000
+MAX_CLUSTER_DAYS = 180
+_DUE_SOON = timedelta(hours=24)
+
+_WARNINGS = {
+    FLAG_UNREADABLE: (
+        "The text was not recognised as Indonesian: no category can be proposed, "
+        "so the case would go to LAINNYA for an officer to review."
+    ),
+    FLAG_EMPTY: "The text holds no words to classify.",
+    FLAG_TRUNCATED: "The text is very long; only its beginning was read.",
+}
+
+
+def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    return [
+        {
+            "field": ".".join(str(p) for p in e["loc"]) or "(body)",
+            "message": e["msg"],
+            "code": e["type"],
+        }
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def _by(principal: Principal) -> tuple[str, str]:
+    return principal.name, principal.key_prefix
+
+
+# --- reading a decision ------------------------------------------------------------------------
+
+
+@bp.get("/v1/cases/<case_id>/triage")
+@requires(*READ_ROLES)
+def get_decision(case_id: str) -> ResponseReturnValue:
+    """The decision in force for a case, why it was made, its clock, assignment and links."""
+    state = visible_state(case_id, current_principal())
+    deps = triage_deps()
+    decision = deps.decisions.find_one({"_id": state["decision_id"]})
+    if decision is None:
+        raise Problem(404, "No triaged case with this id.")
+    clock = clock_from_doc(state["clock"])
+    now = deps.clock()
+    return jsonify(
+        case_id=case_id,
+        region_code=state["tenant"],
+        status=state.get("status"),
+        open=state.get("open", True),
+        decision=decision_json(decision),
+        explanation=decision.get("explanation"),
+        override=plain(state.get("override")),
+        late_filing=bool(state.get("late_filing")),
+        clock={
+            "stage": clock.stage,
+            "unit": clock.unit,
+            "zone": clock.zone,
+            "started_at": clock.started_at.isoformat(),
+            "deadline": clock.deadline.isoformat(),
+            "paused": clock.is_paused,
+            "stopped": clock.is_stopped,
+            "paused_days": clock.paused_days,
+            "status": clock_status(clock, now, _DUE_SOON),
+            "history": plain([e.__dict__ for e in clock.history]),
+        },
+        past_clocks=plain(state.get("past_clocks", [])),
+        assignment=plain(state.get("assignment")),
+        duplicate_of=state.get("duplicate_of"),
+        links=plain(state.get("links", [])),
+        ladder={
+            "fired_steps": list(state.get("fired_steps", [])),
+            "next_wakeup": plain(state.get("next_wakeup")),
+        },
+    )
+
+
+@bp.get("/v1/cases/<case_id>/triage/history")
+@requires(*READ_ROLES)
+def get_history(case_id: str) -> ResponseReturnValue:
+    """Every decision made for a case, oldest first, each with its rules version."""
+    state = visible_state(case_id, current_principal())
+    docs = (
+        triage_deps()
+        .decisions.find({"tenant": state["tenant"], "case_id": case_id})
+        .sort("created_at", 1)
+    )
+    return jsonify(case_id=case_id, decisions=[decision_json(d) for d in docs])
+
+
+# --- override ----------------------------------------------------------------------------------
+
+
+class OverrideBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
+    category: Literal[CATEGORY_CODES] | None = None  # type: ignore[valid-type]
+    priority: Literal[PRIORITIES] | None = None  # type: ignore[valid-type]
+    sanction_level: Literal[SANCTION_LEVELS] | None = None  # type: ignore[valid-type]
+    not_duplicate: bool = False
+
+    @field_validator("reason")
+    @classmethod
+    def _meaningful(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("say why the proposal is overridden")
+        return value.strip()
+
+
+@bp.post("/v1/cases/<case_id>/triage/override")
+@requires(*MANAGE_ROLES)
+def override_decision(case_id: str) -> ResponseReturnValue:
+    """Replace the proposal with an officer's decision; who and why are recorded."""
+    principal = current_principal()
+    visible_state(case_id, principal)
+    try:
+        body = OverrideBody.model_validate(json_body())
+    except ValidationError as exc:
+        raise Problem(
+            422, "The override needs correcting; see 'errors'.", errors=_field_errors(exc)
+        ) from exc
+    if not (body.category or body.priority or body.sanction_level or body.not_duplicate):
+        raise Problem(
+            422,
+            "Say what to change: category, priority, sanction_level or not_duplicate.",
+            errors=[{"field": "(body)", "message": "nothing to change", "code": "empty"}],
+        )
+    name, key = _by(principal)
+    try:
+        doc = apply_override(
+            triage_deps(),
+            case_id,
+            Override(
+                reason=body.reason,
+                category=body.category,
+                priority=body.priority,
+                sanction_level=body.sanction_level,
+                not_duplicate=body.not_duplicate,
+            ),
+            by=name,
+            by_key=key,
+            correlation_id=g.request_id,
+        )
+    except CaseNotFound as exc:
+        raise Problem(404, "No triaged case with this id.") from exc
+    response = jsonify(decision_json(doc))
+    response.status_code = 201
+    return response
+
+
+# --- dry run -----------------------------------------------------------------------------------
+
+
+class DryRunAccused(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    nip: str | None = Field(default=None, max_length=32)
+    employment_type: EmploymentType = "PNS"
+    agency: str | None = Field(default=None, max_length=200)
+    position: str | None = Field(default=None, max_length=200)
+
+
+class DryRunBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="", max_length=MAX_TITLE)
+    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    evidence_urls: list[str] = Field(default_factory=list, max_length=MAX_URLS)
+    accused: list[DryRunAccused] = Field(default_factory=list, max_length=MAX_ACCUSED)
+    region_code: str | None = None
+    source: str = Field(default="public_report", max_length=50)
+    known_at: AwareDatetime | None = None
+
+    @field_validator("known_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # 0001-01-01T00:00+14:00 is valid ISO 8601 but has no UTC equivalent: a 422, not a 500.
+        try:
+            return value.astimezone(UTC) if value is not None else None
+        except OverflowError as exc:
+            raise ValueError("out of the range of dates") from exc
+
+
+def _dry_run_region(principal: Principal, requested: str | None) -> str:
+    if requested is None:
+        if principal.is_provincial:
+            raise Problem(
+                422,
+                "A provincial key must name the regency to triage for.",
+                errors=[{"field": "region_code", "message": "required", "code": "missing"}],
+            )
+        return principal.region
+    region = region_param(requested)
+    if region.is_province:
+        raise Problem(
+            422,
+            "Name a regency or city, not a province.",
+            errors=[{"field": "region_code", "message": "a province code", "code": "region"}],
+        )
+    if not principal.can_see(region.code):
+        raise Problem(404, "No such region for this key.")
+    return region.code
+
+
+@bp.post("/v1/triage/dry-run")
+@requires(*ANY_ROLE)
+def dry_run() -> ResponseReturnValue:
+    """Triage a text as if it were submitted now, storing nothing."""
+    principal = current_principal()
+    try:
+        body = DryRunBody.model_validate(json_body())
+    except ValidationError as exc:
+        raise Problem(
+            422, "The text to triage needs correcting; see 'errors'.", errors=_field_errors(exc)
+        ) from exc
+    if not (body.title.strip() or body.description.strip()):
+        raise Problem(
+            422,
+            "There is no text to triage: give a title or a description.",
+            errors=[{"field": "description", "message": "empty", "code": "empty"}],
+        )
+    tenant = _dry_run_region(principal, body.region_code)
+    deps = triage_deps()
+    now = deps.clock()
+    config = deps.config.current(tenant)
+    case = CaseInput(
+        case_id="dry-run",
+        tenant=tenant,
+        tracking_code="",
+        title=body.title,
+        description=body.description,
+        evidence_urls=tuple(body.evidence_urls),
+        accused=tuple(
+            AccusedRef(
+                name=a.name,
+                nip=a.nip,
+                employment_type=a.employment_type,
+                agency=a.agency,
+                position=a.position,
+            )
+            for a in body.accused
+        ),
+        source=body.source,
+        submitted_at=now,
+        known_at=min(body.known_at.astimezone(UTC), now) if body.known_at else now,
+    )
+    decision = decide(
+        case,
+        config=config,
+        officers=with_load(config.officers, deps.open_load(tenant)),
+        calendar=deps.calendar(config, now),
+        now=now,
+        candidates=find_candidates(deps.facts, dedup_facts(case)),
+        dedup=deps.dedup,
+    )
+    c, w, r = decision.classification, decision.weight, decision.routing
+    return jsonify(
+        stored=False,
+        region_code=tenant,
+        category=c.category,
+        label=c.label_id,
+        label_en=c.label_en,
+        secondary=list(c.secondary),
+        confidence=c.confidence,
+        needs_review=c.needs_review,
+        flags=list(c.flags),
+        warnings=[_WARNINGS[f] for f in c.flags if f in _WARNINGS],
+        reasons=[plain(reason.__dict__) for reason in c.reasons],
+        sanction_level=w.sanction_level,
+        priority=w.priority,
+        priority_reasons=list(w.reasons),
+        stage=decision.clock.stage,
+        due_at=decision.clock.deadline.isoformat(),
+        late_filing=decision.late_filing,
+        duplicate_of=decision.duplicate_of,
+        matches=[plain(m.__dict__) for m in decision.matches],
+        routing=(
+            {
+                "unit": r.unit,
+                "officer_id": r.officer_id,
+                "to_province": r.to_province,
+                "recusals": [plain(x.__dict__) for x in r.recusals],
+                "reasons": list(r.reasons),
+            }
+            if r
+            else None
+        ),
+        explanation=decision.explanation(),
+        explanation_en=c.explain("en"),
+        rules_version=c.rules_version,
+        config_versions=config.version_record(),
+    )
+
+
+# --- province clusters -------------------------------------------------------------------------
+
+
+@bp.get("/v1/provinces/<province>/clusters")
+@requires(*READ_ROLES)
+def province_clusters(province: str) -> ResponseReturnValue:
+    """The same hoax reported in several regencies of a province (provincial keys only)."""
+    principal = current_principal()
+    region = region_param(province)
+    if not region.is_province or not principal.is_provincial or not principal.can_see(region.code):
+        raise Problem(404, "No such province for this key.")
+    raw_days = request.args.get("days", "30")
+    if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_CLUSTER_DAYS:
+        raise Problem(
+            422,
+            f"'days' must be a whole number from 1 to {MAX_CLUSTER_DAYS}.",
+            errors=[{"field": "days", "message": "out of range", "code": "range"}],
+        )
+    categories = [c for c in request.args.getlist("category") if c]
+    unknown = [c for c in categories if c not in CATEGORY_CODES]
+    if unknown:
+        raise Problem(
+            422,
+            f"Unknown category: {', '.join(unknown)}.",
+            errors=[{"field": "category", "message": "unknown code", "code": "category"}],
+        )
+    deps = triage_deps()
+    since = deps.clock() - timedelta(days=int(raw_days))
+    clusters, members = clusters_of(deps.facts, region.code, since, deps.dedup, categories)
+    out: list[dict[str, Any]] = [
+        {
+            "key": cluster.key,
+            "regions": list(cluster.tenants),
+            "cases": [
+                {"case_id": case_id, **plain(members.get(case_id, {}))}
+                for case_id in cluster.case_ids
+            ],
+        }
+        for cluster in clusters
+    ]
+    return jsonify(province=region.code, since=since.isoformat(), clusters=out)

@@ -1,0 +1,42 @@
+"""Triage's HTTP app: decisions and their explanations, overrides, dry runs, province
+clusters and each regency's configuration; plus health, readiness, metrics and its OpenAPI
+document (``/openapi.json``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+
+from services.triage import api_config, api_decisions
+from services.triage.api_access import EXTENSION
+from services.triage.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
+from services.triage.openapi import document
+from shared.auth import RemoteAuthenticator
+from shared.settings import Settings, get_settings
+from shared.web import create_service_app
+
+
+def create_app(config: Mapping[str, Any] | None = None, settings: Settings | None = None) -> Flask:
+    """Build the app; nothing connects until the first request needs it."""
+    settings = settings or get_settings()
+    app = create_service_app(
+        SERVICE,
+        settings,
+        register_database=bootstrap,
+        ensure_indexes=ensure_indexes,
+        config=config,
+    )
+    app.config.setdefault("PANTAU_AUTHENTICATE", RemoteAuthenticator(settings.intake_url))
+    app.extensions[EXTENSION] = deps(settings)
+    app.register_blueprint(api_decisions.bp)
+    app.register_blueprint(api_config.bp)
+
+    @app.get("/openapi.json")
+    def openapi() -> ResponseReturnValue:
+        """The OpenAPI 3.1 document of this API (public, like intake's)."""
+        return jsonify(document())
+
+    return app

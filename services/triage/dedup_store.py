@@ -1,0 +1,127 @@
+"""Stored comparison facts of every case, and the two queries duplicate detection needs.
+
+Each case keeps one document with its canonical links, accused, text signature and blocking
+keys. Candidates for a new case are the cases of the same province sharing at least one
+blocking key (one query on a multikey index); province clusters are computed from the
+province's recent facts (one range query).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import DESCENDING
+from pymongo.client_session import ClientSession
+from pymongo.collection import Collection
+
+from services.triage.decide import Candidate
+from services.triage.domain.dedup import (
+    Cluster,
+    DedupConfig,
+    DedupFacts,
+    TextSignature,
+    blocking_keys,
+    province_clusters,
+)
+
+Document = dict[str, Any]
+
+# Plenty for a real regency; bounds the work when a template report matches hundreds.
+MAX_CANDIDATES = 200
+MAX_CLUSTER_FACTS = 5000
+
+
+def facts_doc(facts: DedupFacts, duplicate_of: str | None) -> Document:
+    return {
+        "_id": facts.case_id,
+        "tenant": facts.tenant,
+        "province": facts.province,
+        "received_at": facts.received_at,
+        "category": facts.category,
+        "canonical_urls": sorted(facts.canonical_urls),
+        "accused_nips": sorted(facts.accused_nips),
+        "accused_names": sorted([name, agency] for name, agency in facts.accused_names),
+        "shingles": sorted(facts.signature.shingles),
+        "minhash": list(facts.signature.minhash),
+        "blocking_keys": sorted(blocking_keys(facts)),
+        "duplicate_of": duplicate_of,
+    }
+
+
+def facts_from_doc(doc: Document) -> DedupFacts:
+    received: datetime = doc["received_at"]
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=UTC)
+    return DedupFacts(
+        case_id=str(doc["_id"]),
+        tenant=str(doc["tenant"]),
+        received_at=received,
+        category=doc.get("category"),
+        canonical_urls=frozenset(doc.get("canonical_urls", ())),
+        accused_nips=frozenset(doc.get("accused_nips", ())),
+        accused_names=frozenset((str(n), str(a)) for n, a in doc.get("accused_names", ())),
+        signature=TextSignature(
+            shingles=frozenset(int(h) for h in doc.get("shingles", ())),
+            minhash=tuple(int(h) for h in doc.get("minhash", ())),
+        ),
+    )
+
+
+def find_candidates(
+    collection: Collection[Document],
+    facts: DedupFacts,
+    *,
+    session: ClientSession | None = None,
+    limit: int = MAX_CANDIDATES,
+) -> list[Candidate]:
+    """Earlier cases of the same province that share a blocking key with ``facts``."""
+    keys = sorted(blocking_keys(facts))
+    if not keys:
+        return []
+    cursor = (
+        collection.find(
+            {
+                "province": facts.province,
+                "blocking_keys": {"$in": keys},
+                "_id": {"$ne": facts.case_id},
+            },
+            {"blocking_keys": 0},
+            session=session,
+        )
+        .sort("received_at", DESCENDING)
+        .limit(limit)
+    )
+    return [Candidate(facts_from_doc(doc), doc.get("duplicate_of")) for doc in cursor]
+
+
+def clusters_of(
+    collection: Collection[Document],
+    province: str,
+    since: datetime,
+    config: DedupConfig,
+    categories: Sequence[str] = (),
+) -> tuple[list[Cluster], dict[str, Document]]:
+    """Clusters of the same hoax across the province's regencies since ``since``, and a
+    summary (tenant, received_at, category) of every case in them."""
+    query: Document = {"province": province, "received_at": {"$gte": since}}
+    if categories:
+        query["category"] = {"$in": list(categories)}
+    docs = list(
+        collection.find(query, {"blocking_keys": 0})
+        .sort("received_at", DESCENDING)
+        .limit(MAX_CLUSTER_FACTS)
+    )
+    clusters = province_clusters([facts_from_doc(d) for d in docs], config)
+    members = {c for cluster in clusters for c in cluster.case_ids}
+    summary = {
+        str(d["_id"]): {
+            "tenant": d["tenant"],
+            "received_at": d["received_at"],
+            "category": d.get("category"),
+        }
+        for d in docs
+        if d["_id"] in members
+    }
+    return clusters, summary

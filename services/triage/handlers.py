@@ -1,0 +1,543 @@
+"""Triage's message handlers: decide, then store the decision, the case state and their
+events in one transaction.
+
+- ``case.submitted``: classify, weigh, start the clock, look for duplicates and related
+  cases, route; an exact duplicate is linked and not assigned (no second alert).
+- ``case.updated``: re-triage with the new text, evidence or accused; the clock runs on.
+- ``case.status_changed``: pause, resume, stop or advance the clock; acknowledge the
+  assignment; announce a moved deadline.
+
+One decision per event: the decision's ``source_event_id`` is unique and status changes are
+recorded on the case state in the same transaction, so a redelivered event changes nothing.
+An event about a case triage has not seen yet is deferred: its ``case.submitted`` may still
+be on its way through a retry queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from bson import ObjectId
+from pymongo.client_session import ClientSession
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from services.triage.config_store import ConfigStore, TenantConfig
+from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
+from services.triage.dedup_store import facts_doc, find_candidates
+from services.triage.directory_sync import handle_officer_changed
+from services.triage.domain.calendar import WorkingCalendar
+from services.triage.domain.dedup import DedupConfig, Match
+from services.triage.domain.ladder import LadderConfig, next_wakeup
+from services.triage.domain.lifecycle import apply_status, is_closed
+from services.triage.metrics import DECISION_SECONDS, DECISIONS
+from services.triage.records import (
+    MAX_PROCESSED_EVENTS,
+    assigned_event,
+    carried_doc,
+    decision_doc,
+    duplicate_event,
+    envelopes,
+    match_doc,
+    new_assignment,
+    state_doc,
+    summary,
+    triaged_event,
+)
+from services.triage.state_codec import (
+    Assignment,
+    assignment_from_doc,
+    assignment_to_doc,
+    clock_from_doc,
+    clock_to_doc,
+)
+from services.triage.transactions import in_transaction
+from shared import outbox
+from shared.broker.consumer import Deferred, Handler, PermanentError
+from shared.contracts import (
+    CaseReassigned,
+    CaseStatusChanged,
+    CaseSubmitted,
+    CaseTransferred,
+    CaseUpdated,
+    Envelope,
+    Event,
+    OfficerChanged,
+)
+from shared.regions import parse_region_code
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+T = TypeVar("T")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TriageDeps:
+    """What the handlers, the ladder and the API need; tests build it over real collections."""
+
+    decisions: Collection[Document]
+    cases: Collection[Document]
+    facts: Collection[Document]
+    steps: Collection[Document]
+    config: ConfigStore
+    clock: Callable[[], datetime] = _utcnow
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    ladder: LadderConfig = field(default_factory=LadderConfig)
+
+    def transaction(self, work: Callable[[ClientSession], T]) -> T:
+        return in_transaction(self.cases.database.client, work)
+
+    def calendar(self, config: TenantConfig, *moments: datetime) -> WorkingCalendar:
+        return self.config.calendar(config, *moments)
+
+    def open_load(self, tenant: str, session: ClientSession | None = None) -> dict[str, int]:
+        """Open cases per assigned officer of ``tenant`` (one aggregation)."""
+        pipeline: list[Document] = [
+            {"$match": {"tenant": tenant, "open": True, "assignment.officer_id": {"$ne": None}}},
+            {"$group": {"_id": "$assignment.officer_id", "n": {"$sum": 1}}},
+        ]
+        return {
+            str(row["_id"]): int(row["n"])
+            for row in self.cases.aggregate(pipeline, session=session)
+        }
+
+    def wakeup(
+        self,
+        config: TenantConfig,
+        state: Mapping[str, Any],
+        fired: Iterable[str],
+        now: datetime,
+    ) -> datetime | None:
+        """When the ladder must next look at a case (None: nothing can become due)."""
+        if not state.get("open", True) or state.get("duplicate_of"):
+            return None
+        assignment = assignment_from_doc(state.get("assignment"))
+        if assignment is None:
+            return None
+        clock = clock_from_doc(state["clock"])
+        calendar = self.calendar(config, clock.started_at, clock.deadline, now)
+        return next_wakeup(
+            clock, assignment.state, frozenset(fired), now, calendar=calendar, config=self.ladder
+        )
+
+
+def regency_of(envelope: Envelope) -> str:
+    """The envelope's tenant as a valid region code, or a PermanentError saying why not."""
+    try:
+        return parse_region_code(envelope.tenant).code
+    except ValueError as exc:
+        raise PermanentError(f"unknown region {envelope.tenant!r}: {exc}") from exc
+
+
+def _links(decision: Decision) -> list[Match]:
+    """The matches worth linking: the case this one duplicates (the first report of the
+    chain, when it matched a duplicate), then related cases."""
+    out: list[Match] = []
+    if decision.duplicate_of and decision.matches:
+        out.append(replace(decision.matches[0], case_id=decision.duplicate_of))
+    out += [m for m in decision.related if m.case_id != decision.duplicate_of]
+    return out
+
+
+# --- case.submitted ------------------------------------------------------------------------
+
+
+def handle_case_submitted(envelope: Envelope, event: CaseSubmitted, deps: TriageDeps) -> bool:
+    """Triage a new case once; False when this event (or this case) was already triaged."""
+    source_event_id = str(envelope.id)
+    if deps.decisions.count_documents({"source_event_id": source_event_id}, limit=1):
+        return False
+    started = time.perf_counter()
+    tenant = regency_of(envelope)
+    now = deps.clock()
+    config = deps.config.current(tenant)
+    case = CaseInput.from_submitted(event, tenant)
+    candidates = find_candidates(deps.facts, dedup_facts(case))
+    officers = with_load(config.officers, deps.open_load(tenant))
+    calendar = deps.calendar(config, case.submitted_at, now)
+    decision = decide(
+        case,
+        config=config,
+        officers=officers,
+        calendar=calendar,
+        now=now,
+        candidates=candidates,
+        dedup=deps.dedup,
+    )
+    decision_id = ObjectId()
+    assignment, assignee = (
+        new_assignment(config, decision.routing, now)
+        if decision.routing is not None
+        else (None, None)
+    )
+    doc = decision_doc(
+        decision_id,
+        case,
+        source_event_id=source_event_id,
+        kind="submitted",
+        decision=decision,
+        config=config,
+        assignment=assignment,
+        now=now,
+    )
+    links = _links(decision)
+    events: list[Event] = [triaged_event(doc)]
+    if assignment is not None:
+        events.append(
+            assigned_event(
+                case.as_doc(),
+                case.case_id,
+                decision_id,
+                doc,
+                decision.clock.deadline,
+                assignment,
+                assignee,
+                "; ".join(decision.routing.reasons if decision.routing else ()),
+            )
+        )
+    events += [duplicate_event(case.case_id, m) for m in links]
+    doc.update(
+        outbox.fields(
+            envelopes(events, tenant=tenant, correlation_id=envelope.correlation_id, now=now),
+            now,
+        )
+    )
+    state = state_doc(
+        case,
+        doc,
+        decision.clock,
+        assignment,
+        duplicate_of=decision.duplicate_of,
+        links=[match_doc(m) for m in links],
+        next_wakeup=None,
+        now=now,
+        source_event_id=source_event_id,
+        correlation_id=envelope.correlation_id,
+    )
+    state["next_wakeup"] = deps.wakeup(config, state, (), now)
+    facts = facts_doc(dedup_facts(case, decision.classification.category), decision.duplicate_of)
+
+    def write(session: ClientSession) -> None:
+        deps.decisions.insert_one(doc, session=session)
+        deps.cases.insert_one(state, session=session)
+        deps.facts.replace_one({"_id": case.case_id}, facts, upsert=True, session=session)
+        _link_back(deps, case.case_id, links, now, session)
+
+    try:
+        deps.transaction(write)
+    except DuplicateKeyError:
+        return False  # a replica or an earlier delivery got there first
+    c, w = decision.classification, decision.weight
+    DECISIONS.labels(tenant=tenant, category=c.category, priority=w.priority).inc()
+    DECISION_SECONDS.observe(time.perf_counter() - started)
+    log.info(
+        "case triaged",
+        extra={
+            "case_id": case.case_id,
+            "category": c.category,
+            "priority": w.priority,
+            "duplicate_of": decision.duplicate_of,
+        },
+    )
+    return True
+
+
+def _link_back(
+    deps: TriageDeps,
+    case_id: str,
+    links: Iterable[Match],
+    now: datetime,
+    session: ClientSession,
+) -> None:
+    """Show the new case on the cases it is linked to, so either officer sees the other."""
+    for match in links:
+        deps.cases.update_one(
+            {"_id": match.case_id, "links.case_id": {"$ne": case_id}},
+            {
+                "$push": {"links": {**match_doc(match), "case_id": case_id}},
+                "$set": {"updated_at": now},
+            },
+            session=session,
+        )
+
+
+# --- case.updated --------------------------------------------------------------------------
+
+
+def _state_or_defer(
+    deps: TriageDeps, envelope: Envelope, case_id: str, session: ClientSession
+) -> Document:
+    state = deps.cases.find_one({"_id": case_id}, session=session)
+    if state is None:
+        raise Deferred(f"case {case_id} has not been triaged yet")
+    if state["tenant"] != envelope.tenant:
+        raise PermanentError(f"case {case_id} does not belong to {envelope.tenant}")
+    return state
+
+
+def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps) -> bool:
+    """Re-triage a changed case; False when this event was already handled.
+
+    An officer's override stays in force: the new proposal is recorded in the history but
+    not applied, and nothing is announced.
+    """
+    source_event_id = str(envelope.id)
+    if deps.decisions.count_documents({"source_event_id": source_event_id}, limit=1):
+        return False
+    regency_of(envelope)
+
+    def work(session: ClientSession) -> bool:
+        state = _state_or_defer(deps, envelope, event.case_id, session)
+        now = deps.clock()
+        tenant = state["tenant"]
+        config = deps.config.current(tenant)
+        case = CaseInput.from_doc(event.case_id, tenant, state["case"]).updated(event)
+        clock = clock_from_doc(state["clock"])
+        candidates = find_candidates(deps.facts, dedup_facts(case), session=session)
+        officers = with_load(config.officers, deps.open_load(tenant, session))
+        decision = decide(
+            case,
+            config=config,
+            officers=officers,
+            calendar=deps.calendar(config, case.submitted_at, clock.deadline, now),
+            now=now,
+            candidates=candidates,
+            clock=clock,
+            dedup=deps.dedup,
+        )
+        assignment = assignment_from_doc(state.get("assignment"))
+        was_duplicate = state.get("duplicate_of")
+        previous_category = (state.get("decision") or {}).get("category")
+        overridden = state.get("override") is not None
+        # Re-route when the unit may change, or when a case that was a duplicate no longer is.
+        reroute = (
+            not overridden
+            and state.get("open", True)
+            and decision.routing is not None
+            and (
+                assignment is None
+                or (
+                    decision.classification.category != previous_category
+                    and decision.routing.unit != assignment.unit
+                )
+            )
+        )
+        new: Assignment | None = assignment
+        assignee = None
+        if reroute and decision.routing is not None:
+            new, assignee = new_assignment(
+                config,
+                decision.routing,
+                now,
+                sequence=assignment.state.sequence + 1 if assignment else 1,
+                tried=assignment.tried if assignment else (),
+            )
+        decision_id = ObjectId()
+        doc = decision_doc(
+            decision_id,
+            case,
+            source_event_id=source_event_id,
+            kind="updated",
+            decision=decision,
+            config=config,
+            assignment=new,
+            now=now,
+            previous_id=state.get("decision_id"),
+        )
+        known = {link["case_id"] for link in state.get("links", ())}
+        links = [m for m in _links(decision) if m.case_id not in known]
+        sets: Document = {"case": case.as_doc(), "updated_at": now}
+        if overridden:
+            doc["applied"] = False
+            doc["explanation"] = (
+                "Usulan baru tidak diterapkan: keputusan petugas tetap berlaku. "
+                + doc["explanation"]
+            )
+            deps.decisions.insert_one(doc, session=session)
+        else:
+            events: list[Event] = [triaged_event(doc)]
+            if reroute and new is not None:
+                events.append(
+                    assigned_event(
+                        case.as_doc(),
+                        case.case_id,
+                        decision_id,
+                        doc,
+                        clock.deadline,
+                        new,
+                        assignee,
+                        "klasifikasi berubah: " + "; ".join(decision.routing.reasons)
+                        if decision.routing
+                        else "",
+                    )
+                )
+            events += [duplicate_event(case.case_id, m) for m in links]
+            doc.update(
+                outbox.fields(
+                    envelopes(
+                        events, tenant=tenant, correlation_id=envelope.correlation_id, now=now
+                    ),
+                    now,
+                )
+            )
+            deps.decisions.insert_one(doc, session=session)
+            duplicate_of = decision.duplicate_of or (was_duplicate if new is None else None)
+            sets.update(
+                decision_id=decision_id,
+                decision=summary(doc),
+                assignment=assignment_to_doc(new) if new else None,
+                duplicate_of=duplicate_of,
+            )
+            future = {**state, **sets}
+            sets["next_wakeup"] = deps.wakeup(config, future, state.get("fired_steps", ()), now)
+        update: Document = {"$set": sets}
+        if links:
+            update["$push"] = {"links": {"$each": [match_doc(m) for m in links]}}
+        deps.cases.update_one({"_id": case.case_id}, update, session=session)
+        facts = facts_doc(
+            dedup_facts(case, doc["category"]), sets.get("duplicate_of", was_duplicate)
+        )
+        deps.facts.replace_one({"_id": case.case_id}, facts, upsert=True, session=session)
+        _link_back(deps, case.case_id, links, now, session)
+        return True
+
+    try:
+        return deps.transaction(work)
+    except DuplicateKeyError:
+        return False
+
+
+# --- case.status_changed -------------------------------------------------------------------
+
+
+def handle_status_changed(envelope: Envelope, event: CaseStatusChanged, deps: TriageDeps) -> bool:
+    """Move the case's clock and ladder with its status; False when already applied."""
+    source_event_id = str(envelope.id)
+    regency_of(envelope)
+
+    def work(session: ClientSession) -> bool:
+        state = _state_or_defer(deps, envelope, event.case_id, session)
+        if source_event_id in state.get("processed_events", ()):
+            return False
+        now = deps.clock()
+        config = deps.config.current(state["tenant"])
+        clock = clock_from_doc(state["clock"])
+        assignment = assignment_from_doc(state.get("assignment"))
+        at = envelope.occurred_at.astimezone(UTC)
+        calendar = deps.calendar(config, clock.started_at, clock.deadline, at, now)
+        outcome = apply_status(
+            clock,
+            assignment.state if assignment else None,
+            str(state.get("status", "received")),
+            event.to_status,
+            at,
+            calendar,
+            event.actor,
+        )
+        sets: Document = {
+            "status": event.to_status,
+            "open": outcome.open,
+            "clock": clock_to_doc(outcome.clock),
+            "updated_at": now,
+        }
+        if assignment is not None and outcome.assignment is not None:
+            sets["assignment"] = {
+                **assignment_to_doc(assignment),
+                "acknowledged_at": outcome.assignment.acknowledged_at,
+                "last_action_at": outcome.assignment.last_action_at,
+            }
+        update: Document = {
+            "$push": {
+                "processed_events": {"$each": [source_event_id], "$slice": -MAX_PROCESSED_EVENTS}
+            }
+        }
+        if outcome.finished is not None:
+            update["$push"]["past_clocks"] = clock_to_doc(outcome.finished)
+        if outcome.deadline_changed and outcome.open:
+            previous = deps.decisions.find_one({"_id": state["decision_id"]}, session=session)
+            if previous is None:
+                raise RuntimeError(f"decision {state['decision_id']} of {event.case_id} is gone")
+            decision_id = ObjectId()
+            note = "; ".join(outcome.notes) or f"status {event.to_status}"
+            doc = carried_doc(
+                previous,
+                decision_id=decision_id,
+                source_event_id=source_event_id,
+                kind="status",
+                now=now,
+                changes={
+                    "due_at": outcome.clock.deadline,
+                    "stage": outcome.clock.stage,
+                    "explanation": f"Tenggat diperbarui ({note}). {previous['explanation']}",
+                },
+            )
+            doc.update(
+                outbox.fields(
+                    envelopes(
+                        [triaged_event(doc)],
+                        tenant=state["tenant"],
+                        correlation_id=envelope.correlation_id,
+                        now=now,
+                    ),
+                    now,
+                )
+            )
+            deps.decisions.insert_one(doc, session=session)
+            sets["decision_id"] = decision_id
+        future = {**state, **sets}
+        sets["next_wakeup"] = deps.wakeup(config, future, state.get("fired_steps", ()), now)
+        update["$set"] = sets
+        result = deps.cases.update_one(
+            {"_id": event.case_id, "processed_events": {"$ne": source_event_id}},
+            update,
+            session=session,
+        )
+        if not result.modified_count:
+            return False
+        log.info(
+            "case status applied",
+            extra={
+                "case_id": event.case_id,
+                "status": event.to_status,
+                "closed": is_closed(event.to_status),
+                "deadline": outcome.clock.deadline.isoformat(),
+            },
+        )
+        return True
+
+    try:
+        return deps.transaction(work)
+    except DuplicateKeyError:
+        return False
+
+
+def make_handler(deps: TriageDeps) -> Handler:
+    """The consumer handler bound to its dependencies."""
+    # case_moves builds on this module's deps and helpers, so it is imported here, not above.
+    from services.triage import case_moves
+
+    def handler(envelope: Envelope, event: Event) -> None:
+        if isinstance(event, CaseSubmitted):
+            handle_case_submitted(envelope, event, deps)
+        elif isinstance(event, CaseUpdated):
+            handle_case_updated(envelope, event, deps)
+        elif isinstance(event, CaseStatusChanged):
+            handle_status_changed(envelope, event, deps)
+        elif isinstance(event, CaseReassigned):
+            case_moves.handle_case_reassigned(envelope, event, deps)
+        elif isinstance(event, CaseTransferred):
+            case_moves.handle_case_transferred(envelope, event, deps)
+        elif isinstance(event, OfficerChanged):
+            handle_officer_changed(event, deps.config, deps.clock())
+
+    return handler

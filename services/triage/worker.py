@@ -1,0 +1,33 @@
+"""Triage's worker: triages every case event, and runs the escalation ladder beside it."""
+
+from __future__ import annotations
+
+from services.triage.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
+from services.triage.handlers import make_handler
+from services.triage.ladder_scheduler import LadderScheduler
+from shared.broker.topology import SUBSCRIPTIONS
+from shared.settings import get_settings
+from shared.worker_runtime import run_worker
+
+
+def main() -> None:
+    settings = get_settings()
+    bootstrap(settings)
+    ensure_indexes()
+    triage = deps(settings)
+    handler = make_handler(triage)
+    ladder = LadderScheduler(triage, interval=settings.triage_ladder_interval_s)
+    run_worker(
+        SERVICE,
+        settings,
+        handlers={event_type: handler for event_type in SUBSCRIPTIONS[SERVICE]},
+        # Decisions carry case.triaged/assigned/duplicate_detected; fired ladder steps carry
+        # case.escalated and re-sent or re-routed case.assigned; case states carry the
+        # case.assigned of a case transferred to another region.
+        outbox_collections=[triage.decisions, triage.steps, triage.cases],
+        background=[ladder.run],
+    )
+
+
+if __name__ == "__main__":
+    main()

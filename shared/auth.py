@@ -1,0 +1,150 @@
+"""Who is calling, and what their role lets them do — the same rules in every service.
+
+Intake owns the API keys and checks them against its own collection. Triage and notify never
+read that collection: they ask intake (``GET /v1/auth/whoami``) and keep the answer for a few
+seconds, so a revoked key stops working there within that time and at once in intake.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+import requests
+from flask import current_app, g, request
+
+from shared.problems import Problem
+
+ROLES = ("submitter", "officer", "supervisor", "operator", "auditor")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: the key's name, its region (a regency, or a province) and role, and the
+    officer (directory id) the key belongs to, when it is a person's."""
+
+    key_prefix: str
+    name: str
+    region: str
+    role: str
+    officer_id: str | None = None
+
+    @property
+    def is_provincial(self) -> bool:
+        return "." not in self.region
+
+    def can_see(self, tenant: str) -> bool:
+        """Whether this principal may see data of ``tenant``."""
+        return tenant == self.region or (
+            self.is_provincial and tenant.startswith(self.region + ".")
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        out = {
+            "key_prefix": self.key_prefix,
+            "name": self.name,
+            "region": self.region,
+            "role": self.role,
+        }
+        if self.officer_id is not None:
+            out["officer_id"] = self.officer_id
+        return out
+
+
+Authenticator = Callable[[str], Principal | None]
+
+
+def current_principal() -> Principal:
+    """The caller of this request, authenticated once with the app's authenticator."""
+    cached: Principal | None = g.get("principal")
+    if cached is not None:
+        return cached
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Problem(
+            401,
+            "Send your office's API key as 'Authorization: Bearer <key>'.",
+            headers={"WWW-Authenticate": 'Bearer realm="pantau"'},
+        )
+    authenticate: Authenticator = current_app.config["PANTAU_AUTHENTICATE"]
+    principal = authenticate(token.strip())
+    if principal is None:
+        raise Problem(
+            401,
+            "This API key is unknown or has been revoked.",
+            headers={"WWW-Authenticate": 'Bearer realm="pantau", error="invalid_token"'},
+        )
+    g.principal = principal
+    return principal
+
+
+def requires(*roles: str) -> Callable[[F], F]:
+    """Allow the view only to the given roles (authentication is implied)."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = current_principal()
+            if principal.role not in roles:
+                raise Problem(
+                    403,
+                    f"The role '{principal.role}' may not do this; allowed: {', '.join(roles)}.",
+                )
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+class RemoteAuthenticator:
+    """Asks intake who a token belongs to, remembering answers for ``ttl`` seconds."""
+
+    def __init__(self, intake_url: str, ttl: float = 5.0, timeout: float = 3.0) -> None:
+        self.url = intake_url.rstrip("/") + "/v1/auth/whoami"
+        self.ttl = ttl
+        self.timeout = timeout
+        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+        self._session = requests.Session()
+
+    def __call__(self, token: str) -> Principal | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(token)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        try:
+            answer = self._session.get(
+                self.url, headers={"Authorization": f"Bearer {token}"}, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise Problem(
+                503,
+                "Cannot check the API key right now; try again shortly.",
+                headers={"Retry-After": "5"},
+            ) from exc
+        principal: Principal | None = None
+        if answer.status_code == 200:
+            body = answer.json()
+            principal = Principal(
+                key_prefix=body["key_prefix"],
+                name=body["name"],
+                region=body["region"],
+                role=body["role"],
+                officer_id=body.get("officer_id"),
+            )
+        elif answer.status_code != 401:
+            raise Problem(503, "Cannot check the API key right now; try again shortly.")
+        with self._lock:
+            if len(self._cache) > 10_000:  # bounded: old entries go first
+                self._cache.clear()
+            self._cache[token] = (now + self.ttl, principal)
+        return principal

@@ -1,0 +1,1 @@
+"""RabbitMQ adapter: topology, a confirming publisher and a resilient consumer."""

@@ -1,0 +1,252 @@
+"""Consuming events: ack after the work, retry with growing delay, park what cannot be done.
+
+A handler takes the envelope and its typed event and returns. It raises PermanentError for a
+message that will never succeed (parked at once) and anything else for a passing failure
+(retried through the delay queues, parked after ``max_attempts``). A body that is not a valid
+envelope is parked without calling anything, so a poison message never blocks the queue and
+never kills the worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pika
+import pika.exceptions
+from pika.adapters.blocking_connection import BlockingChannel
+from pika.spec import Basic, BasicProperties
+
+from shared import correlation
+from shared.broker import topology
+from shared.broker.connection import CONNECTION_ERRORS, Backoff, open_connection
+from shared.contracts import Envelope, Event, InvalidMessage, decode
+from shared.metrics import EVENT_PROCESSING, EVENTS_CONSUMED, EVENTS_PARKED
+from shared.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope, Event], None]
+
+ATTEMPT_HEADER = "x-pantau-attempt"
+PARK_REASON_HEADER = "x-pantau-parked-reason"
+
+
+class PermanentError(Exception):
+    """The message can never be processed: park it, do not retry."""
+
+
+class Deferred(Exception):
+    """Not a failure: the work cannot be done yet (another worker holds it). Try again after a
+    delay without spending an attempt; after ``MAX_DEFERRALS`` the message is parked."""
+
+
+MAX_DEFERRALS = 200
+DEFERRALS_HEADER = "x-pantau-deferrals"
+
+
+class Consumer:
+    """Consumes one service's queue until ``stop`` is set, reconnecting as often as needed."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        service: str,
+        handlers: Mapping[str, Handler],
+        *,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.settings = settings
+        self.topology = topology.consumer_topology(settings, service)
+        self.handlers = dict(handlers)
+        self.stop = stop or threading.Event()
+        self.connected = threading.Event()
+        unknown = set(self.handlers) - set(self.topology.bindings)
+        if unknown:
+            raise ValueError(f"handlers for types the queue is not bound to: {sorted(unknown)}")
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Consume until stopped. Connection losses (including CONNECTION_FORCED) reconnect."""
+        backoff = Backoff()
+        while not self.stop.is_set():
+            connection: pika.BlockingConnection | None = None
+            try:
+                connection = open_connection(
+                    self.settings.amqp_url, name=f"{self.topology.service}-consumer"
+                )
+                channel = connection.channel()
+                topology.declare(channel, self.settings)
+                channel.confirm_delivery()
+                channel.basic_qos(prefetch_count=self.settings.prefetch)
+                channel.basic_consume(
+                    queue=self.topology.queue, on_message_callback=self._on_message
+                )
+                self.connected.set()
+                log.info("consuming", extra={"queue": self.topology.queue})
+                backoff.reset()
+                while not self.stop.is_set():
+                    # Short slices keep heartbeats flowing and let a stop request end the loop.
+                    connection.process_data_events(time_limit=0.5)
+            except CONNECTION_ERRORS as exc:
+                self.connected.clear()
+                log.warning(
+                    "broker connection lost; reconnecting",
+                    extra={"queue": self.topology.queue, "error": repr(exc)},
+                )
+                backoff.wait(self.stop)
+            except Exception:
+                # A fault outside the handler (e.g. a message the parking path cannot copy):
+                # drop the connection so unacked messages return to the queue, and go on.
+                # The queue's delivery limit parks a message that keeps causing this.
+                self.connected.clear()
+                log.exception(
+                    "consumer loop failed; reconnecting", extra={"queue": self.topology.queue}
+                )
+                backoff.wait(self.stop)
+            finally:
+                self.connected.clear()
+                if connection is not None and connection.is_open:
+                    with contextlib.suppress(*CONNECTION_ERRORS):
+                        connection.close()
+
+    # --- one message --------------------------------------------------------------------------
+
+    def _on_message(
+        self,
+        channel: BlockingChannel,
+        method: Basic.Deliver,
+        properties: BasicProperties,
+        body: bytes,
+    ) -> None:
+        headers: dict[str, Any] = dict(properties.headers or {})
+        attempt = int(headers.get(ATTEMPT_HEADER, 1))
+        queue = self.topology.queue
+        try:
+            envelope, event = decode(body)
+        except InvalidMessage as exc:
+            self._park(channel, method, properties, body, f"invalid: {exc}", "invalid")
+            EVENTS_CONSUMED.labels(queue=queue, type="<invalid>", outcome="parked").inc()
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            # Bound but not handled by this version: acknowledge, it is not for us.
+            channel.basic_ack(method.delivery_tag)
+            EVENTS_CONSUMED.labels(queue=queue, type=envelope.type, outcome="ignored").inc()
+            return
+        stop_timer = _timer()
+        outcome = "ok"
+        with correlation.bound(envelope.correlation_id, envelope.tenant, attempt=attempt):
+            try:
+                handler(envelope, event)
+            except PermanentError as exc:
+                outcome = "parked"
+                self._park(channel, method, properties, body, f"permanent: {exc}", "permanent")
+            except Deferred as exc:
+                deferrals = int(headers.get(DEFERRALS_HEADER, 0)) + 1
+                if deferrals > MAX_DEFERRALS:
+                    outcome = "parked"
+                    self._park(
+                        channel, method, properties, body, f"deferred too often: {exc}", "deferred"
+                    )
+                else:
+                    outcome = "deferred"
+                    self._republish(
+                        channel,
+                        method,
+                        properties,
+                        body,
+                        self.topology.retry_queue(1),
+                        {DEFERRALS_HEADER: deferrals},
+                    )
+            except Exception as exc:
+                if attempt >= self.settings.max_attempts:
+                    outcome = "parked"
+                    log.exception("giving up on message", extra={"type": envelope.type})
+                    self._park(
+                        channel,
+                        method,
+                        properties,
+                        body,
+                        f"attempts exhausted: {exc!r}",
+                        "exhausted",
+                    )
+                else:
+                    outcome = "retried"
+                    log.warning(
+                        "handler failed; will retry",
+                        extra={"type": envelope.type, "attempt": attempt, "error": repr(exc)},
+                    )
+                    self._republish(
+                        channel,
+                        method,
+                        properties,
+                        body,
+                        self.topology.retry_queue(attempt),
+                        {ATTEMPT_HEADER: attempt + 1},
+                    )
+            else:
+                channel.basic_ack(method.delivery_tag)
+        EVENT_PROCESSING.labels(queue=queue, type=envelope.type).observe(stop_timer())
+        EVENTS_CONSUMED.labels(queue=queue, type=envelope.type, outcome=outcome).inc()
+
+    def _park(
+        self,
+        channel: BlockingChannel,
+        method: Basic.Deliver,
+        properties: BasicProperties,
+        body: bytes,
+        reason: str,
+        reason_label: str,
+    ) -> None:
+        log.error("message parked", extra={"queue": self.topology.queue, "reason": reason[:500]})
+        EVENTS_PARKED.labels(queue=self.topology.queue, reason=reason_label).inc()
+        self._republish(
+            channel,
+            method,
+            properties,
+            body,
+            self.topology.parking_queue,
+            {PARK_REASON_HEADER: reason[:1000], "x-pantau-parked-at": int(time.time())},
+        )
+
+    def _republish(
+        self,
+        channel: BlockingChannel,
+        method: Basic.Deliver,
+        properties: BasicProperties,
+        body: bytes,
+        queue: str,
+        extra_headers: dict[str, Any],
+    ) -> None:
+        """Copy the message to ``queue`` (confirmed), then ack the original.
+
+        A crash between the two leaves a copy in both places; the handlers are idempotent, so
+        the worst case is one redundant attempt, never a lost message.
+        """
+        headers = dict(properties.headers or {})
+        headers.update(extra_headers)
+        channel.basic_publish(
+            exchange="",
+            routing_key=queue,
+            body=body,
+            properties=pika.BasicProperties(
+                content_type=properties.content_type,
+                delivery_mode=pika.DeliveryMode.Persistent,
+                message_id=properties.message_id,
+                correlation_id=properties.correlation_id,
+                type=properties.type,
+                headers=headers,
+            ),
+        )
+        channel.basic_ack(method.delivery_tag)
+
+
+def _timer() -> Callable[[], float]:
+    start = time.perf_counter()
+    return lambda: time.perf_counter() - start

@@ -1,0 +1,223 @@
+"""The transactional outbox: events stored with the write that causes them, published later.
+
+A document that must emit events carries them in an ``outbox`` array, written in the same
+atomic update as the change itself, with ``outbox_pending`` set. The relay leases pending
+documents (so several replicas do not publish the same batch), publishes their events with
+publisher confirms and removes what the broker confirmed. While the broker is down nothing is
+removed, and the HTTP path never waits on the broker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.collection import Collection
+
+from shared.broker.connection import Backoff
+from shared.broker.publisher import EventPublisher, Outgoing, PublishError
+from shared.contracts import Envelope, encode
+from shared.metrics import (
+    EVENTS_PUBLISHED,
+    OUTBOX_BACKLOG,
+    OUTBOX_OLDEST,
+    OUTBOX_PUBLISH_ERRORS,
+)
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+
+def entry(envelope: Envelope) -> Document:
+    """The outbox entry of one envelope."""
+    return {
+        "id": str(envelope.id),
+        "type": envelope.type,
+        "correlation_id": envelope.correlation_id,
+        "body": encode(envelope).decode(),
+    }
+
+
+def push(envelopes: Sequence[Envelope], now: datetime | None = None) -> Document:
+    """Update operators that add ``envelopes`` to a document's outbox (merge with your own)."""
+    return {
+        "$push": {"outbox": {"$each": [entry(e) for e in envelopes]}},
+        "$set": {"outbox_pending": True},
+        "$min": {"outbox_since": now or datetime.now(UTC)},
+    }
+
+
+def fields(envelopes: Sequence[Envelope], now: datetime | None = None) -> Document:
+    """The outbox fields of a document inserted together with ``envelopes``."""
+    return {
+        "outbox": [entry(e) for e in envelopes],
+        "outbox_pending": True,
+        "outbox_since": now or datetime.now(UTC),
+    }
+
+
+def ensure_indexes(collection: Collection[Document]) -> None:
+    """The partial index the relay scans: only documents with pending events are in it."""
+    collection.create_index(
+        [("outbox_since", ASCENDING)],
+        name="outbox_pending",
+        partialFilterExpression={"outbox_pending": True},
+    )
+
+
+class OutboxRelay:
+    """Publishes pending outbox entries of the given collections until stopped."""
+
+    def __init__(
+        self,
+        service: str,
+        collections: Sequence[Collection[Document]],
+        publisher: EventPublisher,
+        *,
+        batch_size: int = 500,
+        lease: timedelta = timedelta(seconds=30),
+        idle_interval: float = 0.05,
+    ) -> None:
+        self.service = service
+        self.collections = list(collections)
+        self.publisher = publisher
+        self.batch_size = batch_size
+        self.lease = lease
+        self.idle_interval = idle_interval
+        self.owner = uuid.uuid4().hex
+
+    def run(self, stop: threading.Event) -> None:
+        """Relay until ``stop`` is set; broker and database failures back off and retry."""
+        backoff = Backoff(initial=0.2, cap=10.0)
+        next_gauge = 0.0
+        while not stop.is_set():
+            # Gauges first: during a broker outage they are what shows the backlog growing.
+            now = datetime.now(UTC).timestamp()
+            if now >= next_gauge:
+                self._update_gauges()
+                next_gauge = now + 5
+            try:
+                published = sum(self.relay_once(c) for c in self.collections)
+                backoff.reset()
+            except PublishError as exc:
+                OUTBOX_PUBLISH_ERRORS.labels(service=self.service).inc()
+                log.warning("outbox relay cannot publish", extra={"error": str(exc)})
+                backoff.wait(stop)
+                continue
+            except Exception:
+                log.exception("outbox relay round failed")
+                backoff.wait(stop)
+                continue
+            if not published:
+                stop.wait(self.idle_interval)
+        self.publisher.close()
+
+    def relay_once(self, collection: Collection[Document]) -> int:
+        """Lease, publish and clear one batch; returns how many events were published."""
+        now = datetime.now(UTC)
+        ready = {
+            "outbox_pending": True,
+            "$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease": {"$lt": now}}],
+        }
+        ids = [
+            d["_id"]
+            for d in collection.find(ready, {"_id": 1})
+            .sort("outbox_since", ASCENDING)
+            .limit(self.batch_size)
+        ]
+        if not ids:
+            return 0
+        collection.update_many(
+            {"_id": {"$in": ids}, **ready},
+            {"$set": {"outbox_lease": now + self.lease, "outbox_owner": self.owner}},
+        )
+        docs = list(
+            collection.find(
+                {"_id": {"$in": ids}, "outbox_owner": self.owner, "outbox_lease": {"$gt": now}},
+                {"outbox": 1},
+            ).sort("outbox_since", ASCENDING)
+        )
+        messages: list[Outgoing] = []
+        sent: dict[Any, list[str]] = {}
+        for doc in docs:
+            for item in doc.get("outbox", []):
+                messages.append(
+                    Outgoing(
+                        message_id=item["id"],
+                        routing_key=item["type"],
+                        body=item["body"].encode(),
+                        correlation_id=item.get("correlation_id"),
+                    )
+                )
+                sent.setdefault(doc["_id"], []).append(item["id"])
+        if messages:
+            try:
+                self.publisher.publish(messages)
+            except PublishError:
+                self._release(collection, list(sent))
+                raise
+        self._clear(collection, sent)
+        for message in messages:
+            EVENTS_PUBLISHED.labels(service=self.service, type=message.routing_key).inc()
+        return len(messages)
+
+    def _clear(self, collection: Collection[Document], sent: dict[Any, list[str]]) -> None:
+        if not sent:
+            return
+        published = [entry_id for entry_ids in sent.values() for entry_id in entry_ids]
+        has_more = {"$gt": [{"$size": "$outbox"}, 0]}
+        # One pipeline update for the whole batch: remove exactly the confirmed entries
+        # (events added meanwhile stay), and leave the pending index when nothing is left.
+        collection.update_many(
+            {"_id": {"$in": list(sent)}, "outbox_owner": self.owner},
+            [
+                {
+                    "$set": {
+                        "outbox": {
+                            "$filter": {
+                                "input": "$outbox",
+                                "cond": {"$not": [{"$in": ["$$this.id", published]}]},
+                            }
+                        }
+                    }
+                },
+                {
+                    "$set": {
+                        "outbox_pending": {"$cond": [has_more, True, "$$REMOVE"]},
+                        "outbox_since": {"$cond": [has_more, "$outbox_since", "$$REMOVE"]},
+                    }
+                },
+                {"$unset": ["outbox_lease", "outbox_owner"]},
+            ],
+        )
+
+    def _release(self, collection: Collection[Document], ids: list[Any]) -> None:
+        collection.update_many(
+            {"_id": {"$in": ids}, "outbox_owner": self.owner},
+            {"$unset": {"outbox_lease": "", "outbox_owner": ""}},
+        )
+
+    def _update_gauges(self) -> None:
+        backlog = 0
+        oldest: datetime | None = None
+        try:
+            for collection in self.collections:
+                backlog += collection.count_documents({"outbox_pending": True})
+                first = collection.find_one(
+                    {"outbox_pending": True}, {"outbox_since": 1}, sort=[("outbox_since", 1)]
+                )
+                if first and first.get("outbox_since"):
+                    since: datetime = first["outbox_since"]
+                    oldest = since if oldest is None else min(oldest, since)
+        except Exception:
+            log.warning("cannot read outbox backlog", exc_info=True)
+            return
+        OUTBOX_BACKLOG.labels(service=self.service).set(backlog)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+        OUTBOX_OLDEST.labels(service=self.service).set(max(age, 0.0))

@@ -1,0 +1,108 @@
+"""The process frame of every worker: logs, health port, outbox relay, consumer, clean stop.
+
+A worker is the service's own package started with another entrypoint: it reuses the same
+settings and wiring as the HTTP app. SIGTERM and SIGINT stop the consumer between messages
+(an unacknowledged message is redelivered to another worker), then the relay thread. On
+``PANTAU_METRICS_PORT`` it serves ``/metrics``, ``/healthz`` and ``/readyz`` (consumer connected,
+MongoDB answering) and reports the broker's queue depths (``shared.worker_health``).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from types import FrameType
+from typing import Any
+
+from pymongo.collection import Collection
+
+from shared import logs, mongo
+from shared.broker.async_publisher import AsyncPublisher
+from shared.broker.consumer import Consumer, Handler
+from shared.contracts import Envelope, Event
+from shared.metrics import BUILD_INFO, VERSION
+from shared.outbox import OutboxRelay
+from shared.settings import Settings
+from shared.worker_health import CHECK_TIMEOUT_S, HealthServer, QueueMonitor
+
+log = logging.getLogger(__name__)
+
+Background = Callable[[threading.Event], None]
+
+
+def run_worker(
+    service: str,
+    settings: Settings,
+    *,
+    handlers: Mapping[str, Handler],
+    outbox_collections: Sequence[Collection[dict[str, Any]]] = (),
+    background: Sequence[Background] = (),
+) -> None:
+    """Run until SIGTERM/SIGINT: the consumer in this thread, relay and extras in others."""
+    logs.configure(service, settings.log_level)
+    BUILD_INFO.labels(service=service, version=VERSION).set(1)
+    stop = threading.Event()
+    consumer = Consumer(settings, service, {t: _logged(h) for t, h in handlers.items()}, stop=stop)
+    monitor = QueueMonitor(settings, service, consumer.connected)
+    health: HealthServer | None = None
+    if settings.metrics_port:
+        health = HealthServer(
+            service,
+            settings.metrics_port,
+            {
+                "rabbitmq": consumer.connected.is_set,
+                "mongodb": lambda: mongo.ping(service, timeout_ms=int(CHECK_TIMEOUT_S * 1000)),
+            },
+            on_scrape=monitor.report_consumer,
+        )
+        health.start()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping", extra={"signal": signum})
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+
+    threads: list[threading.Thread] = []
+    if outbox_collections:
+        relay = OutboxRelay(
+            service, outbox_collections, AsyncPublisher(settings, name=f"{service}-relay")
+        )
+        threads.append(threading.Thread(target=relay.run, args=(stop,), name="outbox-relay"))
+    threads.append(threading.Thread(target=monitor.run, args=(stop,), name="queue-monitor"))
+    for task in background:
+        threads.append(threading.Thread(target=task, args=(stop,), name=task.__name__))
+    for thread in threads:
+        thread.daemon = True
+        thread.start()
+    log.info("worker started", extra={"queue": f"pantau.{service}"})
+    consumer.run()
+    for thread in threads:
+        thread.join(timeout=10)
+    if health is not None:
+        health.stop()
+    log.info("worker stopped")
+
+
+def _logged(handler: Handler) -> Handler:
+    """``handler`` plus one log line per handled event; the consumer has bound the event's
+    correlation id and tenant, so this line ties the worker to the case's journey."""
+
+    def handle(envelope: Envelope, event: Event) -> None:
+        started = time.perf_counter()
+        handler(envelope, event)
+        log.info(
+            "event handled",
+            extra={
+                "type": envelope.type,
+                "event_id": str(envelope.id),
+                "case_id": getattr(event, "case_id", None),
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+
+    return handle

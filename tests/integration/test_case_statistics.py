@@ -1,0 +1,207 @@
+"""Statistics on the real MongoDB: exact counts and durations on a known data set, the
+provincial view with its per-regency rows, and nothing personal in the answer."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from services.intake.app import create_app
+from services.intake.bootstrap import ensure_indexes
+from services.intake.export_runner import vault_from
+from services.intake.keys import create_key
+from services.intake.models import Case
+from services.intake.schemas import validate_submission
+from services.intake.submission import register_case
+from shared.auth import Principal
+from shared.regions import timezone_for
+from shared.settings import Settings
+from tests.support.builders import case_payload
+
+H = timedelta(hours=1)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Flask:
+    app = create_app(settings=settings)
+    ensure_indexes()
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def _auth(region: str, role: str = "supervisor") -> dict[str, str]:
+    token = create_key(name=f"{role} {region}", region=region, role=role)[0]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _register(settings: Settings, tenant: str, submitted: datetime, **payload: Any) -> Any:
+    body = case_payload(
+        occurred_at=(submitted - 48 * H).isoformat(),
+        known_at=(submitted - 24 * H).isoformat(),
+        **payload,
+    )
+    sub = validate_submission(body, now=submitted, tz=timezone_for(tenant))
+    registered = register_case(
+        sub,
+        tenant=tenant,
+        principal=Principal("test0001", f"Diskominfo {tenant}", tenant, "submitter"),
+        now=submitted,
+        correlation_id="stats-test",
+        vault=vault_from(settings),
+    )
+    return registered.case["_id"]
+
+
+def _handle(
+    case_id: Any,
+    *,
+    status: str,
+    category: str | None = None,
+    first_action: timedelta | None = None,
+    closed: timedelta | None = None,
+    due: timedelta | None = None,
+) -> None:
+    cases = Case._get_collection()
+    submitted = cases.find_one({"_id": case_id})["submitted_at"]
+    fields: dict[str, Any] = {"status": status}
+    if category:
+        fields["triage.category"] = category
+        fields["triage.priority"] = "high"
+        fields["triage.assignee"] = {"officer_id": "karo-insp-01", "name": "Budi Sembiring"}
+    if due is not None:
+        fields["triage.due_at"] = submitted + due
+    if first_action is not None:
+        fields["first_action_at"] = submitted + first_action
+    if closed is not None:
+        fields["closed_at"] = submitted + closed
+    cases.update_one({"_id": case_id}, {"$set": fields})
+
+
+@pytest.fixture
+def data_set(app: Flask, settings: Settings) -> None:
+    """Four cases of Karo (12.06), two of Deli Serdang (12.07), in known states."""
+    october = datetime(2024, 10, 5, 1, 0, tzinfo=UTC)
+    a = _register(
+        settings,
+        "12.06",
+        october,
+        reporter={"name": "Siti Rahmawati", "phone": "081260001234", "anonymous": False},
+    )
+    _handle(
+        a, status="closed", category="netralitas_asn", first_action=2 * H, closed=48 * H, due=72 * H
+    )
+    b = _register(settings, "12.06", datetime(2024, 10, 20, 2, 0, tzinfo=UTC))
+    _handle(
+        b,
+        status="sanction_imposed",
+        category="netralitas_asn",
+        first_action=4 * H,
+        closed=120 * H,
+        due=72 * H,
+    )
+    c = _register(settings, "12.06", datetime(2024, 11, 2, 3, 0, tzinfo=UTC))
+    _handle(c, status="under_examination", category="hoax", first_action=6 * H, due=72 * H)
+    _register(settings, "12.06", datetime(2024, 11, 3, 4, 0, tzinfo=UTC))  # not triaged yet
+    e = _register(settings, "12.07", datetime(2024, 11, 10, 5, 0, tzinfo=UTC))
+    _handle(e, status="rejected", category="hoax", first_action=1 * H, closed=10 * H, due=72 * H)
+    # 20:00 UTC on 30 November is 03:00 on 1 December in Medan (WIB).
+    f = _register(settings, "12.07", datetime(2024, 11, 30, 20, 0, tzinfo=UTC))
+    _handle(f, status="verified", category="netralitas_asn", due=72 * H)
+
+
+def test_a_regency_gets_exact_counts_and_durations(client: FlaskClient, data_set: None) -> None:
+    answer = client.get("/v1/statistics", headers=_auth("12.06"))
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert body["region_code"] == "12.06"
+    assert body["total"] == 4
+    assert body["by_category"] == {"hoax": 1, "netralitas_asn": 2, "unclassified": 1}
+    assert body["by_status"] == {
+        "closed": 1,
+        "received": 1,
+        "sanction_imposed": 1,
+        "under_examination": 1,
+    }
+    assert body["by_regency"] == {"12.06": 4}
+    assert body["by_month"] == {"2024-10": 2, "2024-11": 2}
+    assert body["time_to_first_action"] == {"count": 3, "mean_hours": 4.0, "median_hours": 4.0}
+    assert body["time_to_close"] == {"count": 2, "mean_hours": 84.0, "median_hours": 84.0}
+    assert body["closed_within_deadline"] == {
+        "closed_with_deadline": 2,
+        "within_deadline": 1,
+        "share": 0.5,
+    }
+    assert body["regencies"] is None
+
+
+def test_a_province_gets_the_aggregate_and_one_row_per_regency(
+    client: FlaskClient, data_set: None
+) -> None:
+    body = client.get("/v1/statistics", headers=_auth("12", "operator")).get_json()
+    assert body["region_code"] == "12"
+    assert body["total"] == 6
+    assert body["by_regency"] == {"12.06": 4, "12.07": 2}
+    assert body["by_month"] == {"2024-10": 2, "2024-11": 3, "2024-12": 1}
+    assert body["time_to_first_action"] == {"count": 4, "mean_hours": 3.25, "median_hours": 3.0}
+    assert body["time_to_close"] == {"count": 3, "mean_hours": 59.33, "median_hours": 48.0}
+    assert body["closed_within_deadline"] == {
+        "closed_with_deadline": 3,
+        "within_deadline": 2,
+        "share": 0.6667,
+    }
+    rows = {row["region_code"]: row for row in body["regencies"]}
+    assert set(rows) == {"12.06", "12.07"}
+    assert rows["12.06"]["total"] == 4
+    assert rows["12.06"]["time_to_close"]["median_hours"] == 84.0
+    assert rows["12.07"] == {
+        "region_code": "12.07",
+        "total": 2,
+        "by_status": {"rejected": 1, "verified": 1},
+        "time_to_first_action": {"count": 1, "mean_hours": 1.0, "median_hours": 1.0},
+        "time_to_close": {"count": 1, "mean_hours": 10.0, "median_hours": 10.0},
+        "closed_within_deadline": {"closed_with_deadline": 1, "within_deadline": 1, "share": 1.0},
+    }
+
+
+def test_period_and_region_narrow_the_figures(client: FlaskClient, data_set: None) -> None:
+    karo = client.get(
+        "/v1/statistics?from=2024-11-01T00:00:00%2B07:00", headers=_auth("12.06", "auditor")
+    ).get_json()
+    assert karo["total"] == 2
+    assert karo["period"] == {"from": "2024-11-01T00:00:00+07:00", "to": None}
+    deli = client.get("/v1/statistics?region_code=12.07", headers=_auth("12")).get_json()
+    assert (deli["region_code"], deli["total"], deli["regencies"]) == ("12.07", 2, None)
+
+
+def test_no_personal_data_in_the_answer(client: FlaskClient, data_set: None) -> None:
+    text = json.dumps(client.get("/v1/statistics", headers=_auth("12")).get_json())
+    for personal in ("Siti", "Rahmawati", "0812", "Rudi Ginting", "Budi", "karo-insp", "ASN "):
+        assert personal not in text
+    for doc in Case._get_collection().find({}, {"tracking_code": 1}):
+        assert doc["tracking_code"] not in text
+        assert str(doc["_id"]) not in text
+
+
+def test_roles_and_areas_are_enforced(client: FlaskClient, data_set: None) -> None:
+    assert client.get("/v1/statistics", headers=_auth("12.06", "officer")).status_code == 403
+    outside = client.get("/v1/statistics?region_code=12.07", headers=_auth("12.06"))
+    assert outside.status_code == 422
+    assert outside.get_json()["errors"][0]["field"] == "region_code"
+    unknown = client.get("/v1/statistics?tenant=12.06", headers=_auth("12.06"))
+    assert unknown.status_code == 422
+
+
+def test_an_empty_area_answers_zeros(client: FlaskClient, app: Flask) -> None:
+    body = client.get("/v1/statistics", headers=_auth("13.01")).get_json()
+    assert body["total"] == 0
+    assert body["time_to_close"] == {"count": 0, "mean_hours": None, "median_hours": None}
+    assert body["closed_within_deadline"]["share"] is None

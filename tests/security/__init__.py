@@ -1,0 +1,1 @@
+"""Security tests: access control, enumeration, the vault, injection and limits."""

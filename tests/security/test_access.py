@@ -1,0 +1,681 @@
+"""Every route of every app, called without a key, with a revoked key, from another tenant and
+with too small a role. The route tables below must name every rule of the app's url_map, so a
+route added later without a row here fails the test instead of going unchecked.
+
+Intake checks its own keys. Triage and notify ask intake across the service boundary; here an
+authenticator that maps test tokens to principals stands in for that call.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from services.cli.mailbox import MailSink
+from services.intake import directory
+from services.intake.app import create_app as create_intake
+from services.intake.bootstrap import ensure_indexes as intake_indexes
+from services.intake.keys import create_key, revoke
+from services.intake.officer_schema import OfficerCreate
+from services.notify.app import create_app as create_notify
+from services.notify.delivery import handle as notify_handle
+from services.triage.api_access import EXTENSION as TRIAGE_EXTENSION
+from services.triage.app import create_app as create_triage
+from services.triage.bootstrap import ensure_indexes as triage_indexes
+from services.triage.handlers import TriageDeps, handle_case_submitted
+from shared.auth import ROLES, Principal
+from shared.problems import PROBLEM_JSON
+from shared.settings import Settings
+from tests.integration.test_notify_delivery import assigned, notify_deps_for, officer
+from tests.security.support import (
+    KALTIM,
+    KARO,
+    OTHER_REGENCY,
+    REPORTER,
+    SUMUT,
+    auth,
+    key,
+    submit,
+    upload_pdf,
+)
+from tests.unit.triage.builders import FakeClock, envelope_of, submitted
+
+ALL = frozenset(ROLES)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One rule of an app and how to call it.
+
+    ``roles`` None means public. ``scoped`` means the path names one tenant's resource, so a
+    caller of another tenant must get 404. ``body`` builds the request's keyword arguments.
+    """
+
+    method: str
+    rule: str
+    roles: frozenset[str] | None
+    path: Callable[[dict[str, str]], str]
+    scoped: bool = False
+    body: Callable[[], dict[str, Any]] = field(default=lambda: {})
+    georeport: bool = False  # Open311 answers errors as a GeoReport list, not problem+json
+
+
+def call(client: FlaskClient, route: Route, world: dict[str, str], token: str | None) -> Any:
+    headers = auth(token) if token else {}
+    return client.open(route.path(world), method=route.method, headers=headers, **route.body())
+
+
+def assert_refusal(answer: TestResponse, status: int, route: Route) -> None:
+    assert answer.status_code == status, (route.method, route.rule, answer.data[:300])
+    if route.georeport:
+        body = answer.get_json()
+        assert isinstance(body, list), body
+        assert body[0]["code"] == status, body
+    else:
+        assert answer.mimetype == PROBLEM_JSON, (route.rule, answer.mimetype)
+        assert answer.get_json()["status"] == status
+
+
+def assert_covers(app: Flask, routes: list[Route]) -> None:
+    """Every rule of the app, with every method, has a row: nothing escapes the checks."""
+    declared = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+    }
+    assert declared == {(r.method, r.rule) for r in routes}
+
+
+def roles_for(route: Route) -> frozenset[str]:
+    assert route.roles is not None
+    return route.roles
+
+
+# ============================================================================ intake
+
+SUBMIT = frozenset({"submitter", "supervisor", "operator"})
+UPLOAD = frozenset({"submitter", "supervisor", "operator", "officer"})
+VIEW = frozenset({"officer", "supervisor", "operator", "auditor"})
+REVEAL = frozenset({"supervisor"})  # the default PANTAU_REVEAL_ROLES
+ACT = frozenset({"officer", "supervisor", "operator"})  # officers' actions on a case
+MANAGE = frozenset({"supervisor", "operator"})  # reopen, reassign, transfer, the directory
+OFFICER_LIST = frozenset({"supervisor", "operator", "auditor"})  # directory, statistics
+
+
+def _json(payload: Any) -> Callable[[], dict[str, Any]]:
+    return lambda: {"json": payload}
+
+
+def _pdf_upload() -> dict[str, Any]:
+    return {
+        "data": {"file": [(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "b.pdf", "application/pdf")]},
+        "content_type": "multipart/form-data",
+    }
+
+
+def _open311_form() -> dict[str, Any]:
+    return {"data": {"service_code": "MEDSOS", "description": "ASN berkampanye di Facebook"}}
+
+
+# Flask's static route of every app: there are no static files, it answers 404 to anyone.
+STATIC = Route("GET", "/static/<path:filename>", None, lambda w: "/static/nothing.txt")
+
+INTAKE_ROUTES = [
+    STATIC,
+    Route("GET", "/healthz", None, lambda w: "/healthz"),
+    Route("GET", "/readyz", None, lambda w: "/readyz"),
+    Route("GET", "/metrics", None, lambda w: "/metrics"),
+    Route("GET", "/openapi.json", None, lambda w: "/openapi.json"),
+    Route("GET", "/v1/track/<code>", None, lambda w: f"/v1/track/{w['tracking_code']}"),
+    Route(
+        "GET",
+        "/open311/v2/services.<fmt>",
+        None,
+        lambda w: "/open311/v2/services.json",
+        georeport=True,
+    ),
+    # GeoReport clients read service definitions before they have a key: public by design.
+    Route(
+        "GET",
+        "/open311/v2/services/<service_code>.<fmt>",
+        None,
+        lambda w: "/open311/v2/services/MEDSOS.json",
+        georeport=True,
+    ),
+    Route("GET", "/v1/auth/whoami", ALL, lambda w: "/v1/auth/whoami"),
+    Route("POST", "/v1/cases", SUBMIT, lambda w: "/v1/cases", body=_json({"title": "x"})),
+    Route(
+        "POST",
+        "/v1/cases:batch",
+        SUBMIT,
+        lambda w: "/v1/cases:batch",
+        body=_json({"cases": [{"title": "x"}]}),
+    ),
+    Route("GET", "/v1/cases", ALL, lambda w: "/v1/cases"),
+    Route("GET", "/v1/cases/<case_id>", ALL, lambda w: f"/v1/cases/{w['case_id']}", scoped=True),
+    Route(
+        "POST",
+        "/v1/cases/<case_id>/reporter:reveal",
+        REVEAL,
+        lambda w: f"/v1/cases/{w['case_id']}/reporter:reveal",
+        scoped=True,
+        body=_json({"reason": "verifikasi identitas pelapor untuk klarifikasi"}),
+    ),
+    Route("GET", "/v1/access-log", frozenset({"auditor", "operator"}), lambda w: "/v1/access-log"),
+    Route(
+        "POST",
+        "/v1/keys",
+        frozenset({"operator"}),
+        lambda w: "/v1/keys",
+        body=_json({"name": "x", "region": "12", "role": "nope"}),
+    ),
+    Route("GET", "/v1/keys", frozenset({"operator", "auditor"}), lambda w: "/v1/keys"),
+    Route(
+        "DELETE",
+        "/v1/keys/<prefix>",
+        frozenset({"operator"}),
+        lambda w: f"/v1/keys/{w['victim_prefix']}",
+        scoped=True,
+    ),
+    Route(
+        "POST",
+        "/v1/cases/<case_id>/evidence",
+        UPLOAD,
+        lambda w: f"/v1/cases/{w['case_id']}/evidence",
+        scoped=True,
+        body=_pdf_upload,
+    ),
+    Route(
+        "GET",
+        "/v1/cases/<case_id>/evidence",
+        VIEW,
+        lambda w: f"/v1/cases/{w['case_id']}/evidence",
+        scoped=True,
+    ),
+    Route(
+        "GET",
+        "/v1/cases/<case_id>/evidence/<evidence_id>",
+        VIEW,
+        lambda w: f"/v1/cases/{w['case_id']}/evidence/{w['evidence_id']}",
+        scoped=True,
+    ),
+    Route(
+        "GET",
+        "/v1/cases/<case_id>/evidence/<evidence_id>/content",
+        VIEW,
+        lambda w: f"/v1/cases/{w['case_id']}/evidence/{w['evidence_id']}/content",
+        scoped=True,
+    ),
+    *[
+        Route(
+            "POST",
+            f"/v1/cases/<case_id>/{action}",
+            roles,
+            lambda w, action=action: f"/v1/cases/{w['case_id']}/{action}",  # type: ignore[misc]
+            scoped=True,
+            body=_json({"version": 1, **payload}),
+        )
+        for action, roles, payload in (
+            ("status", ACT, {"status": "verified"}),
+            ("reopen", MANAGE, {"reason": "bukti baru"}),
+            ("acknowledge", ACT, {}),
+            ("comments", ACT, {"text": "catatan"}),
+            ("information-requests", ACT, {"question": "Mohon kirim bukti asli."}),
+            ("reassign", MANAGE, {"officer_id": "karo-bkpsdm-1", "reason": "cuti"}),
+            ("transfer", MANAGE, {"region_code": "12.07", "reason": "lintas kabupaten"}),
+            ("duplicates", ACT, {"case_id": "0" * 24}),
+        )
+    ],
+    Route(
+        "DELETE",
+        "/v1/cases/<case_id>/duplicates/<other_id>",
+        ACT,
+        lambda w: f"/v1/cases/{w['case_id']}/duplicates/{'0' * 24}?version=1",
+        scoped=True,
+    ),
+    Route(
+        "GET",
+        "/v1/cases/<case_id>/audit",
+        frozenset({"supervisor", "operator", "auditor"}),
+        lambda w: f"/v1/cases/{w['case_id']}/audit",
+        scoped=True,
+    ),
+    Route("GET", "/v1/officers", OFFICER_LIST, lambda w: "/v1/officers"),
+    Route(
+        "POST",
+        "/v1/officers",
+        MANAGE,
+        lambda w: "/v1/officers",
+        body=_json({"officer_id": "karo-bkpsdm-9", "region": "12.06", "unit": "BKPSDM"}),
+    ),
+    # An officer reads only their own entry, with a key that names them; these keys do not.
+    Route(
+        "GET",
+        "/v1/officers/<officer_id>",
+        OFFICER_LIST,
+        lambda w: f"/v1/officers/{w['officer_id']}",
+        scoped=True,
+    ),
+    Route(
+        "PATCH",
+        "/v1/officers/<officer_id>",
+        MANAGE,
+        lambda w: f"/v1/officers/{w['officer_id']}",
+        scoped=True,
+        body=_json({"version": 99, "language": "en"}),
+    ),
+    Route(
+        "DELETE",
+        "/v1/officers/<officer_id>",
+        MANAGE,
+        lambda w: f"/v1/officers/{w['officer_id']}",
+        scoped=True,
+    ),
+    Route("POST", "/v1/exports", VIEW, lambda w: "/v1/exports", body=_json({"status": "x"})),
+    Route(
+        "GET",
+        "/v1/exports/<export_id>",
+        VIEW,
+        lambda w: f"/v1/exports/{w['export_id']}",
+        scoped=True,
+    ),
+    Route(
+        "GET",
+        "/v1/exports/<export_id>/download",
+        VIEW,
+        lambda w: f"/v1/exports/{w['export_id']}/download",
+        scoped=True,
+    ),
+    Route("GET", "/v1/statistics", OFFICER_LIST, lambda w: "/v1/statistics"),
+    Route(
+        "POST",
+        "/open311/v2/requests.<fmt>",
+        SUBMIT,
+        lambda w: "/open311/v2/requests.json",
+        body=_open311_form,
+        georeport=True,
+    ),
+    Route(
+        "GET",
+        "/open311/v2/requests/<request_id>.<fmt>",
+        ALL,
+        lambda w: f"/open311/v2/requests/{w['case_id']}.json",
+        scoped=True,
+        georeport=True,
+    ),
+    Route(
+        "GET",
+        "/open311/v2/requests.<fmt>",
+        ALL,
+        lambda w: "/open311/v2/requests.json",
+        georeport=True,
+    ),
+]
+
+
+@dataclass
+class IntakeWorld:
+    client: FlaskClient
+    ids: dict[str, str]
+    own: dict[str, str]  # a Karo key per role (the operator and auditor are provincial)
+    stranger: dict[str, str]  # the same for another province
+    revoked: str
+
+
+@pytest.fixture
+def intake(settings: Settings) -> IntakeWorld:
+    app = create_intake(settings=settings.model_copy(update={"track_rate_per_minute": 1000}))
+    intake_indexes()
+    client = app.test_client()
+
+    def keys_of(regency: str, province: str) -> dict[str, str]:
+        return {
+            role: key(province if role in ("operator", "auditor") else regency, role)
+            for role in ROLES
+        }
+
+    own, stranger = keys_of(KARO, SUMUT), keys_of(OTHER_REGENCY, KALTIM)
+    case = submit(client, own["supervisor"], reporter=REPORTER)
+    uploaded = upload_pdf(client, case["id"], own["supervisor"])
+    assert uploaded.status_code == 201, uploaded.get_json()
+    revoked, record = create_key(name="dicabut", region=KARO, role="operator")
+    assert revoke(record.prefix)
+    victim = create_key(name="korban", region=KARO, role="officer")[1]
+    directory.create(
+        OfficerCreate(officer_id="karo-sec-1", region=KARO, unit="BKPSDM", name="Petugas Uji"),
+        actor={"name": "test"},
+    )
+    export = client.post("/v1/exports", json={}, headers=auth(own["supervisor"]))
+    assert export.status_code == 202, export.get_json()
+    ids = {
+        "officer_id": "karo-sec-1",
+        "export_id": export.get_json()["id"],
+        "case_id": case["id"],
+        "tracking_code": case["tracking_code"],
+        "evidence_id": uploaded.get_json()["items"][0]["id"],
+        "victim_prefix": victim.prefix,
+    }
+    return IntakeWorld(client, ids, own, stranger, revoked)
+
+
+def test_intake_route_table_covers_the_whole_app(settings: Settings) -> None:
+    assert_covers(create_intake(settings=settings), INTAKE_ROUTES)
+
+
+def test_intake_without_a_key_answers_401_except_public_routes(intake: IntakeWorld) -> None:
+    for route in INTAKE_ROUTES:
+        answer = call(intake.client, route, intake.ids, None)
+        if route.roles is None:
+            assert answer.status_code != 401, route.rule
+        else:
+            assert_refusal(answer, 401, route)
+            assert "WWW-Authenticate" in answer.headers, route.rule
+
+
+def test_intake_revoked_key_answers_401(intake: IntakeWorld) -> None:
+    for route in INTAKE_ROUTES:
+        if route.roles is not None:
+            assert_refusal(call(intake.client, route, intake.ids, intake.revoked), 401, route)
+
+
+def test_intake_other_tenant_gets_404_and_no_data(intake: IntakeWorld) -> None:
+    secrets = (intake.ids["case_id"], intake.ids["tracking_code"], "Rudi Ginting")
+    for route in INTAKE_ROUTES:
+        if route.roles is None:
+            continue
+        for role in sorted(roles_for(route)):
+            answer = call(intake.client, route, intake.ids, intake.stranger[role])
+            text = answer.get_data(as_text=True)
+            if route.scoped:
+                assert_refusal(answer, 404, route)
+                # The problem may echo the path (as instance) but nothing read from the case.
+                assert "Rudi Ginting" not in text
+                assert intake.ids["tracking_code"] not in text
+            else:
+                # Listings and searches answer, but hold nothing of the other tenant.
+                assert answer.status_code not in (401, 403), (route.rule, role, text[:300])
+                assert not any(s in text for s in secrets), (route.rule, role)
+
+
+def test_intake_lower_roles_get_403_allowed_roles_pass(intake: IntakeWorld) -> None:
+    for route in INTAKE_ROUTES:
+        if route.roles is None:
+            continue
+        for role in ROLES:
+            answer = call(intake.client, route, intake.ids, intake.own[role])
+            if role in route.roles:
+                assert answer.status_code not in (401, 403), (route.rule, role, answer.data[:300])
+            else:
+                assert_refusal(answer, 403, route)
+    # The victim key was revoked by the operator above, once; the second try says so.
+    again = intake.client.delete(
+        f"/v1/keys/{intake.ids['victim_prefix']}", headers=auth(intake.own["operator"])
+    )
+    assert again.status_code == 409
+
+
+# ============================================================================ triage and notify
+
+# Principals by token: a Karo one per role, another province's one per role, and tokens the
+# authenticator does not know (an unknown or revoked key answers None, as intake would).
+STANDIN: dict[str, Principal] = {
+    **{
+        f"own-{role}": Principal(
+            f"po{role[:3]}",
+            "karo-bkpsdm-1" if role == "officer" else f"{role} karo",
+            SUMUT if role in ("operator", "auditor") else KARO,
+            role,
+        )
+        for role in ROLES
+    },
+    **{
+        f"stranger-{role}": Principal(
+            f"ps{role[:3]}",
+            "karo-bkpsdm-1" if role == "officer" else f"{role} kukar",
+            KALTIM if role in ("operator", "auditor") else OTHER_REGENCY,
+            role,
+        )
+        for role in ROLES
+    },
+}
+REVOKED = "revoked-key"
+COLLEAGUE = "karo-colleague"
+STANDIN[COLLEAGUE] = Principal("pcol", "karo-bkpsdm-2", KARO, "officer")
+
+TRIAGE_READ = frozenset({"officer", "supervisor", "operator", "auditor"})
+TRIAGE_MANAGE = frozenset({"supervisor", "operator"})
+KIND_RULE = "/v1/regions/<code>/<any(rules, routing, roster, calendar):kind>"
+
+TRIAGE_ROUTES = [
+    STATIC,
+    Route("GET", "/healthz", None, lambda w: "/healthz"),
+    Route("GET", "/readyz", None, lambda w: "/readyz"),
+    Route("GET", "/metrics", None, lambda w: "/metrics"),
+    Route("GET", "/openapi.json", None, lambda w: "/openapi.json"),
+    Route(
+        "GET",
+        "/v1/regions/<code>/config",
+        TRIAGE_READ,
+        lambda w: f"/v1/regions/{KARO}/config",
+        scoped=True,
+    ),
+    Route("GET", KIND_RULE, TRIAGE_READ, lambda w: f"/v1/regions/{KARO}/routing", scoped=True),
+    Route(
+        "PUT",
+        KIND_RULE,
+        TRIAGE_MANAGE,
+        lambda w: f"/v1/regions/{KARO}/routing",
+        scoped=True,
+        body=_json({"reason": "uji"}),
+    ),
+    Route(
+        "DELETE",
+        KIND_RULE,
+        TRIAGE_MANAGE,
+        lambda w: f"/v1/regions/{KARO}/routing",
+        scoped=True,
+        body=_json({"reason": "uji"}),
+    ),
+    Route(
+        "PATCH",
+        "/v1/regions/<code>/roster/officers/<officer_id>",
+        TRIAGE_MANAGE,
+        lambda w: f"/v1/regions/{KARO}/roster/officers/karo-bkpsdm-1",
+        scoped=True,
+        body=_json({"reason": "uji"}),
+    ),
+    Route(
+        "GET",
+        "/v1/regions/<code>/config/history",
+        TRIAGE_READ,
+        lambda w: f"/v1/regions/{KARO}/config/history",
+        scoped=True,
+    ),
+    Route(
+        "GET",
+        "/v1/cases/<case_id>/triage",
+        TRIAGE_READ,
+        lambda w: f"/v1/cases/{w['case_id']}/triage",
+        scoped=True,
+    ),
+    Route(
+        "GET",
+        "/v1/cases/<case_id>/triage/history",
+        TRIAGE_READ,
+        lambda w: f"/v1/cases/{w['case_id']}/triage/history",
+        scoped=True,
+    ),
+    Route(
+        "POST",
+        "/v1/cases/<case_id>/triage/override",
+        TRIAGE_MANAGE,
+        lambda w: f"/v1/cases/{w['case_id']}/triage/override",
+        scoped=True,
+        body=_json({"reason": "uji"}),
+    ),
+    Route(
+        "POST",
+        "/v1/triage/dry-run",
+        ALL,
+        lambda w: "/v1/triage/dry-run",
+        body=_json({"region_code": KARO, "title": "x"}),
+        scoped=True,  # it names Karo: another tenant's caller gets 404
+    ),
+    Route(
+        "GET",
+        "/v1/provinces/<province>/clusters",
+        TRIAGE_READ,
+        lambda w: f"/v1/provinces/{SUMUT}/clusters",
+        scoped=True,
+    ),
+]
+
+
+@pytest.fixture
+def triage_world(settings: Settings) -> tuple[FlaskClient, dict[str, str], Flask]:
+    app = create_triage(settings=settings)
+    app.config["PANTAU_AUTHENTICATE"] = STANDIN.get
+    deps: TriageDeps = app.extensions[TRIAGE_EXTENSION]
+    deps.clock = FakeClock()
+    triage_indexes()
+    event = submitted(at=deps.clock())
+    assert handle_case_submitted(envelope_of(event, KARO), event, deps)
+    return app.test_client(), {"case_id": event.case_id}, app
+
+
+def test_triage_route_table_covers_the_whole_app(
+    triage_world: tuple[FlaskClient, dict[str, str], Flask],
+) -> None:
+    assert_covers(triage_world[2], TRIAGE_ROUTES)
+
+
+def test_triage_access_rules(triage_world: tuple[FlaskClient, dict[str, str], Flask]) -> None:
+    client, ids, _ = triage_world
+    check_standin_app(client, ids, TRIAGE_ROUTES)
+
+
+NOTIFY_HISTORY = frozenset({"officer", "supervisor", "operator", "auditor"})
+NOTIFY_PREFS = frozenset({"officer", "supervisor", "operator"})
+OPERATOR = frozenset({"operator"})
+
+NOTIFY_ROUTES = [
+    STATIC,
+    Route("GET", "/healthz", None, lambda w: "/healthz"),
+    Route("GET", "/readyz", None, lambda w: "/readyz"),
+    Route("GET", "/metrics", None, lambda w: "/metrics"),
+    Route("GET", "/openapi.json", None, lambda w: "/openapi.json"),
+    Route(
+        "GET",
+        "/v1/cases/<case_id>/deliveries",
+        NOTIFY_HISTORY,
+        lambda w: f"/v1/cases/{w['case_id']}/deliveries",
+        scoped=True,
+    ),
+    Route(
+        "GET",
+        "/v1/recipients/<officer_id>/preferences",
+        NOTIFY_PREFS,
+        lambda w: "/v1/recipients/karo-bkpsdm-1/preferences",
+        scoped=True,
+    ),
+    Route(
+        "PUT",
+        "/v1/recipients/<officer_id>/preferences",
+        NOTIFY_PREFS,
+        lambda w: "/v1/recipients/karo-bkpsdm-1/preferences",
+        scoped=True,
+        body=_json({"channels": {"sms": {"min_priority": "urgent"}}}),
+    ),
+    # Parked messages are listed per tenant by the province's operator; no fixture parks one
+    # here, so only the role and key checks apply.
+    Route("GET", "/v1/parked", OPERATOR, lambda w: "/v1/parked"),
+    Route(
+        "POST",
+        "/v1/parked/<ident>/replay",
+        OPERATOR,
+        lambda w: f"/v1/parked/{uuid.uuid4().hex}/replay",
+    ),
+    Route(
+        "POST",
+        "/v1/test-send",
+        OPERATOR,
+        lambda w: "/v1/test-send",
+        scoped=True,
+        body=_json({"officer_id": "karo-bkpsdm-1", "channel": "nope"}),
+    ),
+]
+
+
+@pytest.fixture
+def notify_world(
+    settings: Settings, mail_sink: MailSink
+) -> tuple[FlaskClient, dict[str, str], Flask]:
+    configured = settings.model_copy(update={"smtp_port": mail_sink.port})
+    app = create_notify({"TESTING": True, "PANTAU_AUTHENTICATE": STANDIN.get}, settings=configured)
+    nd = notify_deps_for(configured)
+    envelope, event = assigned(officer(), case_id=str(uuid.uuid4().hex[:24]))
+    notify_handle(envelope, event, nd)
+    return app.test_client(), {"case_id": event.case_id}, app
+
+
+def test_notify_route_table_covers_the_whole_app(
+    notify_world: tuple[FlaskClient, dict[str, str], Flask],
+) -> None:
+    assert_covers(notify_world[2], NOTIFY_ROUTES)
+
+
+def test_notify_access_rules(notify_world: tuple[FlaskClient, dict[str, str], Flask]) -> None:
+    client, ids, _ = notify_world
+    check_standin_app(client, ids, NOTIFY_ROUTES)
+    # An officer sees and sets only their own preferences, not a colleague's.
+    url = "/v1/recipients/karo-bkpsdm-1/preferences"
+    assert_refusal(client.get(url, headers=auth(COLLEAGUE)), 403, NOTIFY_ROUTES[6])
+
+
+def check_standin_app(client: FlaskClient, ids: dict[str, str], routes: list[Route]) -> None:
+    for route in routes:
+        no_key = call(client, route, ids, None)
+        if route.roles is None:
+            assert no_key.status_code != 401, route.rule
+            continue
+        assert_refusal(no_key, 401, route)
+        assert_refusal(call(client, route, ids, REVOKED), 401, route)
+        for role in ROLES:
+            own = call(client, route, ids, f"own-{role}")
+            if role not in route.roles:
+                assert_refusal(own, 403, route)
+                continue
+            assert own.status_code not in (401, 403), (route.rule, role, own.data[:300])
+            stranger = call(client, route, ids, f"stranger-{role}")
+            if route.scoped:
+                assert_refusal(stranger, 404, route)
+                assert ids.get("case_id", "-") not in str(stranger.get_json().get("title", ""))
+            else:
+                assert stranger.status_code not in (401, 403), (route.rule, role)
+
+
+def test_open311_api_key_field_is_checked_like_the_header(intake: IntakeWorld) -> None:
+    """GeoReport clients send the key as the api_key field; the same rules hold for it."""
+    client, case_id = intake.client, intake.ids["case_id"]
+    revoked = client.get("/open311/v2/requests.json", query_string={"api_key": intake.revoked})
+    assert revoked.status_code == 401
+    assert revoked.get_json()[0]["code"] == 401
+    stranger = client.get(
+        f"/open311/v2/requests/{case_id}.json",
+        query_string={"api_key": intake.stranger["supervisor"]},
+    )
+    assert stranger.status_code == 404
+    assert intake.ids["tracking_code"] not in stranger.get_data(as_text=True)
+    own = client.get(
+        f"/open311/v2/requests/{case_id}.json", query_string={"api_key": intake.own["officer"]}
+    )
+    assert own.status_code == 200
+    assert own.get_json()[0]["service_request_id"] == case_id

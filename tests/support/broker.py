@@ -1,0 +1,65 @@
+"""Small helpers to look at queues on the real broker from a test."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pika
+
+from shared.broker import topology
+from shared.broker.consumer import Consumer
+from shared.settings import Settings
+
+
+def channel(settings: Settings) -> tuple[pika.BlockingConnection, Any]:
+    connection = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
+    ch = connection.channel()
+    topology.declare(ch, settings)
+    return connection, ch
+
+
+def publish_raw(settings: Settings, routing_key: str, body: bytes, **props: Any) -> None:
+    connection, ch = channel(settings)
+    ch.basic_publish(
+        exchange=settings.exchange,
+        routing_key=routing_key,
+        body=body,
+        properties=pika.BasicProperties(delivery_mode=2, **props),
+    )
+    connection.close()
+
+
+def drain(settings: Settings, queue: str) -> list[tuple[Any, bytes]]:
+    """Take every message now in ``queue`` (properties, body)."""
+    connection, ch = channel(settings)
+    out: list[tuple[Any, bytes]] = []
+    while True:
+        method, properties, body = ch.basic_get(queue, auto_ack=True)
+        if method is None:
+            break
+        out.append((properties, body))
+    connection.close()
+    return out
+
+
+def depth(settings: Settings, queue: str) -> int:
+    connection, ch = channel(settings)
+    count: int = ch.queue_declare(queue, passive=True).method.message_count
+    connection.close()
+    return count
+
+
+@contextmanager
+def running(consumer: Consumer) -> Iterator[Consumer]:
+    """Run a consumer in a thread for the duration of a block."""
+    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread.start()
+    assert consumer.connected.wait(15), "consumer did not connect"
+    try:
+        yield consumer
+    finally:
+        consumer.stop.set()
+        thread.join(15)

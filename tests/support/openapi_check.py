@@ -1,0 +1,73 @@
+"""Checks a real answer against the OpenAPI document of the app that gave it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+# Served by every app outside its API: probes, metrics and the document itself.
+OPS_ROUTES = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json"})
+
+
+class Checker:
+    """Validates an answer against the document's schema for its operation and status."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        resource = Resource.from_contents(doc, default_specification=DRAFT202012)
+        self.registry: Registry[Any] = Registry().with_resource("urn:doc", resource)
+        self.seen: set[tuple[str, str, str]] = set()
+
+    def check(self, path: str, method: str, response: Any) -> Any:
+        """Fail unless the answer's status, content type and body are documented; the body."""
+        operation = self.doc["paths"][path][method]
+        status = str(response.status_code)
+        assert status in operation["responses"], (
+            f"{method} {path} answered undocumented {status}: {response.get_data()[:300]!r}"
+        )
+        self.seen.add((method, path, status))
+        documented = operation["responses"][status]
+        if "content" not in documented:
+            assert not response.get_data()
+            return None
+        content_type = response.mimetype
+        assert content_type in documented["content"], (path, status, content_type)
+        schema = documented["content"][content_type]["schema"]
+        body = response.get_json()
+        errors = list(
+            Draft202012Validator(
+                _rooted(schema),
+                registry=self.registry,
+                format_checker=Draft202012Validator.FORMAT_CHECKER,
+            ).iter_errors(body)
+        )
+        assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+        return body
+
+
+def _rooted(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with its local references pointed into the registered document."""
+    if "$ref" in schema:
+        return {"$ref": "urn:doc" + schema["$ref"]}
+    if "anyOf" in schema:
+        return {"anyOf": [_rooted(s) for s in schema["anyOf"]]}
+    return schema
+
+
+def undocumented_routes(app: Flask, doc: dict[str, Any]) -> list[str]:
+    """Every (method, rule) of the app's url_map that the document does not describe."""
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule in OPS_ROUTES or rule.endpoint == "static":
+            continue
+        # <case_id>, <path:x>, <any(a, b):kind> → {case_id}, {x}, {kind}
+        path = re.sub(r"<(?:[^<>:]+:)?([A-Za-z_]\w*)>", r"{\1}", rule.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if method.lower() not in doc["paths"].get(path, {}):
+                missing.append(f"{method} {rule.rule}")
+    return missing

@@ -1,0 +1,43 @@
+"""Tracking codes: unguessable, forgiving when typed, and every status has words."""
+
+from __future__ import annotations
+
+import math
+
+from services.intake.api_tracking import STATUS_TEXT
+from services.intake.tracking import _ALPHABET, new_tracking_code, normalise_tracking_code
+
+
+def test_codes_are_long_enough_not_to_be_guessed() -> None:
+    codes = {new_tracking_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    bits = 16 * math.log2(len(_ALPHABET))
+    assert bits > 75  # a million guesses a day would need far longer than a Pilkada lasts
+
+
+def test_codes_typed_loosely_are_understood() -> None:
+    code = new_tracking_code()
+    assert normalise_tracking_code(code.lower().replace("-", " ")) == code
+    assert normalise_tracking_code(code.replace("-", "")) == code
+    assert normalise_tracking_code("O0O0-1111-IIII-LLLL") is None  # confusable letters never issued
+    assert normalise_tracking_code("short") is None
+
+
+def test_every_status_of_the_flow_speaks_plain_bahasa() -> None:
+    flow = {
+        "received",
+        "verified",
+        "rejected",
+        "under_examination",
+        "awaiting_info",
+        "recommendation_issued",
+        "awaiting_ppk",
+        "sanction_imposed",
+        "closed",
+        "duplicate",
+        "withdrawn",
+    }
+    assert flow <= set(STATUS_TEXT)
+    for text, next_step in STATUS_TEXT.values():
+        assert text.endswith(".")
+        assert next_step.endswith(".")

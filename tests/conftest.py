@@ -27,13 +27,12 @@ from services.cli.mailbox import MailSink
 from services.intake.vault import new_key
 from shared.settings import Settings
 
-_VHOSTS: list[str] = []  # the whole-suite tests' vhosts, deleted at the end of the session
-_FINISHED: list[str] = []  # per-test vhosts whose test has ended, deleted in batches
-# RabbitMQ keeps file handles per virtual host and has about a thousand in all here: a run that
-# kept every test's vhost until the end (over a thousand of them) exhausted them and stalled
-# the broker. Deleting them in batches bounds the number alive, at one rabbitmqctl call
-# (about a second) per batch rather than per test.
-_BATCH = 25
+_FINISHED: list[str] = []  # vhosts whose test has ended, deleted when the next one is created
+# RabbitMQ keeps file handles per virtual host (its queues' segment and index files) and has
+# about a thousand in all here: a run that kept every finished test's vhost until the end ran
+# out of them and stalled the broker. Each finished vhost is deleted in the same rabbitmqctl
+# call that creates the next test's (one call of about a second either way), so at most one
+# finished vhost is alive at a time and no deletion of many vhosts at once runs mid-suite.
 
 
 @pytest.fixture(scope="session")
@@ -48,19 +47,17 @@ def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MongoServ
 def broker() -> Iterator[None]:
     ensure_rabbitmq(allow_install=False)
     yield
-    delete_vhosts(_VHOSTS + _FINISHED)
+    delete_vhosts(_FINISHED)
 
 
 @pytest.fixture
 def vhost(broker: None) -> Iterator[str]:
     """A fresh virtual host: this test sees no other test's queues or messages."""
     name = f"pantau-test-{uuid.uuid4().hex[:12]}"
-    add_vhost(name)
+    add_vhost(name, retiring=_FINISHED)
+    _FINISHED.clear()
     yield name
     _FINISHED.append(name)
-    if len(_FINISHED) >= _BATCH:
-        delete_vhosts(list(_FINISHED))
-        _FINISHED.clear()
 
 
 @pytest.fixture

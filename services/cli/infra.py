@@ -11,7 +11,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pymongo import MongoClient
@@ -71,6 +71,12 @@ def mongod_binary() -> str:
     return binary
 
 
+# Pantau's transactions (a triage decision, an officer's action) take milliseconds. A worker
+# killed inside one leaves it open on the server, holding its documents, until mongod aborts it
+# after this many seconds; the default (60 s) would stall the redelivered message that long.
+TRANSACTION_LIFETIME_S = 15
+
+
 class MongoServer:
     """A single-node replica set (transactions, retryable writes, change streams)."""
 
@@ -95,6 +101,7 @@ class MongoServer:
             "--replSet", REPLICA_SET,
             "--wiredTigerCacheSizeGB", "0.25",
             "--setParameter", "diagnosticDataCollectionEnabled=false",
+            "--setParameter", f"transactionLifetimeLimitSeconds={TRANSACTION_LIFETIME_S}",
             "--wiredTigerEngineConfigString", "log=(prealloc=false,file_max=10MB)",
             "--logpath", str(self.log_path),
             "--logappend",
@@ -255,19 +262,28 @@ def rabbitmqctl(*args: str, timeout: float = 60) -> str:
     return result.stdout
 
 
-def add_vhost(name: str, user: str = "guest") -> None:
-    """Create a virtual host and give ``user`` full rights on it, in one rabbitmqctl call."""
+def add_vhost(name: str, user: str = "guest", *, retiring: Sequence[str] = ()) -> None:
+    """Create a virtual host and give ``user`` full rights on it, in one rabbitmqctl call;
+    ``retiring`` vhosts are deleted first in the same call (a CLI call costs about a second
+    of Erlang start-up, deleting a vhost about 65 ms)."""
     rabbitmqctl(
         "eval",
+        f"{_deletions(retiring)}"
         f'ok = rabbit_vhost:add(<<"{name}">>, <<"pantau">>), '
         f'rabbit_auth_backend_internal:set_permissions(<<"{user}">>, <<"{name}">>, '
         '<<".*">>, <<".*">>, <<".*">>, <<"pantau">>).',
     )
 
 
-def delete_vhosts(names: list[str]) -> None:
-    """Delete virtual hosts (and everything in them) in one rabbitmqctl call."""
+def _deletions(names: Sequence[str]) -> str:
+    """An Erlang expression (with its trailing comma) deleting ``names``; empty for none."""
     if not names:
-        return
+        return ""
     listed = ", ".join(f'<<"{n}">>' for n in names)
-    rabbitmqctl("eval", f'[rabbit_vhost:delete(V, <<"pantau">>) || V <- [{listed}]].')
+    return f'[rabbit_vhost:delete(V, <<"pantau">>) || V <- [{listed}]], '
+
+
+def delete_vhosts(names: Sequence[str]) -> None:
+    """Delete virtual hosts (and everything in them) in one rabbitmqctl call."""
+    if names:
+        rabbitmqctl("eval", f"{_deletions(names)}ok.")

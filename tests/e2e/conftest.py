@@ -22,7 +22,7 @@ from services.intake.bootstrap import bootstrap, ensure_indexes
 from services.intake.keys import create_key
 from services.intake.vault import new_key
 from shared.settings import Settings
-from tests.conftest import _VHOSTS
+from tests.conftest import _FINISHED
 
 
 @dataclass
@@ -101,10 +101,11 @@ def running_suite(
     must hang or cut the broker pass ``amqp_url`` (a private node, or a proxy in front of the
     shared one), and then own that vhost's life themselves. ``env_overrides`` replaces some
     of the suite's PANTAU_* settings (e.g. retry delays a long outage must not exhaust)."""
+    vhost: str | None = None
     if amqp_url is None:
         vhost = f"pantau-e2e-{uuid.uuid4().hex[:10]}"
-        add_vhost(vhost)
-        _VHOSTS.append(vhost)
+        add_vhost(vhost, retiring=_FINISHED)
+        _FINISHED.clear()
         amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}?heartbeat=30"
     mail = MailSink("127.0.0.1", free_port(), home / "mail")
     mail.start()
@@ -152,6 +153,8 @@ def running_suite(
             child.wait(20)
         mail.stop()
         mongoengine.disconnect(alias="intake")
+        if vhost is not None:
+            _FINISHED.append(vhost)  # deleted when the next vhost is created
 
 
 @pytest.fixture(scope="module")

@@ -52,13 +52,15 @@ QUEUES = ("pantau.notify", "pantau.notify.retry.200ms", "pantau.notify.retry.400
 
 
 def publish(settings: Settings, envelopes: Sequence[Envelope]) -> None:
-    """Publish as the outbox relay does (persistent, message id = envelope id), on one channel."""
+    """Publish as the outbox relay does (persistent, message id = envelope id, confirmed,
+    mandatory: an event no queue takes fails here rather than in a wait), on one channel."""
     connection, ch = channel(settings)
     for envelope in envelopes:
         ch.basic_publish(
             exchange=settings.exchange,
             routing_key=envelope.type,
             body=encode(envelope),
+            mandatory=True,
             properties=pika.BasicProperties(
                 delivery_mode=2, message_id=str(envelope.id), content_type="application/json"
             ),
@@ -414,6 +416,7 @@ def test_quiet_hours_hold_low_priority_alerts_and_let_urgent_ones_through(
                 ledger_summary(),
                 mail_sink.messages and [m["To"] for m in mail_sink.messages],
                 [r.mode for r in sms_gateway.received],
+                {q: depth(configured, q) for q in QUEUES},  # waiting in the broker, or taken
             ),
         )
         eventually(

@@ -15,9 +15,14 @@ from shared.settings import Settings
 
 
 def channel(settings: Settings) -> tuple[pika.BlockingConnection, Any]:
+    """A channel on the topology, in confirm mode: a test's publish returns once the broker
+    has taken the message into its queues (quorum queues: written to their log), as the
+    outbox relay's does. Closing an unconfirmed channel right after publishing gives no such
+    promise, and a test that then waits for those messages could wait for ones never queued."""
     connection = pika.BlockingConnection(pika.URLParameters(settings.amqp_url))
     ch = connection.channel()
     topology.declare(ch, settings)
+    ch.confirm_delivery()
     return connection, ch
 
 

@@ -20,6 +20,7 @@ import yaml
 from prometheus_client import REGISTRY
 
 from deploy.rabbitmq.render_definitions import password_matches, render
+from services.cli.infra import TRANSACTION_LIFETIME_S
 from shared.broker.topology import definitions
 from shared.settings import Settings
 
@@ -265,6 +266,8 @@ def test_mongo_runs_as_a_replica_set_that_is_initiated(
     assert str(mongo["image"]).startswith("mongo:7")
     command = _command(mongo)
     replica_set = command[command.index("--replSet") + 1]
+    # An orphaned transaction (a worker killed inside one) is aborted as soon as in local mode.
+    assert f"transactionLifetimeLimitSeconds={TRANSACTION_LIFETIME_S}" in command
     check = _healthcheck_command(mongo)
     assert "rs.initiate" in check
     assert "isWritablePrimary" in check

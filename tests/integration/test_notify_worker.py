@@ -36,7 +36,7 @@ from tests.integration.test_notify_delivery import (
     outbox_events,
     with_gateway,
 )
-from tests.support.broker import channel, depth, running
+from tests.support.broker import channel, consumer_stacks, depth, running
 from tests.support.builders import plain_text
 from tests.support.sms_gateway import SmsGateway
 
@@ -417,6 +417,7 @@ def test_quiet_hours_hold_low_priority_alerts_and_let_urgent_ones_through(
                 mail_sink.messages and [m["To"] for m in mail_sink.messages],
                 [r.mode for r in sms_gateway.received],
                 {q: depth(configured, q) for q in QUEUES},  # waiting in the broker, or taken
+                consumer_stacks(),
             ),
         )
         eventually(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -60,7 +62,9 @@ def depth(settings: Settings, queue: str) -> int:
 @contextmanager
 def running(consumer: Consumer) -> Iterator[Consumer]:
     """Run a consumer in a thread for the duration of a block."""
-    thread = threading.Thread(target=consumer.run, daemon=True)
+    thread = threading.Thread(
+        target=consumer.run, name=f"consumer:{consumer.topology.queue}", daemon=True
+    )
     thread.start()
     assert consumer.connected.wait(15), "consumer did not connect"
     try:
@@ -68,3 +72,14 @@ def running(consumer: Consumer) -> Iterator[Consumer]:
     finally:
         consumer.stop.set()
         thread.join(15)
+
+
+def consumer_stacks() -> dict[str, str]:
+    """Where each running test consumer is right now: for a failure message, so a consumer
+    that waits for the broker and one stuck in a handler tell themselves apart."""
+    frames = sys._current_frames()
+    return {
+        t.name: "".join(traceback.format_stack(frames[t.ident])[-6:])
+        for t in threading.enumerate()
+        if t.name.startswith("consumer:") and t.ident in frames
+    }

@@ -9,8 +9,9 @@ which runs it inside the transaction that stores the change, its events and its 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -87,7 +88,10 @@ class DuplicateLinkBody(_Body):
     case_id: str = Field(pattern=_CASE_ID)
 
 
-def _parse(model: type[BaseModel], payload: Any) -> Any:
+B = TypeVar("B", bound=BaseModel)
+
+
+def _parse(model: type[B], payload: Any) -> B:
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -96,8 +100,23 @@ def _parse(model: type[BaseModel], payload: Any) -> Any:
         ) from exc
 
 
-def _body(model: type[BaseModel]) -> Any:
-    return _parse(model, json_body(MAX_ACTION_BYTES))
+@dataclass(frozen=True)
+class _Action(Generic[B]):
+    """What every action starts from: the case as the caller may see it, the validated body,
+    who asks and when."""
+
+    case: dict[str, Any]
+    body: B
+    principal: Principal
+    now: datetime
+
+
+def _begin(case_id: str, model: type[B]) -> _Action[B]:
+    """Find the case first, so another tenant gets 404 before its body is even looked at."""
+    principal = current_principal()
+    case = find_visible_case(case_id, principal)
+    body = _parse(model, json_body(MAX_ACTION_BYTES))
+    return _Action(case, body, principal, datetime.now(UTC))
 
 
 def _officer_may_act(principal: Principal, doc: dict[str, Any]) -> None:
@@ -155,11 +174,11 @@ def _apply(
 @bp.post("/v1/cases/<case_id>/status")
 @requires(*ACT_ROLES)
 def change_status(case_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
-    body: StatusChangeBody = _body(StatusChangeBody)
-    principal = current_principal()
+    a = _begin(case_id, StatusChangeBody)
+    body = a.body
     if body.duplicate_of:
-        find_visible_case(body.duplicate_of, principal)  # the original must exist and be visible
+        # The original must exist and be visible.
+        find_visible_case(body.duplicate_of, a.principal)
     change = sm.Change(
         to=body.status,
         reason=body.reason,
@@ -168,12 +187,11 @@ def change_status(case_id: str) -> ResponseReturnValue:
         decision_ref=body.decision_ref,
         duplicate_of=body.duplicate_of,
     )
-    now = datetime.now(UTC)
     return _apply(
-        current,
+        a.case,
         body.version,
         lambda doc: case_plans.status_change(
-            doc, change, actor=principal.name, note=body.note, now=now
+            doc, change, actor=a.principal.name, note=body.note, now=a.now
         ),
     )
 
@@ -181,10 +199,7 @@ def change_status(case_id: str) -> ResponseReturnValue:
 @bp.post("/v1/cases/<case_id>/reopen")
 @requires(*MANAGE_ROLES)
 def reopen(case_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
-    body: ReopenBody = _body(ReopenBody)
-    principal = current_principal()
-    now = datetime.now(UTC)
+    a = _begin(case_id, ReopenBody)
 
     def decide(doc: dict[str, Any]) -> case_actions.Plan:
         state = case_plans.state_of(doc)
@@ -195,23 +210,20 @@ def reopen(case_id: str) -> ResponseReturnValue:
                 errors=[{"field": "status", "message": "case is open", "code": "transition"}],
                 extra={"current_status": state.status, "allowed": case_plans.allowed(doc)},
             )
-        change = sm.Change(to=sm.reopen_target(state), reason=body.reason)
-        return case_plans.status_change(doc, change, actor=principal.name, note=None, now=now)
+        change = sm.Change(to=sm.reopen_target(state), reason=a.body.reason)
+        return case_plans.status_change(doc, change, actor=a.principal.name, note=None, now=a.now)
 
-    return _apply(current, body.version, decide, check_officer=False)
+    return _apply(a.case, a.body.version, decide, check_officer=False)
 
 
 @bp.post("/v1/cases/<case_id>/acknowledge")
 @requires(*ACT_ROLES)
 def acknowledge(case_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
-    body: AcknowledgeBody = _body(AcknowledgeBody)
-    principal = current_principal()
-    now = datetime.now(UTC)
+    a = _begin(case_id, AcknowledgeBody)
     return _apply(
-        current,
-        body.version,
-        lambda doc: case_plans.acknowledge(doc, actor=principal.name, now=now),
+        a.case,
+        a.body.version,
+        lambda doc: case_plans.acknowledge(doc, actor=a.principal.name, now=a.now),
     )
 
 
@@ -221,16 +233,13 @@ def acknowledge(case_id: str) -> ResponseReturnValue:
 @bp.post("/v1/cases/<case_id>/comments")
 @requires(*ACT_ROLES)
 def add_comment(case_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
-    body: CommentBody = _body(CommentBody)
-    principal = current_principal()
-    now = datetime.now(UTC)
-    actor = case_actions.actor_of(principal)
+    a = _begin(case_id, CommentBody)
+    actor = case_actions.actor_of(a.principal)
     return _apply(
-        current,
-        body.version,
+        a.case,
+        a.body.version,
         lambda doc: case_plans.comment(
-            doc, text=body.text, visibility=body.visibility, actor=actor, now=now
+            doc, text=a.body.text, visibility=a.body.visibility, actor=actor, now=a.now
         ),
     )
 
@@ -238,16 +247,13 @@ def add_comment(case_id: str) -> ResponseReturnValue:
 @bp.post("/v1/cases/<case_id>/information-requests")
 @requires(*ACT_ROLES)
 def request_information(case_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
-    body: InformationRequestBody = _body(InformationRequestBody)
-    principal = current_principal()
-    now = datetime.now(UTC)
-    actor = case_actions.actor_of(principal)
+    a = _begin(case_id, InformationRequestBody)
+    actor = case_actions.actor_of(a.principal)
     return _apply(
-        current,
-        body.version,
+        a.case,
+        a.body.version,
         lambda doc: case_plans.request_information(
-            doc, question=body.question, actor=actor, now=now
+            doc, question=a.body.question, actor=actor, now=a.now
         ),
     )
 
@@ -258,9 +264,8 @@ def request_information(case_id: str) -> ResponseReturnValue:
 @bp.post("/v1/cases/<case_id>/reassign")
 @requires(*MANAGE_ROLES)
 def reassign(case_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
-    body: ReassignBody = _body(ReassignBody)
-    principal = current_principal()
+    a = _begin(case_id, ReassignBody)
+    body, principal = a.body, a.principal
     officer = directory.lookup(body.officer_id)
     if officer is None or not principal.can_see(str(officer.get("region", ""))):
         raise Problem(
@@ -270,7 +275,7 @@ def reassign(case_id: str) -> ResponseReturnValue:
         )
     recipient = directory.as_recipient(officer)
     return _apply(
-        current,
+        a.case,
         body.version,
         lambda doc: case_plans.reassign(
             doc, officer=officer, recipient=recipient, reason=body.reason, actor=principal.name
@@ -301,16 +306,13 @@ def _transfer_target(principal: Principal, requested: str) -> str:
 @bp.post("/v1/cases/<case_id>/transfer")
 @requires(*MANAGE_ROLES)
 def transfer(case_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
-    body: TransferBody = _body(TransferBody)
-    principal = current_principal()
-    target = _transfer_target(principal, body.region_code)
-    now = datetime.now(UTC)
+    a = _begin(case_id, TransferBody)
+    target = _transfer_target(a.principal, a.body.region_code)
     return _apply(
-        current,
-        body.version,
+        a.case,
+        a.body.version,
         lambda doc: case_plans.transfer(
-            doc, to_tenant=target, reason=body.reason, actor=principal.name, now=now
+            doc, to_tenant=target, reason=a.body.reason, actor=a.principal.name, now=a.now
         ),
         check_officer=False,
     )
@@ -322,10 +324,11 @@ def transfer(case_id: str) -> ResponseReturnValue:
 @bp.post("/v1/cases/<case_id>/duplicates")
 @requires(*ACT_ROLES)
 def link_duplicate(case_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
-    body: DuplicateLinkBody = _body(DuplicateLinkBody)
-    find_visible_case(body.case_id, current_principal())
-    return _apply(current, body.version, lambda doc: case_plans.link_duplicate(doc, body.case_id))
+    a = _begin(case_id, DuplicateLinkBody)
+    find_visible_case(a.body.case_id, a.principal)
+    return _apply(
+        a.case, a.body.version, lambda doc: case_plans.link_duplicate(doc, a.body.case_id)
+    )
 
 
 @bp.delete("/v1/cases/<case_id>/duplicates/<other_id>")

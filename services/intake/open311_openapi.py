@@ -241,6 +241,7 @@ def paths() -> dict[str, Any]:
                             401: "Missing, unknown or revoked api_key.",
                             403: "Role or jurisdiction not allowed for this key.",
                             404: "Format other than json.",
+                            503: "A dependency is unavailable.",
                         }
                     ),
                 },
@@ -268,6 +269,7 @@ def paths() -> dict[str, Any]:
                             401: "Missing, unknown or revoked api_key.",
                             403: "The key's role may not read requests.",
                             404: "No such request in your region, or a format other than json.",
+                            503: "A dependency is unavailable.",
                         }
                     ),
                 },

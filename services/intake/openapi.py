@@ -91,6 +91,16 @@ def _query_parameters() -> list[dict[str, Any]]:
     ]
 
 
+def _document_outages(paths: dict[str, Any]) -> None:
+    """Every authenticated operation needs the database (for its key, when not yet cached, and
+    for its data), so each can answer 503 while it is down; say so where the operation's own
+    entry does not."""
+    for operations in paths.values():
+        for operation in operations.values():
+            if operation.get("security") and "503" not in operation["responses"]:
+                operation["responses"].update(_problems(503))
+
+
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
     """The OpenAPI document (built once per process)."""
@@ -228,6 +238,7 @@ def document() -> dict[str, Any]:
     paths.update(open311_openapi.paths())
     paths.update(exports.paths())
     paths.update(officer_openapi.paths())
+    _document_outages(paths)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -14,6 +14,7 @@ from tests.e2e.conftest import (
     running_suite,
     suite,
 )
+from tests.support.rabbit_node import RabbitNode
 
 __all__ = ["suite", "vhost_of"]
 
@@ -39,3 +40,13 @@ def suite_own_db(
     """The whole suite on ``own_mongo``, so the test may stop and restart the database."""
     with running_suite(own_mongo.url, tmp_path_factory.mktemp("suite")) as started:
         yield started
+
+
+@pytest.fixture(scope="module")
+def private_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitNode]:
+    """A RabbitMQ node of this module's own, for faults that stop or freeze the whole broker
+    (the shared one serves every other test)."""
+    node = RabbitNode(tmp_path_factory.mktemp("rabbit-node"))
+    node.start()
+    yield node
+    node.stop()

@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from services.cli.infra import InfraError, port_open
 from tests.e2e.conftest import Suite, eventually, running_suite
@@ -34,6 +33,7 @@ from tests.support.pipeline_checker import (
     await_pipeline,
     case_stream,
     submit_all,
+    submit_once,
 )
 from tests.support.rabbit_node import RabbitNode
 from tests.support.recovery import RECOVERY_BOUND_S, measure_recovery
@@ -51,14 +51,6 @@ ANSWER_TIMEOUT_S = 10.0
 PAUSED = "triage-worker"
 PAUSED_QUEUE = "pantau.triage"
 WORKERS = ("intake-worker", "triage-worker", "notify-worker")
-
-
-@pytest.fixture(scope="module")
-def private_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitNode]:
-    node = RabbitNode(tmp_path_factory.mktemp("rabbit-node"))
-    node.start()
-    yield node
-    node.stop()
 
 
 @pytest.fixture(scope="module")
@@ -94,21 +86,9 @@ def _submit_while_down(
     slowest = 0.0
     while time.monotonic() < until:
         region, payload = next(pool)
-        started = time.monotonic()
-        answer = requests.post(
-            f"{suite.urls['intake']}/v1/cases",
-            json=payload,
-            headers={
-                "Authorization": f"Bearer {keys[region]}",
-                "Idempotency-Key": uuid.uuid4().hex,
-            },
-            timeout=ANSWER_TIMEOUT_S,
-        )
-        took = time.monotonic() - started
+        case, took = submit_once(suite, keys[region], payload, timeout=ANSWER_TIMEOUT_S)
+        submitted.append(case)
         slowest = max(slowest, took)
-        assert answer.status_code == 201, f"{answer.status_code} {answer.text[:300]}"
-        body = answer.json()
-        submitted.append(Submitted(keys[region], body["id"], body["tracking_code"], started))
         time.sleep(max(0.0, SUBMIT_EVERY_S - took))
     return submitted, slowest
 

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 
 from tests.e2e.conftest import Suite, running_suite
 from tests.support.pipeline_checker import (
@@ -28,6 +27,7 @@ from tests.support.pipeline_checker import (
     await_pipeline,
     case_stream,
     submit_all,
+    submit_once,
 )
 from tests.support.rabbit_node import RabbitNode
 from tests.support.recovery import RECOVERY_BOUND_S, Recovery, measure_recovery
@@ -55,14 +55,6 @@ ANSWER_TIMEOUT_S = 10.0
 
 
 @pytest.fixture(scope="module")
-def private_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitNode]:
-    node = RabbitNode(tmp_path_factory.mktemp("rabbit-node"))
-    node.start()
-    yield node
-    node.stop()
-
-
-@pytest.fixture(scope="module")
 def suite_on_private_broker(
     mongo_server: Any, private_broker: RabbitNode, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Suite]:
@@ -80,21 +72,10 @@ def _submit_while_hung(
     for region, payload in cases:
         if time.monotonic() >= until:
             break
-        started = time.monotonic()
-        answer = requests.post(
-            f"{suite.urls['intake']}/v1/cases",
-            json=payload,
-            headers={
-                "Authorization": f"Bearer {keys[region]}",
-                "Idempotency-Key": uuid.uuid4().hex,
-            },
-            timeout=ANSWER_TIMEOUT_S,
-        )
-        latencies.append(time.monotonic() - started)
-        assert answer.status_code == 201, f"{answer.status_code} {answer.text[:300]}"
-        body = answer.json()
-        submitted.append(Submitted(keys[region], body["id"], body["tracking_code"], started))
-        time.sleep(max(0.0, SUBMIT_EVERY_S - latencies[-1]))
+        case, took = submit_once(suite, keys[region], payload, timeout=ANSWER_TIMEOUT_S)
+        submitted.append(case)
+        latencies.append(took)
+        time.sleep(max(0.0, SUBMIT_EVERY_S - took))
     return submitted, latencies
 
 

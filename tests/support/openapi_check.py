@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
 from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -70,4 +72,37 @@ def undocumented_routes(app: Flask, doc: dict[str, Any]) -> list[str]:
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             if method.lower() not in doc["paths"].get(path, {}):
                 missing.append(f"{method} {rule.rule}")
+    return missing
+
+
+def served_document(app: Flask) -> dict[str, Any]:
+    """The document the app serves at /openapi.json."""
+    answer = app.test_client().get("/openapi.json")
+    assert answer.status_code == 200, answer.get_data()[:300]
+    body: dict[str, Any] = answer.get_json()
+    return body
+
+
+def assert_valid_openapi_31(doc: dict[str, Any]) -> None:
+    assert doc["openapi"].startswith("3.1")
+    validate(doc)
+
+
+def undocumented_refusals(
+    doc: dict[str, Any],
+    *,
+    always: Sequence[str] = ("401", "403", "503"),
+    with_body: Sequence[str] = ("400", "413", "415", "422"),
+) -> list[str]:
+    """Authenticated operations whose document omits an answer every one of them can give
+    (``always``, and ``with_body`` too for those that take a body); empty when none does."""
+    missing = []
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            if not operation.get("security"):
+                continue
+            wanted = set(always) | (set(with_body) if "requestBody" in operation else set())
+            absent = sorted(wanted - set(operation["responses"]))
+            if absent:
+                missing.append(f"{method.upper()} {path}: {', '.join(absent)}")
     return missing

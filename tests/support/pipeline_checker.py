@@ -193,6 +193,24 @@ def submit(
         time.sleep(0.5)
 
 
+def submit_once(
+    suite: Suite, key: str, payload: dict[str, Any], *, timeout: float
+) -> tuple[Submitted, float]:
+    """File one case with no retry at all (a retry could hide a refusal or a stall): the
+    answer must be a 201 within ``timeout`` seconds. Returns the case and how long it took."""
+    started = time.monotonic()
+    answer = requests.post(
+        f"{suite.urls['intake']}/v1/cases",
+        json=payload,
+        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex},
+        timeout=timeout,
+    )
+    took = time.monotonic() - started
+    assert answer.status_code == 201, f"{answer.status_code} {answer.text[:300]}"
+    body = answer.json()
+    return Submitted(key, body["id"], body["tracking_code"], started), took
+
+
 def submit_all(
     suite: Suite,
     cases: Sequence[tuple[str, dict[str, Any]]],

@@ -1,11 +1,17 @@
-"""What every schemathesis test here checks, and a way to aim generated requests at data that
-exists (random ids only ever meet the 404 branch)."""
+"""What every schemathesis test here checks, a way to aim generated requests at data that
+exists (random ids only ever meet the 404 branch), and the driver the in-process tests share.
+
+(Schemathesis's own pytest loader cannot take fixtures under this pytest version; driving
+hypothesis directly keeps the same checks.)"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+import schemathesis
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import (
     content_type_conformance,
@@ -34,3 +40,34 @@ def with_known_ids(strategy: st.SearchStrategy[Any], known: Mapping[str, str]) -
     """Cases as generated, or (about half of them) with each path parameter and top-level
     JSON body field that ``known`` names set to that value; the rest stays generated."""
     return st.one_of(strategy, strategy.map(lambda case: _aimed(case, known)))
+
+
+def fuzz_operation(
+    app: Flask,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    known: Mapping[str, str] | None = None,
+    max_examples: int = 25,
+) -> None:
+    """Send generated requests for one operation to ``app`` and check every answer against
+    the document the app itself serves at /openapi.json (what clients really get)."""
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    operation = schema[path][method]
+    strategy = operation.as_strategy()
+    cases = with_known_ids(strategy, known) if known else strategy
+
+    @given(case=cases)
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        # The same examples on every run, so a red build always means a change broke
+        # something; explore further by switching derandomize off or raising max_examples.
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    def run(case: Any) -> None:
+        case.call_and_validate(headers=dict(headers), checks=CHECKS)
+
+    run()

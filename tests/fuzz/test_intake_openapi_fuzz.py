@@ -4,24 +4,15 @@ be documented, match its schema and never be a 5xx."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import schemathesis
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import (
-    content_type_conformance,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
 
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
 from services.intake.keys import create_key
 from services.intake.openapi import document
 from shared.settings import Settings
+from tests.fuzz.checks import fuzz_operation
 
 # The role whose key reaches the deepest code of each operation: a submitter files cases and
 # evidence, an operator manages keys and reads the access log, a supervisor may reveal a
@@ -50,13 +41,6 @@ _ROLES = {
     ("GET", "/v1/cases/{case_id}/audit"): "auditor",
 }
 
-_CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-
 
 @pytest.fixture
 def intake_app(settings: Settings) -> Flask:
@@ -66,8 +50,7 @@ def intake_app(settings: Settings) -> Flask:
 
 
 # One test per documented operation, read from the same document the app serves, so a
-# failure names the operation. (Schemathesis's own pytest loader cannot take fixtures under
-# this pytest version; driving hypothesis directly keeps the same checks.)
+# failure names the operation.
 _OPERATIONS = [
     (method.upper(), path)
     for path, methods in document()["paths"].items()
@@ -80,27 +63,9 @@ _OPERATIONS = [
 def test_intake_answers_conform_to_its_openapi_document(
     intake_app: Flask, method: str, path: str
 ) -> None:
-    # The document the running app serves, not the module's dict: what clients really get.
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", intake_app)
-    operation = schema[path][method]
     role = _ROLES.get((method, path), "officer")
     # Province-level key (region "12") for the operator, as deployments issue them; the
     # others belong to Kabupaten Karo.
     region = "12" if role == "operator" else "12.06"
     token = create_key(name=f"fuzz {role}", region=region, role=role)[0]
-    headers = {"Authorization": f"Bearer {token}"}
-
-    @given(case=operation.as_strategy())
-    @settings(
-        max_examples=25,
-        deadline=None,
-        database=None,
-        # The same examples on every run, so a red build always means a change broke
-        # something; explore further by switching derandomize off or raising max_examples.
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
-    def run(case: Any) -> None:
-        case.call_and_validate(headers=headers, checks=_CHECKS)
-
-    run()
+    fuzz_operation(intake_app, method, path, {"Authorization": f"Bearer {token}"})

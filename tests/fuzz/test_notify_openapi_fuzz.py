@@ -9,12 +9,8 @@ case and officer that exist, so the generated bodies reach past the 404s.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import schemathesis
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
 
 from services.cli.mailbox import MailSink
 from services.notify.app import create_app
@@ -22,7 +18,7 @@ from services.notify.delivery import handle
 from services.notify.openapi import document
 from shared.auth import Principal
 from shared.settings import Settings
-from tests.fuzz.checks import CHECKS, with_known_ids
+from tests.fuzz.checks import fuzz_operation
 from tests.integration.test_notify_delivery import assigned, notify_deps_for, officer
 
 OFFICER_ID = "karo-bkpsdm-1"
@@ -62,23 +58,6 @@ def notify_app(settings: Settings, mail_sink: MailSink) -> Flask:
 def test_notify_answers_conform_to_its_openapi_document(
     notify_app: Flask, method: str, path: str
 ) -> None:
-    # The document the running app serves, not the module's dict: what clients really get.
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", notify_app)
-    operation = schema[path][method]
     known = {"case_id": CASE_ID, "officer_id": OFFICER_ID}
     headers = {"Authorization": f"Bearer {_ROLES.get((method, path), 'officer')}"}
-
-    @given(case=with_known_ids(operation.as_strategy(), known))
-    @settings(
-        max_examples=25,
-        deadline=None,
-        database=None,
-        # The same examples on every run, so a red build always means a change broke
-        # something; explore further by switching derandomize off or raising max_examples.
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
-    def run(case: Any) -> None:
-        case.call_and_validate(headers=headers, checks=CHECKS)
-
-    run()
+    fuzz_operation(notify_app, method, path, headers, known)

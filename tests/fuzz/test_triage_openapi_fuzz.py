@@ -10,12 +10,9 @@ case, region and officer that exist, so the generated bodies reach past the 404s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import schemathesis
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
 
 from services.cli.infra import MongoServer
 from services.triage.api_access import EXTENSION
@@ -25,7 +22,7 @@ from services.triage.handlers import TriageDeps, handle_case_submitted
 from services.triage.openapi import document
 from shared.auth import Principal
 from shared.settings import Settings
-from tests.fuzz.checks import CHECKS, with_known_ids
+from tests.fuzz.checks import fuzz_operation
 from tests.unit.triage.builders import (
     KARO,
     FakeClock,
@@ -83,23 +80,6 @@ def test_triage_answers_conform_to_its_openapi_document(
     triage_app: tuple[Flask, str], method: str, path: str
 ) -> None:
     app, case_id = triage_app
-    # The document the running app serves, not the module's dict: what clients really get.
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
-    operation = schema[path][method]
     known = {"case_id": case_id, "code": KARO, "province": "12", "officer_id": "karo-bkpsdm-1"}
     headers = {"Authorization": f"Bearer {_ROLES.get((method, path), 'officer')}"}
-
-    @given(case=with_known_ids(operation.as_strategy(), known))
-    @settings(
-        max_examples=25,
-        deadline=None,
-        database=None,
-        # The same examples on every run, so a red build always means a change broke
-        # something; explore further by switching derandomize off or raising max_examples.
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
-    def run(case: Any) -> None:
-        case.call_and_validate(headers=headers, checks=CHECKS)
-
-    run()
+    fuzz_operation(app, method, path, headers, known)

@@ -28,6 +28,7 @@ from tests.e2e.conftest import eventually
 from tests.integration.test_notify_delivery import (
     Clock,
     assigned,
+    at,
     ledger,
     notify_deps_for,
     officer,
@@ -115,7 +116,7 @@ def test_history_shows_who_was_told_what_when_and_how_per_tenant(
 def test_history_of_a_held_alert_shows_its_digest(
     client: FlaskClient, configured: Settings, mail_sink: MailSink
 ) -> None:
-    clock = Clock(datetime(2024, 11, 20, 16, 0, tzinfo=UTC))  # 23:00 WIB
+    clock = Clock(at(16, 0))  # 23:00 WIB
     nd = notify_deps_for(configured, clock=clock)
     nd.recipients.insert_one(
         {
@@ -130,8 +131,8 @@ def test_history_of_a_held_alert_shows_its_digest(
     [held] = client.get(url, headers=auth("officer-joni")).json["deliveries"]  # type: ignore[index]
     assert held["status"] == "held"
     assert held["reason"] == "quiet hours"
-    assert held["release_at"] == "2024-11-20T23:00:00+00:00"
-    clock.set(datetime(2024, 11, 20, 23, 0, tzinfo=UTC))
+    assert held["release_at"] == at(23, 0).isoformat()
+    clock.set(at(23, 0))
     assert flush_due(nd) == 1
     shown = client.get(url, headers=auth("officer-joni")).json["deliveries"]  # type: ignore[index]
     item, digest = sorted(shown, key=lambda d: d["kind"])

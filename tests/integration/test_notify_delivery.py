@@ -100,6 +100,18 @@ def escalated(
     return new_envelope(event, tenant=tenant, correlation_id="corr-43"), event
 
 
+# Test clocks that run in the worker tests are set to this date of next year: rate-limit windows
+# are stamped from the clock and expire through a MongoDB TTL index, and stamped in the past
+# they could be deleted by the TTL monitor (every 60 s) in the middle of a test, admitting
+# alerts the limit should have held.
+AHEAD = datetime.now(UTC).year + 1
+
+
+def at(hour: int, minute: int = 0, second: int = 0) -> datetime:
+    """20 November of next year at this UTC time of day."""
+    return datetime(AHEAD, 11, 20, hour, minute, second, tzinfo=UTC)
+
+
 class Clock:
     """A clock the test moves; the code under test asks it for the time."""
 

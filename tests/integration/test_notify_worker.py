@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pika
@@ -29,6 +29,7 @@ from tests.e2e.conftest import eventually
 from tests.integration.test_notify_delivery import (
     Clock,
     assigned,
+    at,
     escalated,
     ledger,
     notify_deps_for,
@@ -317,7 +318,7 @@ def test_burst_of_300_cases_becomes_a_few_alerts_and_one_digest_per_channel(
         notify_rate_limit=5,
         notify_rate_window_s=600,
     )
-    clock = Clock(datetime(2024, 11, 20, 3, 1, tzinfo=UTC))  # 10:01 WIB
+    clock = Clock(at(3, 1))  # 10:01 WIB
     nd = notify_deps_for(configured, clock=clock)
     nd.recipients.insert_one(
         {
@@ -346,7 +347,7 @@ def test_burst_of_300_cases_becomes_a_few_alerts_and_one_digest_per_channel(
         assert len(sms_gateway.accepted()) == 5
         assert sum(1 for d in ledger() if d["status"] == "held") == 590
         # The rate-limit window closes: the held alerts go out as one digest per channel.
-        clock.set(datetime(2024, 11, 20, 3, 10, 1, tzinfo=UTC))
+        clock.set(at(3, 10, 1))
         eventually(lambda: len(rinas_mail()) == 6 and len(sms_gateway.accepted()) == 6)
         eventually(lambda: not any(d["status"] in ("held", "digested") for d in ledger()))
     digest_mail = rinas_mail()[-1]
@@ -389,7 +390,7 @@ def test_quiet_hours_hold_low_priority_alerts_and_let_urgent_ones_through(
     settings: Settings, mail_sink: MailSink, sms_gateway: SmsGateway
 ) -> None:
     configured = with_gateway(settings, sms_gateway, smtp_port=mail_sink.port)
-    clock = Clock(datetime(2024, 11, 20, 15, 0, tzinfo=UTC))  # 23:00 WITA
+    clock = Clock(at(15, 0))  # 23:00 WITA
     nd = notify_deps_for(configured, clock=clock)
     nd.recipients.insert_one(
         {
@@ -432,11 +433,11 @@ def test_quiet_hours_hold_low_priority_alerts_and_let_urgent_ones_through(
         assert len(sms_gateway.accepted()) == 2
         held = [d for d in own() if d["status"] == "held"]
         assert sorted(d["case_id"] for d in held) == ["low-0", "low-1", "low-2"]
-        assert {d["release_at"] for d in held} == {datetime(2024, 11, 20, 22, 0, tzinfo=UTC)}
-        clock.set(datetime(2024, 11, 20, 21, 59, tzinfo=UTC))  # 05:59 WITA: still quiet
+        assert {d["release_at"] for d in held} == {at(22, 0)}
+        clock.set(at(21, 59))  # 05:59 WITA: still quiet
         time.sleep(1.0)  # five rounds of the digest loop: none may send before the end
         assert len(mail_sink.messages) == 2
-        clock.set(datetime(2024, 11, 20, 22, 0, 5, tzinfo=UTC))  # 06:00 WITA
+        clock.set(at(22, 0, 5))  # 06:00 WITA
         eventually(lambda: len(mail_sink.messages) == 3, timeout=60)
     digest_mail = mail_sink.messages[-1]
     assert "jam tenang" in digest_mail["Subject"]
@@ -452,7 +453,7 @@ def test_two_workers_flushing_together_send_each_digest_once(
     configured = settings.model_copy(
         update={"smtp_port": mail_sink.port, "notify_rate_limit": 1, "notify_rate_window_s": 60}
     )
-    clock = Clock(datetime(2024, 11, 20, 3, 0, 10, tzinfo=UTC))
+    clock = Clock(at(3, 0, 10))
     nd = notify_deps_for(configured, clock=clock)
     for i in range(4):
         envelope, event = assigned(case_id=f"c-{i}", priority="low")

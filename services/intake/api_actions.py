@@ -89,6 +89,7 @@ class DuplicateLinkBody(_Body):
 
 
 B = TypeVar("B", bound=BaseModel)
+T = TypeVar("T")
 
 
 def _parse(model: type[B], payload: Any) -> B:
@@ -101,22 +102,27 @@ def _parse(model: type[B], payload: Any) -> B:
 
 
 @dataclass(frozen=True)
-class _Action(Generic[B]):
+class _Action(Generic[T]):
     """What every action starts from: the case as the caller may see it, the validated body,
     who asks and when."""
 
     case: dict[str, Any]
-    body: B
+    body: T
     principal: Principal
     now: datetime
 
 
+def _found(case_id: str) -> _Action[None]:
+    """An action without a body: the visible case (404 first), who asks and when."""
+    principal = current_principal()
+    return _Action(find_visible_case(case_id, principal), None, principal, datetime.now(UTC))
+
+
 def _begin(case_id: str, model: type[B]) -> _Action[B]:
     """Find the case first, so another tenant gets 404 before its body is even looked at."""
-    principal = current_principal()
-    case = find_visible_case(case_id, principal)
+    found = _found(case_id)
     body = _parse(model, json_body(MAX_ACTION_BYTES))
-    return _Action(case, body, principal, datetime.now(UTC))
+    return _Action(found.case, body, found.principal, found.now)
 
 
 def _officer_may_act(principal: Principal, doc: dict[str, Any]) -> None:
@@ -143,25 +149,24 @@ def _answer(doc: dict[str, Any], status: int = 200) -> ResponseReturnValue:
 
 
 def _apply(
-    current: dict[str, Any],
+    action: _Action[Any],
     version: int | None,
     decide: case_actions.Decide,
     *,
     check_officer: bool = True,
 ) -> ResponseReturnValue:
     """Apply ``decide`` to the case the view found visible (read first, so another tenant
-    gets 404 before its body is even looked at); the transaction reads it again."""
-    principal = current_principal()
-    case_id = str(current["_id"])
+    gets 404 before its body is even looked at); the transaction reads it again. The change,
+    its audit entry and its events carry the action's one moment."""
+    case_id = str(action.case["_id"])
     if check_officer:
-        _officer_may_act(principal, current)
-    now = datetime.now(UTC)
+        _officer_may_act(action.principal, action.case)
     stored = case_actions.apply(
         case_id,
-        principal=principal,
+        principal=action.principal,
         expected_version=version,
         request_id=g.get("request_id"),
-        now=now,
+        now=action.now,
         correlation_id=g.get("request_id") or case_id,
         decide=decide,
     )
@@ -188,7 +193,7 @@ def change_status(case_id: str) -> ResponseReturnValue:
         duplicate_of=body.duplicate_of,
     )
     return _apply(
-        a.case,
+        a,
         body.version,
         lambda doc: case_plans.status_change(
             doc, change, actor=a.principal.name, note=body.note, now=a.now
@@ -213,7 +218,7 @@ def reopen(case_id: str) -> ResponseReturnValue:
         change = sm.Change(to=sm.reopen_target(state), reason=a.body.reason)
         return case_plans.status_change(doc, change, actor=a.principal.name, note=None, now=a.now)
 
-    return _apply(a.case, a.body.version, decide, check_officer=False)
+    return _apply(a, a.body.version, decide, check_officer=False)
 
 
 @bp.post("/v1/cases/<case_id>/acknowledge")
@@ -221,7 +226,7 @@ def reopen(case_id: str) -> ResponseReturnValue:
 def acknowledge(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, AcknowledgeBody)
     return _apply(
-        a.case,
+        a,
         a.body.version,
         lambda doc: case_plans.acknowledge(doc, actor=a.principal.name, now=a.now),
     )
@@ -236,7 +241,7 @@ def add_comment(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, CommentBody)
     actor = case_actions.actor_of(a.principal)
     return _apply(
-        a.case,
+        a,
         a.body.version,
         lambda doc: case_plans.comment(
             doc, text=a.body.text, visibility=a.body.visibility, actor=actor, now=a.now
@@ -250,7 +255,7 @@ def request_information(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, InformationRequestBody)
     actor = case_actions.actor_of(a.principal)
     return _apply(
-        a.case,
+        a,
         a.body.version,
         lambda doc: case_plans.request_information(
             doc, question=a.body.question, actor=actor, now=a.now
@@ -275,7 +280,7 @@ def reassign(case_id: str) -> ResponseReturnValue:
         )
     recipient = directory.as_recipient(officer)
     return _apply(
-        a.case,
+        a,
         body.version,
         lambda doc: case_plans.reassign(
             doc, officer=officer, recipient=recipient, reason=body.reason, actor=principal.name
@@ -309,7 +314,7 @@ def transfer(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, TransferBody)
     target = _transfer_target(a.principal, a.body.region_code)
     return _apply(
-        a.case,
+        a,
         a.body.version,
         lambda doc: case_plans.transfer(
             doc, to_tenant=target, reason=a.body.reason, actor=a.principal.name, now=a.now
@@ -326,15 +331,13 @@ def transfer(case_id: str) -> ResponseReturnValue:
 def link_duplicate(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, DuplicateLinkBody)
     find_visible_case(a.body.case_id, a.principal)
-    return _apply(
-        a.case, a.body.version, lambda doc: case_plans.link_duplicate(doc, a.body.case_id)
-    )
+    return _apply(a, a.body.version, lambda doc: case_plans.link_duplicate(doc, a.body.case_id))
 
 
 @bp.delete("/v1/cases/<case_id>/duplicates/<other_id>")
 @requires(*ACT_ROLES)
 def unlink_duplicate(case_id: str, other_id: str) -> ResponseReturnValue:
-    current = find_visible_case(case_id, current_principal())  # 404 before anything else
+    a = _found(case_id)
     raw = request.args.get("version", "")
     if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
         raise Problem(
@@ -342,7 +345,7 @@ def unlink_duplicate(case_id: str, other_id: str) -> ResponseReturnValue:
             "Say which version of the case you last read (?version=N).",
             errors=[{"field": "version", "message": "a positive integer", "code": "required"}],
         )
-    return _apply(current, int(raw), lambda doc: case_plans.unlink_duplicate(doc, other_id))
+    return _apply(a, int(raw), lambda doc: case_plans.unlink_duplicate(doc, other_id))
 
 
 # --- audit trail ---------------------------------------------------------------------------

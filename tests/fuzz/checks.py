@@ -42,18 +42,15 @@ def with_known_ids(strategy: st.SearchStrategy[Any], known: Mapping[str, str]) -
     return st.one_of(strategy, strategy.map(lambda case: _aimed(case, known)))
 
 
-def fuzz_operation(
-    app: Flask,
-    method: str,
-    path: str,
+def fuzz(
+    operation: Any,
     headers: Mapping[str, str],
     known: Mapping[str, str] | None = None,
     max_examples: int = 25,
+    **call: Any,
 ) -> None:
-    """Send generated requests for one operation to ``app`` and check every answer against
-    the document the app itself serves at /openapi.json (what clients really get)."""
-    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
-    operation = schema[path][method]
+    """Send generated requests for one schemathesis ``operation`` and check every answer;
+    ``call`` goes to each request (``base_url`` and ``timeout`` for a live server)."""
     strategy = operation.as_strategy()
     cases = with_known_ids(strategy, known) if known else strategy
 
@@ -68,6 +65,18 @@ def fuzz_operation(
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
     def run(case: Any) -> None:
-        case.call_and_validate(headers=dict(headers), checks=CHECKS)
+        case.call_and_validate(headers=dict(headers), checks=CHECKS, **call)
 
     run()
+
+
+def fuzz_operation(
+    app: Flask,
+    method: str,
+    path: str,
+    headers: Mapping[str, str],
+    known: Mapping[str, str] | None = None,
+) -> None:
+    """Fuzz one operation of an in-process ``app``, checked against the document the app
+    itself serves at /openapi.json (what clients really get)."""
+    fuzz(schemathesis.openapi.from_wsgi("/openapi.json", app)[path][method], headers, known)

@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 
 from services.cli.infra import MongoServer
 from services.intake.keys import create_key
@@ -26,7 +25,7 @@ from services.intake.openapi import document as intake_document
 from services.notify.openapi import document as notify_document
 from services.triage.openapi import document as triage_document
 from tests.e2e.conftest import Suite, eventually, running_suite
-from tests.fuzz.checks import CHECKS, with_known_ids
+from tests.fuzz.checks import fuzz
 from tests.fuzz.test_intake_openapi_fuzz import _ROLES as INTAKE_ROLES
 from tests.fuzz.test_notify_openapi_fuzz import _ROLES as NOTIFY_ROLES
 from tests.fuzz.test_triage_openapi_fuzz import _ROLES as TRIAGE_ROLES
@@ -116,19 +115,13 @@ def test_live_answers_conform_to_each_services_document(
     base = live.suite.urls[service]
     # The document the running service serves, and requests sent to that service.
     schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
-    operation = schema[path][method]
     role = _ROLES[service].get((method, path), "officer")
     headers = {"Authorization": f"Bearer {live.keys[role]}"}
-
-    @given(case=with_known_ids(operation.as_strategy(), live.known[service]))
-    @settings(
+    fuzz(
+        schema[path][method],
+        headers,
+        live.known[service],
         max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        base_url=base,
+        timeout=30,
     )
-    def run(case: Any) -> None:
-        case.call_and_validate(base_url=base, headers=headers, checks=CHECKS, timeout=30)
-
-    run()

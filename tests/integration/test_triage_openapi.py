@@ -24,6 +24,7 @@ from tests.support.openapi_check import (
     Checker,
     assert_valid_openapi_31,
     served_document,
+    unauthenticated_operations,
     undocumented_refusals,
     undocumented_routes,
 )
@@ -78,9 +79,7 @@ def test_every_route_is_documented(app: Flask, doc: dict[str, Any]) -> None:
 def test_every_operation_is_authenticated_and_documents_its_refusals(
     doc: dict[str, Any],
 ) -> None:
-    assert [
-        (m, p) for p, ops in doc["paths"].items() for m, o in ops.items() if not o["security"]
-    ] == []
+    assert unauthenticated_operations(doc) == []
     assert undocumented_refusals(doc) == []
 
 

@@ -88,6 +88,16 @@ def assert_valid_openapi_31(doc: dict[str, Any]) -> None:
     validate(doc)
 
 
+def unauthenticated_operations(doc: dict[str, Any]) -> list[str]:
+    """Operations the document lets through without a key."""
+    return [
+        f"{method.upper()} {path}"
+        for path, operations in doc["paths"].items()
+        for method, operation in operations.items()
+        if not operation.get("security")
+    ]
+
+
 def undocumented_refusals(
     doc: dict[str, Any],
     *,

@@ -21,7 +21,7 @@ import requests
 from bench.harness import gunicorn, real_servers, say, wrk_post
 from services.cli.infra import free_port
 from services.cli.localmode import Child
-from services.intake.vault import new_key
+from services.intake.access.vault import new_key
 from shared.settings import Settings
 from tests.support.builders import case_payload
 
@@ -87,9 +87,9 @@ def main() -> None:
         with gunicorn("bench.bare_gunicorn_conf", port, env, servers.home / "bare.log"):
             bare = wrk_post(f"http://127.0.0.1:{port}/v1/cases", body, "x", args.seconds)
 
+        from services.intake.access.keys import create_key
         from services.intake.bootstrap import bootstrap, ensure_indexes
-        from services.intake.keys import create_key
-        from services.intake.models import Case
+        from services.intake.cases.models import Case
 
         settings = Settings(mongo_url=servers.mongo_url, amqp_url=servers.amqp_url)
         bootstrap(settings)

@@ -40,7 +40,7 @@ from bench.harness import Servers, real_servers, say
 from services.cli.infra import free_port
 from services.cli.localmode import Child, build_children, wait_until_ready
 from services.cli.mailbox import MailSink
-from services.intake.vault import new_key
+from services.intake.access.vault import new_key
 from shared.settings import Settings
 from tests.support.builders import case_payload
 
@@ -401,8 +401,8 @@ def main() -> None:
         try:
             say("starting intake, triage and notify (HTTP and workers)")
             children, http_ports, settings = start_suite(servers, sink)
+            from services.intake.access.keys import create_key
             from services.intake.bootstrap import bootstrap, ensure_indexes
-            from services.intake.keys import create_key
 
             bootstrap(settings)
             ensure_indexes()

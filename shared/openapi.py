@@ -1,7 +1,7 @@
 """What the OpenAPI documents of triage and notify share: the problem-details shape every
 error has, and small builders for responses, so each service's document reads like a table.
 
-Intake keeps its own (older) copy in ``services/intake/api_models.py``; both describe the
+Intake keeps its own (older) copy in ``services/intake/cases/answers.py``; both describe the
 body ``shared.problems`` sends.
 """
 

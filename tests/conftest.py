@@ -24,7 +24,7 @@ from services.cli.infra import (
     free_port,
 )
 from services.cli.mailbox import MailSink
-from services.intake.vault import new_key
+from services.intake.access.vault import new_key
 from shared.settings import Settings
 
 _FINISHED: list[str] = []  # vhosts whose test has ended, deleted when the next one is created

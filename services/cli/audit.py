@@ -19,7 +19,7 @@ def audit() -> None:
 @click.option("--region", default=None, help="Only cases of this regency or province.")
 def verify(case_id: str | None, region: str | None) -> None:
     """Recompute every entry's hash and follow each chain; exit 1 if anything is off."""
-    from services.intake import case_actions
+    from services.intake.actions import write as case_actions
     from services.intake.bootstrap import bootstrap
 
     bootstrap(get_settings())

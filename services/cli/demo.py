@@ -123,8 +123,8 @@ DEMO_CASES: list[tuple[str, dict[str, Any]]] = [
 
 
 def _keys() -> dict[str, str]:
+    from services.intake.access.keys import create_key
     from services.intake.bootstrap import bootstrap, ensure_indexes
-    from services.intake.keys import create_key
 
     bootstrap(get_settings())
     ensure_indexes()

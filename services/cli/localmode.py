@@ -139,7 +139,7 @@ class LocalSuite:
 
     def _vault_key(self) -> str:
         """The local vault key: made once, kept beside the data it protects."""
-        from services.intake.vault import new_key
+        from services.intake.access.vault import new_key
 
         path = self.home / "vault.key"
         if not path.exists():
@@ -389,8 +389,8 @@ def _prometheus_ready(url: str, child: Child) -> bool:
 
 
 def _demo_key() -> str:
+    from services.intake.access.keys import create_key
     from services.intake.bootstrap import bootstrap, ensure_indexes
-    from services.intake.keys import create_key
 
     bootstrap(get_settings())
     ensure_indexes()

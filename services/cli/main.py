@@ -76,7 +76,7 @@ def _intake() -> None:
 )
 def keys_create(region: str, role: str, name: str, officer_id: str | None) -> None:
     """Create a key. It is shown once, alone on the last line."""
-    from services.intake.keys import create_key
+    from services.intake.access.keys import create_key
 
     _intake()
     try:
@@ -96,7 +96,7 @@ def keys_create(region: str, role: str, name: str, officer_id: str | None) -> No
 @click.option("--region", default=None, help="Only keys of this region.")
 def keys_list(region: str | None) -> None:
     """List keys (prefixes only; secrets are never stored)."""
-    from services.intake.models import ApiKey
+    from services.intake.access.models import ApiKey
 
     _intake()
     query = ApiKey.objects(region=region) if region else ApiKey.objects()
@@ -109,7 +109,7 @@ def keys_list(region: str | None) -> None:
 @click.argument("prefix")
 def keys_revoke(prefix: str) -> None:
     """Revoke a key by its prefix; it stops working at once."""
-    from services.intake.keys import revoke
+    from services.intake.access.keys import revoke
 
     _intake()
     if not revoke(prefix):

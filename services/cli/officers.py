@@ -1,7 +1,7 @@
 """``pantau officers``: the officer directory, worked directly on intake's database.
 
-The same validation as the HTTP API (``services.intake.officer_schema``) and the same writes
-(``services.intake.directory``), so every change is announced as ``officer.changed`` too.
+The same validation as the HTTP API (``services.intake.directory.schema``) and the same writes
+(``services.intake.directory.officers``), so every change is announced as ``officer.changed`` too.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 from pydantic import ValidationError
 
-from services.intake.officer_schema import OFFICER_ROLES, UNITS
+from services.intake.directory.schema import OFFICER_ROLES, UNITS
 from shared.settings import get_settings
 
 
@@ -31,7 +31,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def _invalid(exc: ValidationError) -> NoReturn:
-    from services.intake.schemas import field_errors
+    from services.intake.cases.schemas import field_errors
 
     for error in field_errors(exc):
         click.echo(f"error: {error['field'] or '(input)'}: {error['message']}", err=True)
@@ -39,7 +39,7 @@ def _invalid(exc: ValidationError) -> NoReturn:
 
 
 def _actor() -> dict[str, Any]:
-    from services.intake.directory import actor_of
+    from services.intake.directory.officers import actor_of
 
     return actor_of(f"cli ({getpass.getuser()})", role="cli")
 
@@ -75,8 +75,8 @@ def officers() -> None:
 @click.option("--conflict", "conflicts", multiple=True, help="Name or NIP; repeat for more.")
 def officers_add(**values: Any) -> None:
     """Add an officer."""
-    from services.intake import directory
-    from services.intake.officer_schema import OfficerCreate
+    from services.intake.directory import officers as directory
+    from services.intake.directory.schema import OfficerCreate
 
     try:
         data = OfficerCreate.model_validate({**values, "conflicts": list(values["conflicts"])})
@@ -96,7 +96,7 @@ def officers_add(**values: Any) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Also deactivated officers.")
 def officers_list(region: str | None, unit: str | None, show_all: bool) -> None:
     """List officers (id, region, unit, role, state, version, name)."""
-    from services.intake import directory
+    from services.intake.directory import officers as directory
 
     _intake()
     for doc in directory.list_officers(region=region, unit=unit, active=None if show_all else True):
@@ -107,7 +107,7 @@ def officers_list(region: str | None, unit: str | None, show_all: bool) -> None:
 @click.argument("officer_id")
 def officers_show(officer_id: str) -> None:
     """Show one officer's entry."""
-    from services.intake import directory
+    from services.intake.directory import officers as directory
 
     _intake()
     doc = directory.get(officer_id)
@@ -139,8 +139,8 @@ def officers_update(
     **values: str | None,
 ) -> None:
     """Change some fields of an officer's entry."""
-    from services.intake import directory
-    from services.intake.officer_schema import ChangeRefused, OfficerPatch
+    from services.intake.directory import officers as directory
+    from services.intake.directory.schema import ChangeRefused, OfficerPatch
 
     _intake()
     current = directory.get(officer_id)
@@ -172,7 +172,7 @@ def officers_update(
 @click.argument("officer_id")
 def officers_deactivate(officer_id: str) -> None:
     """Deactivate an officer: no more cases or alerts; the entry is kept."""
-    from services.intake import directory
+    from services.intake.directory import officers as directory
 
     _intake()
     try:

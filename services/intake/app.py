@@ -8,21 +8,19 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services.intake import (
-    api_actions,
-    api_auth,
-    api_cases,
-    api_evidence,
-    api_exports,
-    api_keys,
-    api_officers,
-    api_open311,
-    api_statistics,
-    api_tracking,
-)
 from services.intake import deps as intake_deps
+from services.intake.access import keys_api as api_keys
+from services.intake.access import whoami_api as api_auth
+from services.intake.access.keys import authenticate
+from services.intake.actions import api as api_actions
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
-from services.intake.keys import authenticate
+from services.intake.cases import api as api_cases
+from services.intake.cases import tracking_api as api_tracking
+from services.intake.directory import api as api_officers
+from services.intake.evidence import api as api_evidence
+from services.intake.exports import api as api_exports
+from services.intake.exports import statistics_api as api_statistics
+from services.intake.open311 import api as api_open311
 from shared.settings import Settings, get_settings
 from shared.web import create_service_app
 

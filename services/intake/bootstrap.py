@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from services.intake.audit_models import AuditEntry
-from services.intake.export_jobs import ensure_indexes as ensure_export_indexes
-from services.intake.idempotency import IdempotencyStore
-from services.intake.models import ALIAS, AccessLogEntry, ApiKey, Case, ReporterRecord
-from services.intake.officer_models import OfficerEntry
+from services.intake.access.models import AccessLogEntry, ApiKey, ReporterRecord
+from services.intake.actions.audit_models import AuditEntry
+from services.intake.cases.idempotency import IdempotencyStore
+from services.intake.cases.models import Case
+from services.intake.database import ALIAS
+from services.intake.directory.models import OfficerEntry
+from services.intake.exports.jobs import ensure_indexes as ensure_export_indexes
 from shared import mongo, outbox, ratelimit
 from shared.settings import Settings
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from services.intake.idempotency import IdempotencyStore
-from services.intake.vault import Vault, VaultError, parse_key
+from services.intake.access.vault import Vault, VaultError, parse_key
+from services.intake.cases.idempotency import IdempotencyStore
 from shared import mongo
 from shared.ratelimit import SharedLimiter
 from shared.settings import Settings

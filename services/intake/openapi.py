@@ -9,11 +9,15 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from services.intake import actions_openapi, evidence_openapi, officer_openapi, open311_openapi
-from services.intake import api_models as m
-from services.intake import export_openapi as exports
-from services.intake.api_cases import CaseListQuery
-from services.intake.schemas import CaseSubmission
+from services.intake.access import answers as access_answers
+from services.intake.actions import openapi as actions_openapi
+from services.intake.cases import answers as m
+from services.intake.cases.api import CaseListQuery
+from services.intake.cases.schemas import CaseSubmission
+from services.intake.directory import openapi as officer_openapi
+from services.intake.evidence import openapi as evidence_openapi
+from services.intake.exports import openapi as exports
+from services.intake.open311 import openapi as open311_openapi
 from shared.metrics import VERSION
 
 _REF = "#/components/schemas/{model}"
@@ -26,13 +30,13 @@ _MODELS: list[type[BaseModel]] = [
     m.BatchRequest,
     m.BatchResult,
     m.TrackStatus,
-    m.Whoami,
-    m.RevealRequestDoc,
-    m.RevealResult,
-    m.AccessLogList,
-    m.KeyRequestDoc,
-    m.KeyCreated,
-    m.KeyList,
+    access_answers.Whoami,
+    access_answers.RevealRequestDoc,
+    access_answers.RevealResult,
+    access_answers.AccessLogList,
+    access_answers.KeyRequestDoc,
+    access_answers.KeyCreated,
+    access_answers.KeyList,
     *evidence_openapi.MODELS,
     *actions_openapi.MODELS,
     *open311_openapi.MODELS,
@@ -166,10 +170,12 @@ def document() -> dict[str, Any]:
                 "parameters": [_CASE_ID],
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": _ref(m.RevealRequestDoc)}},
+                    "content": {
+                        "application/json": {"schema": _ref(access_answers.RevealRequestDoc)}
+                    },
                 },
                 "responses": {
-                    "200": _json(m.RevealResult, "The identity."),
+                    "200": _json(access_answers.RevealResult, "The identity."),
                     **_problems(401, 403, 404, 422, 503),
                 },
             }
@@ -179,7 +185,7 @@ def document() -> dict[str, Any]:
                 "summary": "Who revealed what, when and why",
                 "security": _AUTH,
                 "responses": {
-                    "200": _json(m.AccessLogList, "Newest first."),
+                    "200": _json(access_answers.AccessLogList, "Newest first."),
                     **_problems(401, 403),
                 },
             }
@@ -200,7 +206,7 @@ def document() -> dict[str, Any]:
             "get": {
                 "summary": "The caller's key, region and role",
                 "security": _AUTH,
-                "responses": {"200": _json(m.Whoami, "The caller."), **_problems(401)},
+                "responses": {"200": _json(access_answers.Whoami, "The caller."), **_problems(401)},
             }
         },
         "/v1/keys": {
@@ -209,17 +215,17 @@ def document() -> dict[str, Any]:
                 "security": _AUTH,
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": _ref(m.KeyRequestDoc)}},
+                    "content": {"application/json": {"schema": _ref(access_answers.KeyRequestDoc)}},
                 },
                 "responses": {
-                    "201": _json(m.KeyCreated, "The key; store it now."),
+                    "201": _json(access_answers.KeyCreated, "The key; store it now."),
                     **_problems(401, 403, 422),
                 },
             },
             "get": {
                 "summary": "List keys (never their secrets)",
                 "security": _AUTH,
-                "responses": {"200": _json(m.KeyList, "Keys."), **_problems(401, 403)},
+                "responses": {"200": _json(access_answers.KeyList, "Keys."), **_problems(401, 403)},
             },
         },
         "/v1/keys/{prefix}": {

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
-from services.intake.export_runner import ExportRunner
-from services.intake.models import Case
-from services.intake.officer_models import OfficerEntry
-from services.intake.timeline import make_handler
+from services.intake.cases.models import Case
+from services.intake.cases.timeline import make_handler
+from services.intake.directory.models import OfficerEntry
+from services.intake.exports.runner import ExportRunner
 from shared import mongo
 from shared.broker.topology import SUBSCRIPTIONS
 from shared.settings import get_settings

@@ -18,9 +18,9 @@ import requests
 from services.cli.infra import add_vhost, free_port
 from services.cli.localmode import Child, build_children, wait_until_ready
 from services.cli.mailbox import MailSink
+from services.intake.access.keys import create_key
+from services.intake.access.vault import new_key
 from services.intake.bootstrap import bootstrap, ensure_indexes
-from services.intake.keys import create_key
-from services.intake.vault import new_key
 from shared.settings import Settings
 from tests.conftest import _FINISHED
 

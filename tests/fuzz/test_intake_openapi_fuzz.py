@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from services.intake.access.keys import create_key
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
 from services.intake.openapi import document
 from shared.settings import Settings
 from tests.fuzz.checks import fuzz_operation

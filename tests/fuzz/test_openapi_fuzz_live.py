@@ -20,7 +20,7 @@ import requests
 import schemathesis
 
 from services.cli.infra import MongoServer
-from services.intake.keys import create_key
+from services.intake.access.keys import create_key
 from services.intake.openapi import document as intake_document
 from services.notify.openapi import document as notify_document
 from services.triage.openapi import document as triage_document

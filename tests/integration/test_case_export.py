@@ -18,12 +18,14 @@ from bson import ObjectId
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services.intake import export_csv, export_jobs
+from services.intake.access.keys import create_key
+from services.intake.access.models import AccessLogEntry
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.export_runner import ExportRunner, LeaseLost, vault_from
-from services.intake.keys import create_key
-from services.intake.models import AccessLogEntry, Case
+from services.intake.cases.models import Case
+from services.intake.exports import csv_rows as export_csv
+from services.intake.exports import jobs as export_jobs
+from services.intake.exports.runner import ExportRunner, LeaseLost, vault_from
 from shared import mongo
 from shared.settings import Settings
 from tests.support.builders import case_payload

@@ -15,13 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from services.cli.main import cli
-from services.intake import directory
+from services.intake.access.keys import create_key
+from services.intake.actions.audit_models import AuditEntry
 from services.intake.app import create_app
-from services.intake.audit_models import AuditEntry
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
-from services.intake.models import Case
-from services.intake.officer_schema import OfficerCreate
+from services.intake.cases.models import Case
+from services.intake.directory import officers as directory
+from services.intake.directory.schema import OfficerCreate
 from shared.contracts import decode
 from shared.settings import Settings, get_settings
 from tests.support.builders import case_payload

@@ -10,10 +10,10 @@ from bson import ObjectId
 from flask import Flask
 from flask.testing import FlaskClient
 
+from services.intake.access.keys import create_key
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
-from services.intake.models import Case
+from services.intake.cases.models import Case
 from shared.settings import Settings
 from tests.support.builders import case_payload
 

@@ -11,13 +11,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from services.intake.access.keys import create_key
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.export_runner import vault_from
-from services.intake.keys import create_key
-from services.intake.models import Case
-from services.intake.schemas import validate_submission
-from services.intake.submission import register_case
+from services.intake.cases.models import Case
+from services.intake.cases.schemas import validate_submission
+from services.intake.cases.submission import register_case
+from services.intake.exports.runner import vault_from
 from shared.auth import Principal
 from shared.regions import timezone_for
 from shared.settings import Settings

@@ -11,10 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
 
+from services.intake.access.keys import create_key
+from services.intake.access.models import ReporterRecord
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
-from services.intake.models import Case, ReporterRecord
+from services.intake.cases.models import Case
 from shared.settings import Settings
 from tests.support.builders import case_payload
 

@@ -21,12 +21,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.test import TestResponse
 
-from services.intake import evidence_openapi
-from services.intake.api_models import ProblemDetails
+from services.intake.access.keys import create_key
+from services.intake.access.models import AccessLogEntry
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
-from services.intake.models import AccessLogEntry, Case
+from services.intake.cases.answers import ProblemDetails
+from services.intake.cases.models import Case
+from services.intake.evidence import openapi as evidence_openapi
 from shared import mongo
 from shared.contracts import CaseUpdated, decode
 from shared.settings import Settings

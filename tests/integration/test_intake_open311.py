@@ -14,11 +14,12 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.test import TestResponse
 
-from services.intake import open311_openapi
+from services.intake.access.keys import create_key
+from services.intake.access.models import ReporterRecord
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
-from services.intake.models import Case, ReporterRecord
+from services.intake.cases.models import Case
+from services.intake.open311 import openapi as open311_openapi
 from shared.categories import CATEGORIES
 from shared.contracts import CaseSubmitted, decode
 from shared.settings import Settings

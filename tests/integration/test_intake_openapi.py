@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from services.intake.access.keys import create_key
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
 from shared.settings import Settings
 from tests.support.builders import case_payload
 from tests.support.openapi_check import (

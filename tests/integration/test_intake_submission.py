@@ -9,10 +9,11 @@ import pika
 import pytest
 from flask.testing import FlaskClient
 
+from services.intake.access.keys import create_key
+from services.intake.access.models import ReporterRecord
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
-from services.intake.models import Case, ReporterRecord
+from services.intake.cases.models import Case
 from shared.broker.publisher import Publisher
 from shared.contracts import CaseSubmitted, decode
 from shared.outbox import OutboxRelay

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 from flask.testing import FlaskClient
 
+from services.intake.access.keys import _cache, create_key
+from services.intake.access.models import ApiKey
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import _cache, create_key
-from services.intake.models import ApiKey
 from shared.settings import Settings
 from tests.e2e.conftest import eventually
 

@@ -13,11 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from services.cli.main import cli
-from services.intake import directory
+from services.intake.access.keys import OfficerLinkRefused, authenticate, create_key
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import OfficerLinkRefused, authenticate, create_key
-from services.intake.officer_models import OfficerEntry
+from services.intake.directory import officers as directory
+from services.intake.directory.models import OfficerEntry
 from shared.contracts import OfficerChanged, decode
 from shared.settings import Settings, get_settings
 

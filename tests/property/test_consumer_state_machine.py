@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from pymongo.collection import Collection
 
-from services.intake.timeline import apply_event, make_handler
+from services.intake.cases.timeline import apply_event, make_handler
 from services.notify.ledger import (
     DeliveryInProgress,
     attempt_entry,

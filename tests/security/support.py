@@ -8,7 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from services.intake.keys import create_key
+from services.intake.access.keys import create_key
 from tests.support.builders import case_payload
 
 KARO = "12.06"

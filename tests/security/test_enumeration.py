@@ -19,9 +19,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from services.cli.mailbox import MailSink
+from services.intake.access.keys import create_key
 from services.intake.app import create_app as create_intake
 from services.intake.bootstrap import ensure_indexes
-from services.intake.keys import create_key
 from services.notify.app import create_app as create_notify
 from services.notify.delivery import handle as notify_handle
 from services.triage.api_access import EXTENSION as TRIAGE_EXTENSION

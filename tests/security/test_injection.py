@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.schemas import MAX_DESCRIPTION, MAX_TITLE
+from services.intake.cases.schemas import MAX_DESCRIPTION, MAX_TITLE
 from services.notify.rendering import render
 from shared.contracts import CaseAssigned, Recipient
 from shared.settings import Settings

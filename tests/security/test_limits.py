@@ -14,7 +14,7 @@ from werkzeug.test import TestResponse
 
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.models import Case
+from services.intake.cases.models import Case
 from shared.problems import PROBLEM_JSON
 from shared.settings import Settings
 from tests.security.support import PDF, REPORTER, auth, key, submit, upload_pdf

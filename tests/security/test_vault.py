@@ -13,10 +13,10 @@ from bson import ObjectId
 from flask import Flask
 from flask.testing import FlaskClient
 
+from services.intake.access.models import AccessLogEntry, ReporterRecord
+from services.intake.access.vault import Vault, VaultError, new_key, parse_key
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
-from services.intake.models import AccessLogEntry, ReporterRecord
-from services.intake.vault import Vault, VaultError, new_key, parse_key
 from shared import mongo
 from shared.auth import ROLES
 from shared.settings import Settings

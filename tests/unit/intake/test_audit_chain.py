@@ -8,7 +8,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from services.intake import audit
+from services.intake.actions import audit
 
 CASE = str(ObjectId())
 ACTOR = {"name": "Sekretariat BKPSDM Karo", "key_prefix": "abcdefghij", "role": "officer"}

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from services.intake.case_filters import CLOSED_STATUSES, CaseFilters, build_criteria
-from services.intake.export_openapi import ExportRequest
-from services.intake.statistics import StatisticsQuery, match_stage
+from services.intake.cases.filters import CLOSED_STATUSES, CaseFilters, build_criteria
+from services.intake.exports.openapi import ExportRequest
+from services.intake.exports.statistics import StatisticsQuery, match_stage
 from shared.auth import Principal
 from shared.problems import Problem
 

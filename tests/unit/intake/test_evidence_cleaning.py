@@ -9,8 +9,8 @@ import pytest
 from PIL import Image, ImageCms, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
-from services.intake import evidence_types as types
-from services.intake.evidence_cleaning import (
+from services.intake.evidence import file_types as types
+from services.intake.evidence.cleaning import (
     MAX_PIXELS,
     DamagedFile,
     TooManyPixels,

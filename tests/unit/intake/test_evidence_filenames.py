@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake import evidence_types as types
-from services.intake.evidence import MAX_FILENAME, sanitise_filename
+from services.intake.evidence import file_types as types
+from services.intake.evidence.store import MAX_FILENAME, sanitise_filename
 
 
 @pytest.mark.parametrize(

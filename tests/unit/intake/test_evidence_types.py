@@ -7,8 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from services.intake import evidence_types as types
-from services.intake.evidence_types import UnsupportedType, mp3_frame_length, sniff
+from services.intake.evidence import file_types as types
+from services.intake.evidence.file_types import UnsupportedType, mp3_frame_length, sniff
 
 # MPEG-1 layer III, 128 kbit/s, 44.1 kHz, no padding: 144 * 128000 / 44100 = 417 bytes.
 MP3_HEADER = bytes([0xFF, 0xFB, 0x90, 0x64])

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from bson import ObjectId
 
-from services.intake.export_csv import (
+from services.intake.exports.csv_rows import (
     COLUMNS,
     REPORTER_COLUMNS,
     encode_rows,

@@ -7,15 +7,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.intake.directory import as_recipient, officer_event, region_filter
-from services.intake.officer_schema import (
+from services.intake.cases.schemas import field_errors
+from services.intake.directory.officers import as_recipient, officer_event, region_filter
+from services.intake.directory.schema import (
     MAX_CONFLICTS,
     ChangeRefused,
     OfficerCreate,
     OfficerPatch,
     apply_changes,
 )
-from services.intake.schemas import field_errors
 
 
 def new(**changes: Any) -> dict[str, Any]:

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.intake.open311 import (
+from services.intake.cases.schemas import MAX_TITLE, validate_submission
+from services.intake.open311.mapping import (
     GeoReportError,
     service_request,
     services,
@@ -16,7 +17,6 @@ from services.intake.open311 import (
     title_from,
     validate,
 )
-from services.intake.schemas import MAX_TITLE, validate_submission
 from shared.categories import CATEGORIES
 
 NOW = datetime(2024, 11, 20, 3, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from services.intake.schemas import (
+from services.intake.cases.schemas import (
     CLOCK_SKEW,
     LIMITS,
     MAX_ACCUSED,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake import status_machine as sm
-from services.intake.status_machine import CaseState, Change
+from services.intake.actions import status_machine as sm
+from services.intake.actions.status_machine import CaseState, Change
 
 
 def walk(*changes: Change) -> CaseState:

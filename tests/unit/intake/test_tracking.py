@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from services.intake.api_tracking import STATUS_TEXT
-from services.intake.tracking import _ALPHABET, new_tracking_code, normalise_tracking_code
+from services.intake.cases.tracking import _ALPHABET, new_tracking_code, normalise_tracking_code
+from services.intake.cases.tracking_api import STATUS_TEXT
 
 
 def test_codes_are_long_enough_not_to_be_guessed() -> None:

@@ -1,0 +1,59 @@
+"""The shapes of intake's answers about keys, callers and the access log (OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Whoami(BaseModel):
+    key_prefix: str
+    name: str
+    region: str
+    role: str
+    officer_id: str | None = Field(
+        default=None, description="The officer the key belongs to (absent: an office's key)"
+    )
+
+
+class RevealRequestDoc(BaseModel):
+    reason: str = Field(min_length=10, max_length=500)
+
+
+class RevealResult(BaseModel):
+    case_id: str
+    pseudonym: str | None
+    reporter: dict[str, str | None]
+
+
+class AccessLogList(BaseModel):
+    items: list[dict[str, Any]]
+
+
+class KeyInfo(BaseModel):
+    prefix: str
+    name: str
+    region: str
+    role: str
+    officer_id: str | None = None
+    created_at: str
+    revoked_at: str | None
+
+
+class KeyCreated(KeyInfo):
+    key: str
+    note: str
+
+
+class KeyList(BaseModel):
+    items: list[KeyInfo]
+
+
+class KeyRequestDoc(BaseModel):
+    name: str
+    region: str
+    role: str
+    officer_id: str | None = Field(
+        default=None, description="An active officer of the key's region, whose key this is"
+    )

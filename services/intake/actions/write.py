@@ -1,0 +1,212 @@
+"""The one write path for an officer's change to a case.
+
+Every action (status change, comment, reassignment, transfer, duplicate link) goes through
+``apply``: in one MongoDB transaction it reads the case, checks the version the officer saw,
+lets the action decide what changes, then writes the case (new version, timeline entry,
+outbox events) and the audit entry together. Either all of it is stored or none of it: a
+refused or conflicting action leaves no partial change, and an event is never published for
+a change that was not stored (the outbox relay publishes it after the commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from pymongo.client_session import ClientSession
+from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
+
+from services.intake.actions import audit
+from services.intake.actions.audit_models import AuditEntry
+from services.intake.cases.models import Case
+from shared import outbox
+from shared.auth import Principal
+from shared.contracts import Event, new_envelope
+from shared.problems import Problem
+
+Document = dict[str, Any]
+OFFICER_ROLES = frozenset({"officer", "supervisor", "operator"})
+
+
+@dataclass
+class Plan:
+    """What an action changes: fields to set or remove, items to append, events to emit."""
+
+    action: str
+    summary: str  # the timeline's line, in Bahasa Indonesia like the rest of the timeline
+    sets: Document = field(default_factory=dict)
+    unsets: Sequence[str] = ()
+    # Items to append to an array field: one document, or a list of them.
+    appends: Mapping[str, Document | list[Document]] = field(default_factory=dict)
+    events: Sequence[Event] = ()
+    # The tenant the events belong to (a transfer's events already belong to the new one).
+    tenant: str | None = None
+    timeline: Document = field(default_factory=dict)
+
+
+Decide = Callable[[Document], Plan]
+
+
+def actor_of(principal: Principal) -> Document:
+    """Who did it, as the audit trail and the timeline name them."""
+    return principal.as_dict()
+
+
+def version_of(doc: Mapping[str, Any]) -> int:
+    # Cases stored before versions existed count as version 1.
+    return int(doc.get("version") or 1)
+
+
+def _get(doc: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = doc
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _oid(case_id: str) -> ObjectId:
+    try:
+        return ObjectId(case_id)
+    except (InvalidId, TypeError) as exc:
+        raise Problem(404, "No case with this id.") from exc
+
+
+def stale(current: int, expected: int) -> Problem:
+    return Problem(
+        409,
+        f"The case changed since you read it (you sent version {expected}, it is now at "
+        f"{current}). Reload it, check what changed, and try again.",
+        errors=[{"field": "version", "message": f"current version is {current}", "code": "stale"}],
+        extra={"current_version": current},
+    )
+
+
+def apply(
+    case_id: str,
+    *,
+    principal: Principal,
+    expected_version: int | None,
+    request_id: str | None,
+    now: datetime,
+    correlation_id: str,
+    decide: Decide,
+) -> Document:
+    """Apply one action to a case the principal may see; returns the case as stored after.
+
+    ``expected_version`` None applies the action to whatever version is current (an
+    addition such as a comment, which overwrites nothing). ``decide`` gets the current case
+    and returns the Plan, or raises a Problem (an illegal transition, a missing field),
+    which then leaves everything as it was.
+    """
+    oid = _oid(case_id)
+    cases: Collection[Document] = Case._get_collection()
+    trail: Collection[Document] = AuditEntry._get_collection()
+    actor = actor_of(principal)
+
+    def work(session: ClientSession) -> Document:
+        doc = cases.find_one({"_id": oid}, session=session)
+        if doc is None or not principal.can_see(doc["tenant"]):
+            raise Problem(404, "No case with this id.")
+        version = version_of(doc)
+        if expected_version is not None and version != expected_version:
+            raise stale(version, expected_version)
+        plan = decide(doc)
+        before = {name: _get(doc, name) for name in (*plan.sets, *plan.unsets)}
+        after = {**{name: None for name in plan.unsets}, **plan.sets}
+        changed = audit.changes(before, after)
+        changed += [
+            {"field": name, "before": None, "after": audit.json_safe(item)}
+            for name, item in plan.appends.items()
+        ]
+        head = doc.get("audit_head") or {"seq": 0, "hash": audit.GENESIS}
+        entry = audit.new_entry(
+            case_id=case_id,
+            seq=int(head["seq"]) + 1,
+            tenant=doc["tenant"],
+            at=now,
+            actor=actor,
+            action=plan.action,
+            changed=changed,
+            request_id=request_id,
+            prev=str(head["hash"]),
+        )
+        tenant = plan.tenant or doc["tenant"]
+        envelopes = [
+            new_envelope(e, tenant=tenant, correlation_id=correlation_id, occurred_at=now)
+            for e in plan.events
+        ]
+        update = outbox.push(envelopes, now) if envelopes else {"$push": {}, "$set": {}}
+        update["$set"].update(
+            {
+                **plan.sets,
+                "version": version + 1,
+                "updated_at": now,
+                "audit_head": {"seq": entry["seq"], "hash": entry["hash"]},
+            }
+        )
+        if "first_action_at" not in doc and principal.role in OFFICER_ROLES:
+            # Time to first action is an officer's measure: a clerk adding files is not one.
+            update["$set"]["first_action_at"] = now
+        if plan.unsets:
+            update["$unset"] = {name: "" for name in plan.unsets}
+        update["$push"]["timeline"] = {
+            "at": now,
+            "kind": plan.action,
+            "summary": plan.summary,
+            "actor": principal.name,
+            "actor_key": principal.key_prefix,
+            "audit_seq": entry["seq"],
+            **plan.timeline,
+        }
+        for name, item in plan.appends.items():
+            update["$push"][name] = {"$each": item} if isinstance(item, list) else item
+        matches_version: Document = (
+            {"version": version} if "version" in doc else {"version": {"$exists": False}}
+        )
+        result = cases.update_one({"_id": oid, **matches_version}, update, session=session)
+        if result.modified_count != 1:
+            raise stale(version + 1, version)
+        trail.insert_one(entry, session=session)
+        stored = cases.find_one({"_id": oid}, session=session)
+        assert stored is not None  # written above in this very transaction
+        return stored
+
+    try:
+        with cases.database.client.start_session() as session:
+            stored: Document = session.with_transaction(work)
+    except DuplicateKeyError as exc:
+        # Two writers raced past the version check; the audit's unique (case, seq) let one in.
+        sent = expected_version or 0
+        raise stale(sent + 1, sent) from exc
+    return stored
+
+
+def trail_of(case_id: str) -> list[Document]:
+    """A case's audit entries, oldest first."""
+    return list(AuditEntry._get_collection().find({"case_id": case_id}).sort("seq", 1))
+
+
+def verify_case(case_id: str) -> audit.Verdict:
+    """Check one case's chain against its stored entries and the case's head."""
+    doc = Case._get_collection().find_one({"_id": _oid(case_id)}, {"audit_head": 1})
+    head = doc.get("audit_head") if doc else None
+    return audit.verify(case_id, trail_of(case_id), head)
+
+
+def verify_all(tenant_prefix: str | None = None) -> list[audit.Verdict]:
+    """Check every case that has an audit trail (optionally within a region)."""
+    query: Document = {"audit_head": {"$exists": True}}
+    if tenant_prefix:
+        query["tenant"] = {"$regex": f"^{tenant_prefix}(\\.|$)"}
+    verdicts = []
+    for doc in Case._get_collection().find(query, {"audit_head": 1}).sort("_id", 1):
+        case_id = str(doc["_id"])
+        verdicts.append(audit.verify(case_id, trail_of(case_id), doc.get("audit_head")))
+    return verdicts

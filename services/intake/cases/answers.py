@@ -1,0 +1,123 @@
+"""The shapes of intake's answers, for the OpenAPI document (requests use ``schemas.py``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    # Answers may grow new fields; clients must ignore what they do not know.
+    model_config = ConfigDict(extra="allow")
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    code: str | None = None
+
+
+class ProblemDetails(_Open):
+    """RFC 9457 problem details, with the request id to quote and per-field errors."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class CaseLinks(BaseModel):
+    self: str
+    track: str
+
+
+class CaseCreated(BaseModel):
+    id: str
+    tracking_code: str
+    status: str
+    tenant: str
+    late_filing: bool
+    links: CaseLinks
+    created: bool
+
+
+class TimelineEntry(_Open):
+    at: str
+    kind: str
+    summary: str
+
+
+class ReporterView(BaseModel):
+    anonymous: bool
+    confidential: bool
+    pseudonym: str | None
+
+
+class CaseDetail(_Open):
+    id: str
+    tenant: str
+    tracking_code: str
+    status: str
+    source: str
+    title: str
+    description: str
+    occurred_at: str
+    known_at: str
+    submitted_at: str
+    late_filing: bool
+    accused: list[dict[str, Any]]
+    evidence_urls: list[str]
+    reporter: ReporterView | None = None
+    triage: dict[str, Any]
+    links: CaseLinks
+    timeline: list[TimelineEntry] | None = None
+
+
+class CaseList(BaseModel):
+    items: list[CaseDetail]
+    next_cursor: str | None
+
+
+class BatchItem(_Open):
+    index: int
+    result: Literal["created", "existing", "invalid"]
+    id: str | None = None
+    tracking_code: str | None = None
+    status: int | None = None
+    errors: list[FieldError] | None = None
+
+
+class BatchCounts(BaseModel):
+    created: int
+    existing: int
+    invalid: int
+
+
+class BatchResult(BaseModel):
+    results: list[BatchItem]
+    counts: BatchCounts
+
+
+class BatchRequest(BaseModel):
+    cases: list[dict[str, Any]] = Field(min_length=1, max_length=100)
+
+
+class TrackMessage(BaseModel):
+    """A message the officers wrote for the reporter (a question, an update); no names."""
+
+    waktu: str
+    isi: str
+
+
+class TrackStatus(BaseModel):
+    tracking_code: str
+    status: str
+    keterangan: str
+    langkah_berikutnya: str
+    diterima_pada: str
+    diperbarui_pada: str
+    pesan: list[TrackMessage] = []

@@ -1,0 +1,359 @@
+"""Case submission (single and batch), listing, reading and the reporter's identity."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask import Blueprint, Response, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from services.intake.access.models import AccessLogEntry, ReporterRecord
+from services.intake.access.vault import VaultError
+from services.intake.cases.filters import CaseFilters, build_criteria, tenant_scope
+from services.intake.cases.idempotency import body_fingerprint, check_key
+from services.intake.cases.limits import count_submissions
+from services.intake.cases.models import Case
+from services.intake.cases.presenters import case_detail, case_summary
+from services.intake.cases.schemas import MAX_BATCH, field_errors, validate_submission
+from services.intake.cases.submission import register_case
+from services.intake.deps import deps
+from shared.auth import Principal, current_principal, requires
+from shared.problems import Problem, json_body
+from shared.regions import parse_region_code, timezone_for
+
+bp = Blueprint("cases", __name__)
+
+SUBMIT_ROLES = ("submitter", "supervisor", "operator")
+READ_ROLES = ("officer", "supervisor", "operator", "auditor", "submitter")
+MAX_PAGE = 200
+
+
+# --- tenancy -----------------------------------------------------------------------------------
+
+
+def resolve_tenant(principal: Principal, payload: Any) -> str:
+    """The regency a submission belongs to: the key's own, or one a provincial key names."""
+    requested = payload.get("region_code") if isinstance(payload, dict) else None
+    if not principal.is_provincial:
+        if requested and requested != principal.region:
+            raise Problem(
+                403,
+                f"This key files cases for {principal.region} only.",
+                errors=[{"field": "region_code", "message": "not your regency", "code": "tenant"}],
+            )
+        return principal.region
+    if not requested:
+        raise Problem(
+            422,
+            "A provincial key must say which regency the case belongs to.",
+            errors=[{"field": "region_code", "message": "required", "code": "missing"}],
+        )
+    try:
+        region = parse_region_code(str(requested))
+    except ValueError as exc:
+        raise Problem(
+            422,
+            "The region code is not valid.",
+            errors=[{"field": "region_code", "message": str(exc), "code": "region"}],
+        ) from exc
+    if region.is_province or not principal.can_see(region.code):
+        raise Problem(
+            422,
+            f"Region {region.code} is not a regency of province {principal.region}.",
+            errors=[{"field": "region_code", "message": "outside your province", "code": "tenant"}],
+        )
+    return region.code
+
+
+def tenant_filter(principal: Principal) -> dict[str, Any]:
+    """The query part that keeps a principal inside what it may see (for a province, its
+    regencies and the cases transferred up to the province itself)."""
+    return tenant_scope(principal)
+
+
+def find_visible_case(case_id: str, principal: Principal) -> dict[str, Any]:
+    """The case if it exists and the caller may see it; 404 otherwise (never 403: no probing)."""
+    try:
+        oid = ObjectId(case_id)
+    except (InvalidId, TypeError) as exc:
+        raise Problem(404, "No case with this id.") from exc
+    doc: dict[str, Any] | None = Case._get_collection().find_one({"_id": oid})
+    if doc is None or not principal.can_see(doc["tenant"]):
+        raise Problem(404, "No case with this id.")
+    return doc
+
+
+# --- submission --------------------------------------------------------------------------------
+
+
+def _submit_one(payload: Any, principal: Principal, now: datetime) -> tuple[dict[str, Any], bool]:
+    tenant = resolve_tenant(principal, payload)
+    if isinstance(payload, dict):
+        payload = {k: v for k, v in payload.items() if k != "region_code"}
+    try:
+        submission = validate_submission(payload, now=now, tz=timezone_for(tenant))
+    except ValidationError as exc:
+        raise Problem(
+            422, "Some fields need correcting; see 'errors'.", errors=field_errors(exc)
+        ) from exc
+    registered = register_case(
+        submission,
+        tenant=tenant,
+        principal=principal,
+        now=now,
+        correlation_id=g.request_id,
+        vault=deps().vault,
+    )
+    return registered.case, registered.created
+
+
+def _idempotent(principal: Principal, payload: Any, work: Any) -> Response:
+    """Run ``work`` once per Idempotency-Key; a retry replays the first answer."""
+    raw_key = request.headers.get("Idempotency-Key")
+    if raw_key is None:
+        status, body, headers = work()
+        return _json(status, body, headers)
+    key = check_key(raw_key)
+    store = deps().idempotency
+    replay = store.begin(principal.key_prefix, key, body_fingerprint(payload))
+    if replay is not None:
+        response = _json(replay.status, replay.body, replay.headers)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    try:
+        status, body, headers = work()
+    except BaseException:
+        store.abandon(principal.key_prefix, key)
+        raise
+    store.finish(principal.key_prefix, key, status, body, headers)
+    return _json(status, body, headers)
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str]) -> Response:
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers)
+    return response
+
+
+@bp.post("/v1/cases")
+@requires(*SUBMIT_ROLES)
+def submit_case() -> ResponseReturnValue:
+    principal = current_principal()
+    payload = json_body(deps().settings.max_body_bytes)
+
+    def work() -> tuple[int, dict[str, Any], dict[str, str]]:
+        count_submissions(principal)
+        case, created = _submit_one(payload, principal, datetime.now(UTC))
+        body = case_summary(case)
+        body["created"] = created
+        return (201 if created else 200), body, {"Location": body["links"]["self"]}
+
+    return _idempotent(principal, payload, work)
+
+
+@bp.post("/v1/cases:batch")
+@requires(*SUBMIT_ROLES)
+def submit_batch() -> ResponseReturnValue:
+    principal = current_principal()
+    payload = json_body(deps().settings.max_batch_bytes)
+    if not isinstance(payload, dict) or set(payload) != {"cases"}:
+        raise Problem(
+            422,
+            'Send {"cases": [ ... ]}: one object with a list of cases.',
+            errors=[{"field": "cases", "message": "required, and nothing else", "code": "shape"}],
+        )
+    items = payload["cases"]
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        raise Problem(
+            422,
+            f"A batch holds 1 to {MAX_BATCH} cases; split larger sets.",
+            errors=[{"field": "cases", "message": f"1-{MAX_BATCH} items", "code": "batch_size"}],
+        )
+
+    def work() -> tuple[int, dict[str, Any], dict[str, str]]:
+        count_submissions(principal, len(items))
+        now = datetime.now(UTC)
+        results: list[dict[str, Any]] = []
+        for index, item in enumerate(items):
+            try:
+                case, created = _submit_one(item, principal, now)
+            except Problem as problem:
+                results.append(
+                    {
+                        "index": index,
+                        "result": "invalid",
+                        "status": problem.status,
+                        "detail": problem.detail,
+                        "errors": problem.errors,
+                    }
+                )
+                continue
+            summary = case_summary(case)
+            results.append(
+                {
+                    "index": index,
+                    "result": "created" if created else "existing",
+                    "id": summary["id"],
+                    "tracking_code": summary["tracking_code"],
+                    "links": summary["links"],
+                }
+            )
+        counts = {
+            k: sum(1 for r in results if r["result"] == k)
+            for k in ("created", "existing", "invalid")
+        }
+        return 200, {"results": results, "counts": counts}, {}
+
+    return _idempotent(principal, payload, work)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+class CaseListQuery(CaseFilters):
+    """Filters of ``GET /v1/cases`` (shared with exports) and the page.
+
+    Pages run newest first by ``_id``, also with ``q``: ordering by text relevance would
+    make the cursor (the last ``_id`` seen) skip or repeat cases between pages.
+    """
+
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
+    cursor: str | None = Field(default=None, max_length=200)
+
+
+def _encode_cursor(oid: ObjectId) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"before": str(oid)}).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> ObjectId:
+    try:
+        return ObjectId(json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"])
+    except (binascii.Error, ValueError, KeyError, TypeError, InvalidId) as exc:
+        raise Problem(
+            400,
+            "The cursor is not one this server gave out.",
+            errors=[{"field": "cursor", "message": "invalid cursor", "code": "cursor"}],
+        ) from exc
+
+
+@bp.get("/v1/cases")
+@requires(*READ_ROLES)
+def list_cases() -> ResponseReturnValue:
+    principal = current_principal()
+    try:
+        query = CaseListQuery.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise Problem(
+            422, "Some filters need correcting; see 'errors'.", errors=field_errors(exc)
+        ) from exc
+    criteria = build_criteria(query, principal, now=datetime.now(UTC))
+    if query.cursor:
+        criteria["_id"] = {"$lt": _decode_cursor(query.cursor)}
+    docs = list(
+        Case._get_collection()
+        .find(criteria, {"timeline": 0, "outbox": 0, "processed_events": 0})
+        .sort("_id", -1)
+        .limit(query.limit + 1)
+    )
+    more = len(docs) > query.limit
+    docs = docs[: query.limit]
+    body: dict[str, Any] = {"items": [case_detail(d) for d in docs], "next_cursor": None}
+    if more and docs:
+        body["next_cursor"] = _encode_cursor(docs[-1]["_id"])
+    return jsonify(body)
+
+
+@bp.get("/v1/cases/<case_id>")
+@requires(*READ_ROLES)
+def get_case(case_id: str) -> ResponseReturnValue:
+    doc = find_visible_case(case_id, current_principal())
+    return jsonify(case_detail(doc))
+
+
+# --- the reporter's identity -------------------------------------------------------------------
+
+
+class RevealRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=10, max_length=500)
+
+
+@bp.post("/v1/cases/<case_id>/reporter:reveal")
+@requires(*READ_ROLES)
+def reveal_reporter(case_id: str) -> ResponseReturnValue:
+    """Open the sealed identity, for a stated reason; every reveal is written to the log."""
+    principal = current_principal()
+    doc = find_visible_case(case_id, principal)
+    d = deps()
+    allowed = {r.strip() for r in d.settings.reveal_roles.split(",") if r.strip()}
+    reporter = doc.get("reporter") or {}
+    if reporter.get("confidential") is False:
+        allowed.add("officer")  # the reporter agreed to be known to the officers
+    if principal.role not in allowed:
+        raise Problem(403, "Your role may not see who reported; officers see the pseudonym only.")
+    try:
+        body = RevealRequest.model_validate(json_body(4096))
+    except ValidationError as exc:
+        raise Problem(
+            422, "Say why you need the identity (10-500 characters).", errors=field_errors(exc)
+        ) from exc
+    if reporter.get("anonymous", True):
+        raise Problem(404, "This report is anonymous: no identity was ever stored.")
+    record = ReporterRecord._get_collection().find_one({"_id": doc["_id"]})
+    if record is None or d.vault is None:
+        raise Problem(503, "The reporter vault is not available on this server.")
+    try:
+        identity = d.vault.open(record, str(doc["_id"]))
+    except VaultError as exc:
+        raise Problem(500, "The sealed identity cannot be opened; the operator is told.") from exc
+    AccessLogEntry(
+        tenant=doc["tenant"],
+        case_id=str(doc["_id"]),
+        action="reveal_reporter",
+        actor_name=principal.name,
+        actor_key=principal.key_prefix,
+        actor_role=principal.role,
+        reason=body.reason,
+        request_id=g.request_id,
+    ).save()
+    return jsonify(
+        {"case_id": str(doc["_id"]), "pseudonym": reporter.get("pseudonym"), "reporter": identity}
+    )
+
+
+@bp.get("/v1/access-log")
+@requires("auditor", "operator")
+def access_log() -> ResponseReturnValue:
+    principal = current_principal()
+    entries = (
+        AccessLogEntry.objects(__raw__=tenant_filter(principal)).order_by("-at").limit(MAX_PAGE)
+    )
+    return jsonify(
+        {
+            "items": [
+                {
+                    "at": e.at.isoformat(),
+                    "tenant": e.tenant,
+                    "case_id": e.case_id,
+                    "action": e.action,
+                    "actor": {
+                        "name": e.actor_name,
+                        "key_prefix": e.actor_key,
+                        "role": e.actor_role,
+                    },
+                    "reason": e.reason,
+                    "request_id": e.request_id,
+                }
+                for e in entries
+            ]
+        }
+    )

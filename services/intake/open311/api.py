@@ -1,0 +1,318 @@
+"""Open311 GeoReport v2 endpoints, for city apps and tools that already speak it.
+
+``jurisdiction_id`` is the Kemendagri code of the regency. The API key goes in the
+``api_key`` field (as GeoReport clients send it) or as ``Authorization: Bearer``. Errors keep
+GeoReport's format — a JSON list of ``{"code", "description"}`` with the HTTP status — rather
+than the problem documents of the rest of the API, because that is what these clients parse.
+Only the JSON format is offered.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from services.intake.cases.api import READ_ROLES, SUBMIT_ROLES, find_visible_case, tenant_filter
+from services.intake.cases.limits import count_submissions
+from services.intake.cases.models import Case
+from services.intake.cases.submission import register_case
+from services.intake.cases.tracking_api import STATUS_TEXT
+from services.intake.deps import deps
+from services.intake.open311 import mapping as open311
+from services.intake.open311.mapping import GeoReportError
+from services.intake.open311.openapi import (
+    Open311Created,
+    Open311CreatedList,
+    Open311Requests,
+    Open311ServiceDefinition,
+    Open311Services,
+)
+from shared.auth import Principal, current_principal, requires
+from shared.problems import Problem
+from shared.regions import parse_region_code, timezone_for
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("open311", __name__)
+
+PREFIX: Final = "/open311/v2"
+FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
+# GeoReport's defaults for searching requests: the last 90 days, at most 1000 answers.
+SEARCH_DAYS: Final = 90
+SEARCH_LIMIT: Final = 1000
+MAX_IDS: Final = 100
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+def _errors(
+    status: int, descriptions: Iterable[str], headers: Mapping[str, str] | None = None
+) -> Response:
+    body = [{"code": status, "description": d} for d in descriptions]
+    response = Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+@bp.errorhandler(GeoReportError)
+def _georeport(exc: GeoReportError) -> Response:
+    return _errors(exc.status, exc.descriptions)
+
+
+@bp.errorhandler(Problem)
+def _problem(exc: Problem) -> Response:
+    if exc.status == 401:
+        detail = (
+            "api_key is missing, unknown or revoked; send your office's key as the api_key "
+            "field or as 'Authorization: Bearer <key>'"
+        )
+        return _errors(401, [detail], exc.headers)
+    details = [exc.detail] + [
+        f"{e.get('field')}: {e.get('message')}" for e in exc.errors if e.get("field")
+    ]
+    return _errors(exc.status, details, exc.headers)
+
+
+@bp.errorhandler(HTTPException)
+def _http(exc: HTTPException) -> Response:
+    return _errors(exc.code or 500, [exc.description or exc.name])
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error", extra={"path": request.path})
+    return _errors(
+        500, ["Something went wrong on our side; quote the X-Request-ID header when you ask."]
+    )
+
+
+# --------------------------------------------------------------------- before each view
+
+
+@bp.before_request
+def _format_and_key() -> None:
+    fmt = (request.view_args or {}).get("fmt")
+    if fmt is not None and fmt != "json":
+        raise GeoReportError(
+            404, [f"only the JSON format is offered here: ask for .json instead of .{fmt}"]
+        )
+    key = request.values.get("api_key", "").strip()
+    if key and not request.headers.get("Authorization"):
+        principal = current_app.config["PANTAU_AUTHENTICATE"](key)
+        if principal is None:
+            raise Problem(401, "unknown api_key")
+        g.principal = principal  # what current_principal() returns for this request
+
+
+# ---------------------------------------------------------------------------- services
+
+
+@bp.get(f"{PREFIX}/services.<fmt>")
+def list_services(fmt: str) -> ResponseReturnValue:
+    """The taxonomy, public as GeoReport expects: tools read it before they have a key."""
+    _known_jurisdiction(request.args.get("jurisdiction_id"))
+    return jsonify(Open311Services.model_validate(open311.services()).model_dump(mode="json"))
+
+
+@bp.get(f"{PREFIX}/services/<service_code>.<fmt>")
+def describe_service(service_code: str, fmt: str) -> ResponseReturnValue:
+    _known_jurisdiction(request.args.get("jurisdiction_id"))
+    try:
+        definition = open311.service_definition(service_code)
+    except KeyError:
+        raise GeoReportError(
+            404, [f"service_code {service_code!r} is not a service here"]
+        ) from None
+    # GeoReport lists 'values' only for list attributes.
+    return jsonify(
+        Open311ServiceDefinition.model_validate(definition).model_dump(
+            mode="json", exclude_none=True
+        )
+    )
+
+
+def _known_jurisdiction(raw: str | None) -> None:
+    if raw is None:
+        return
+    try:
+        region = parse_region_code(raw.strip())
+    except ValueError as exc:
+        raise GeoReportError(404, [f"jurisdiction_id: {exc}"]) from exc
+    if region.is_province:
+        raise GeoReportError(404, ["jurisdiction_id is a regency or city code, such as 12.06"])
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+@bp.post(f"{PREFIX}/requests.<fmt>")
+@requires(*SUBMIT_ROLES)
+def create_request(fmt: str) -> ResponseReturnValue:
+    principal = current_principal()
+    if request.mimetype not in FORM_TYPES:
+        raise GeoReportError(
+            400, ["send the request form-encoded (application/x-www-form-urlencoded)"]
+        )
+    fields, attributes = open311.split_attributes(request.form.to_dict(flat=True))
+    tenant = _jurisdiction(principal, fields.get("jurisdiction_id", "").strip() or None)
+    count_submissions(principal)
+    now = datetime.now(UTC)
+    payload = open311.submission_payload(fields, attributes, now=now)
+    submission = open311.validate(payload, now=now, tz=timezone_for(tenant))
+    # The hint is informative only (triage never trusts it); it is stored with the case.
+    extras: dict[str, Any] = {"category_hint": fields["service_code"].strip()}
+    point = open311.point_of(fields)
+    if point is not None:
+        extras["open311"] = {"point": point}
+    registered = register_case(
+        submission,
+        tenant=tenant,
+        principal=principal,
+        now=now,
+        correlation_id=g.request_id,
+        vault=deps().vault,
+        extra=extras,
+    )
+    case = registered.case
+    created = Open311Created(
+        service_request_id=str(case["_id"]),
+        service_notice=(
+            f"Laporan diterima. Kode pelacakan: {case['tracking_code']} — simpan kode ini "
+            "untuk memantau laporan tanpa akun."
+        ),
+        account_id=None,
+        tracking_code=case["tracking_code"],
+    )
+    return jsonify(Open311CreatedList([created]).model_dump(mode="json"))
+
+
+def _jurisdiction(principal: Principal, raw: str | None) -> str:
+    """The regency a request is filed in: the key's own, or one a provincial key names."""
+    if raw is None:
+        if principal.is_provincial:
+            raise GeoReportError(
+                400,
+                [
+                    "jurisdiction_id is required with a provincial key: "
+                    "the regency's code, such as 12.06"
+                ],
+            )
+        return principal.region
+    try:
+        region = parse_region_code(raw)
+    except ValueError as exc:
+        raise GeoReportError(400, [f"jurisdiction_id: {exc}"]) from exc
+    if region.is_province:
+        raise GeoReportError(400, ["jurisdiction_id must be a regency or city, such as 12.06"])
+    if not principal.can_see(region.code):
+        raise GeoReportError(
+            403, [f"this api_key may not file requests for jurisdiction_id {region.code}"]
+        )
+    return region.code
+
+
+@bp.get(f"{PREFIX}/requests/<request_id>.<fmt>")
+@requires(*READ_ROLES)
+def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
+    case = find_visible_case(request_id, current_principal())
+    jurisdiction = request.args.get("jurisdiction_id")
+    if jurisdiction and jurisdiction.strip() != case["tenant"]:
+        raise Problem(404, "No case with this id.")
+    return jsonify(_requests([case]))
+
+
+@bp.get(f"{PREFIX}/requests.<fmt>")
+@requires(*READ_ROLES)
+def search_requests(fmt: str) -> ResponseReturnValue:
+    """GeoReport's search: by ids, or by service, status and date (newest first)."""
+    principal = current_principal()
+    criteria: dict[str, Any] = tenant_filter(principal)
+    jurisdiction = (request.args.get("jurisdiction_id") or "").strip()
+    if jurisdiction:
+        if not principal.can_see(jurisdiction):
+            raise GeoReportError(403, [f"this api_key may not read jurisdiction_id {jurisdiction}"])
+        criteria = {"tenant": jurisdiction}
+    ids = _csv("service_request_id")
+    if ids:
+        if len(ids) > MAX_IDS:
+            raise GeoReportError(400, [f"service_request_id: at most {MAX_IDS} ids at once"])
+        criteria["_id"] = {"$in": [oid for oid in map(_object_id, ids) if oid is not None]}
+    else:
+        criteria.update(_search_filters())
+    docs = (
+        Case._get_collection()
+        .find(criteria, {"timeline": 0, "outbox": 0, "processed_events": 0, "evidence": 0})
+        .sort("_id", -1)
+        .limit(SEARCH_LIMIT)
+    )
+    return jsonify(_requests(docs))
+
+
+def _search_filters() -> dict[str, Any]:
+    filters: dict[str, Any] = {}
+    codes = _csv("service_code")
+    if codes:
+        filters["$or"] = [{"category_hint": {"$in": codes}}, {"triage.category": {"$in": codes}}]
+    statuses = set(_csv("status"))
+    if statuses - {"open", "closed"}:
+        raise GeoReportError(400, ["status is open, closed, or both separated by a comma"])
+    closed = sorted(open311.CLOSED_STATUSES)
+    if statuses == {"open"}:
+        filters["status"] = {"$nin": closed}
+    elif statuses == {"closed"}:
+        filters["status"] = {"$in": closed}
+    end = _moment("end_date") or datetime.now(UTC)
+    start = _moment("start_date") or end - timedelta(days=SEARCH_DAYS)
+    if start > end:
+        raise GeoReportError(400, ["start_date must not be after end_date"])
+    filters["submitted_at"] = {"$gte": start, "$lte": end}
+    return filters
+
+
+def _csv(name: str) -> list[str]:
+    raw = request.args.get(name, "")
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _object_id(raw: str) -> ObjectId | None:
+    try:
+        return ObjectId(raw)
+    except (InvalidId, TypeError):
+        return None  # an id that cannot exist simply finds nothing
+
+
+def _moment(name: str) -> datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise GeoReportError(
+            400, [f"{name} must be a W3C date and time, such as 2024-11-20T00:00:00+07:00"]
+        ) from exc
+    if moment.utcoffset() is None:
+        raise GeoReportError(400, [f"{name} needs a time zone, such as +07:00"])
+    return moment
+
+
+def _requests(cases: Iterable[Mapping[str, Any]]) -> list[Any]:
+    answers = []
+    for case in cases:
+        status = case.get("status", "received")
+        note = STATUS_TEXT.get(status, (f"Status laporan: {status}.", ""))[0]
+        answers.append(open311.service_request(case, timezone_for(case["tenant"]), note))
+    dumped: list[Any] = Open311Requests.model_validate(answers).model_dump(mode="json")
+    return dumped

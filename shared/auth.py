@@ -19,7 +19,9 @@ from flask import current_app, g, request
 
 from shared.problems import Problem
 
-ROLES = ("submitter", "officer", "supervisor", "operator", "auditor")
+# People and office systems, then the console's two service roles: ``console`` signs people
+# in (and can read no case), ``public`` files citizens' reports and answers reporters.
+ROLES = ("submitter", "officer", "supervisor", "operator", "auditor", "console", "public")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,13 +29,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 @dataclass(frozen=True)
 class Principal:
     """The caller: the key's name, its region (a regency, or a province) and role, and the
-    officer (directory id) the key belongs to, when it is a person's."""
+    officer (directory id) the key belongs to, when it is a person's. ``kind`` is ``key`` for
+    an API key and ``session`` for a person signed in to the console."""
 
     key_prefix: str
     name: str
     region: str
     role: str
     officer_id: str | None = None
+    kind: str = "key"
 
     @property
     def is_provincial(self) -> bool:
@@ -51,6 +55,7 @@ class Principal:
             "name": self.name,
             "region": self.region,
             "role": self.role,
+            "kind": self.kind,
         }
         if self.officer_id is not None:
             out["officer_id"] = self.officer_id
@@ -140,6 +145,7 @@ class RemoteAuthenticator:
                 region=body["region"],
                 role=body["role"],
                 officer_id=body.get("officer_id"),
+                kind=body.get("kind", "key"),
             )
         elif answer.status_code != 401:
             raise Problem(503, "Cannot check the API key right now; try again shortly.")

@@ -199,6 +199,23 @@ class OfficerChanged(Event):
     version: int = Field(ge=1)
 
 
+@_register
+class SignInLinkIssued(Event):
+    """A one-time sign-in link for a person (an invitation or a password reset), to be mailed.
+
+    The only event that carries a secret: the link is good for 30 minutes and one use, and
+    notify sends it by e-mail only and stores no copy of it.
+    """
+
+    TYPE: ClassVar[str] = "account.link_issued"
+
+    officer_id: str
+    recipient: Recipient
+    purpose: Literal["invitation", "reset"]
+    url: str
+    expires_at: AwareDatetime
+
+
 # --- triage --------------------------------------------------------------------------------
 
 

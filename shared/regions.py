@@ -180,6 +180,12 @@ def region_name(code: RegionLike) -> str | None:
     return _REGENCY_NAMES.get(region.code)
 
 
+def named_regencies(province: RegionLike) -> tuple[str, ...]:
+    """The regencies and cities of ``province`` that the registry has names for, in order."""
+    code = _parsed(province).province
+    return tuple(sorted(r for r in _REGENCY_NAMES if r.startswith(code + ".")))
+
+
 def province_codes() -> tuple[str, ...]:
     """Every province code of the scheme, in numeric order."""
     return tuple(sorted(_PROVINCES))

@@ -54,6 +54,16 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8001",
         description="Where triage and notify check API keys (intake's internal address).",
     )
+    triage_url: str = Field(
+        default="http://127.0.0.1:8002", description="Triage's internal address (the console)."
+    )
+    notify_url: str = Field(
+        default="http://127.0.0.1:8003", description="Notify's internal address (the console)."
+    )
+    console_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where people reach the console: links in alerts and invitations go there.",
+    )
     max_body_bytes: int = Field(
         default=1_048_576, description="Largest JSON request body accepted (bytes)."
     )
@@ -105,6 +115,41 @@ class Settings(BaseSettings):
     )
     export_poll_interval_s: float = Field(
         default=2.0, gt=0, description="How often the intake worker looks for queued exports."
+    )
+
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=240, description="A console session ends after this long unused."
+    )
+    session_absolute_hours: int = Field(
+        default=12, ge=1, le=24, description="A console session ends this long after sign-in."
+    )
+    sign_in_failures_per_account: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins one account name may have in 15 minutes before waiting.",
+    )
+    sign_in_rate_per_address: int = Field(
+        default=30,
+        ge=1,
+        description="Sign-in attempts one client address may make in 15 minutes.",
+    )
+
+    # --- console ------------------------------------------------------------------------------
+    console_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="The console's intake key (role console): signs people in, reads no case.",
+    )
+    public_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="The public pages' intake key (role public): files citizens' reports only.",
+    )
+    console_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Random secret that signs the console's cookies and form tokens.",
+    )
+    console_cookie_secure: bool = Field(
+        default=True,
+        description="Send the console's cookies over HTTPS only (false: plain-http local use).",
     )
 
     # --- notify -------------------------------------------------------------------------------

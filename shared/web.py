@@ -28,9 +28,11 @@ def create_base_app(
     settings: Settings,
     readiness: Mapping[str, ReadinessCheck],
     config: Mapping[str, Any] | None = None,
+    root_path: str | None = None,
 ) -> Flask:
-    """A Flask app with the suite's conventions; the service adds its blueprints."""
-    app = Flask(f"pantau.{service}")
+    """A Flask app with the suite's conventions; the service adds its blueprints.
+    ``root_path`` is where an app with pages keeps its ``templates`` and ``static`` folders."""
+    app = Flask(f"pantau.{service}", root_path=root_path)
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         JSON_SORT_KEYS=False,

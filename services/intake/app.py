@@ -9,9 +9,10 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.intake import deps as intake_deps
+from services.intake.access import account_api, people_api, sign_in_api
 from services.intake.access import keys_api as api_keys
 from services.intake.access import whoami_api as api_auth
-from services.intake.access.keys import authenticate
+from services.intake.access.authenticate import make_authenticator
 from services.intake.actions import api as api_actions
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.intake.cases import api as api_cases
@@ -35,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         ensure_indexes=ensure_indexes,
         config=config,
     )
-    app.config["PANTAU_AUTHENTICATE"] = authenticate
+    app.config["PANTAU_AUTHENTICATE"] = make_authenticator(intake_deps.lifetimes(settings))
     app.extensions["pantau.intake"] = intake_deps.build(settings)
     if settings.trusted_proxies:
         # Only behind known proxies may X-Forwarded-For choose the address rate limits count.
@@ -50,4 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     app.register_blueprint(api_exports.bp)
     app.register_blueprint(api_statistics.bp)
     app.register_blueprint(api_officers.bp)
+    app.register_blueprint(sign_in_api.bp)
+    app.register_blueprint(account_api.bp)
+    app.register_blueprint(people_api.bp)
     return app

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 
+from services.intake.access.sessions import Lifetimes
+from services.intake.access.sign_in import Door, Throttle
 from services.intake.access.vault import Vault, VaultError, parse_key
 from services.intake.cases.idempotency import IdempotencyStore
 from shared import mongo
@@ -22,6 +25,7 @@ class IntakeDeps:
     vault: Vault | None
     idempotency: IdempotencyStore
     limiter: SharedLimiter
+    door: Door
 
 
 def build(settings: Settings) -> IntakeDeps:
@@ -37,11 +41,29 @@ def build(settings: Settings) -> IntakeDeps:
     else:
         log.warning("no PANTAU_VAULT_KEY: reports with a reporter identity will be refused")
     db = mongo.database("intake")
+    limiter = SharedLimiter(db["rate_limits"])
     return IntakeDeps(
         settings=settings,
         vault=vault,
         idempotency=IdempotencyStore(db["idempotency"]),
-        limiter=SharedLimiter(db["rate_limits"]),
+        limiter=limiter,
+        door=Door(
+            vault=vault,
+            limiter=limiter,
+            lifetimes=lifetimes(settings),
+            throttle=Throttle(
+                per_account=settings.sign_in_failures_per_account,
+                per_address=settings.sign_in_rate_per_address,
+            ),
+        ),
+    )
+
+
+def lifetimes(settings: Settings) -> Lifetimes:
+    """How long people's sessions live, from the settings."""
+    return Lifetimes(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.intake.access.account_models import SignInLink
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.intake.cases.models import Case
 from services.intake.cases.timeline import make_handler
@@ -23,7 +24,8 @@ def main() -> None:
         SERVICE,
         settings,
         handlers={event_type: handler for event_type in SUBSCRIPTIONS[SERVICE]},
-        outbox_collections=[cases, OfficerEntry._get_collection()],
+        # Sign-in links carry the event that mails them (account.link_issued).
+        outbox_collections=[cases, OfficerEntry._get_collection(), SignInLink._get_collection()],
         # CSV exports are written here, off the web workers (see export_runner).
         background=[ExportRunner.from_settings(mongo.database(SERVICE), settings).run],
     )

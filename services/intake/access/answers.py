@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,9 @@ class Whoami(BaseModel):
     role: str
     officer_id: str | None = Field(
         default=None, description="The officer the key belongs to (absent: an office's key)"
+    )
+    kind: Literal["key", "session"] = Field(
+        default="key", description="An API key, or a person's console session"
     )
 
 

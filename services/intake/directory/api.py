@@ -92,6 +92,27 @@ def list_officers() -> ResponseReturnValue:
     return jsonify({"items": [_present(d) for d in docs]})
 
 
+# Roles that see a whole province: only an operator may make someone one.
+_PROVINCE_ROLES = ("operator", "auditor")
+
+
+def _check_role_grant(principal: Principal, role: str) -> None:
+    if role in _PROVINCE_ROLES and principal.role != "operator":
+        raise Problem(
+            403,
+            f"Only an operator may give the role '{role}'.",
+            errors=[{"field": "role", "message": "not yours to give", "code": "role"}],
+        )
+
+
+def _email_taken(exc: Exception) -> Problem:
+    return Problem(
+        409,
+        "Another officer already has this e-mail address; people sign in with it.",
+        errors=[{"field": "email", "message": "already used", "code": "email_taken"}],
+    )
+
+
 @bp.get("/v1/officers/<officer_id>")
 @requires(*READ_ROLES)
 def get_officer(officer_id: str) -> ResponseReturnValue:
@@ -111,10 +132,13 @@ def create_officer() -> ResponseReturnValue:
         raise _invalid(exc) from exc
     if not principal.can_see(body.region):
         raise _outside(principal)
+    _check_role_grant(principal, body.role)
     try:
         doc = directory.create(body, actor=_actor(principal), correlation_id=g.request_id)
     except directory.OfficerExists as exc:
         raise Problem(409, "This officer id is taken; choose another.") from exc
+    except directory.EmailTaken as exc:
+        raise _email_taken(exc) from exc
     answer = jsonify(_present(doc))
     answer.status_code = 201
     answer.headers["Location"] = f"/v1/officers/{doc['_id']}"
@@ -133,6 +157,8 @@ def update_officer(officer_id: str) -> ResponseReturnValue:
         raise _invalid(exc) from exc
     if patch.region is not None and not principal.can_see(patch.region):
         raise _outside(principal)
+    if patch.role is not None:
+        _check_role_grant(principal, patch.role)
     try:
         doc = directory.update(
             officer_id, patch, actor=_actor(principal), correlation_id=g.request_id
@@ -141,6 +167,8 @@ def update_officer(officer_id: str) -> ResponseReturnValue:
         raise Problem(404, "No officer with this id in your region.") from exc
     except directory.StaleVersion as exc:
         raise Problem(409, str(exc), extra={"current_version": exc.current}) from exc
+    except directory.EmailTaken as exc:
+        raise _email_taken(exc) from exc
     except ChangeRefused as exc:
         raise Problem(
             422,

@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.collation import Collation
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from services.intake.access import sessions
 from services.intake.directory.models import OfficerEntry
 from services.intake.directory.schema import (
     ENTRY_FIELDS,
@@ -34,6 +36,10 @@ Document = dict[str, Any]
 # What ``lookup`` and the listings give: the entry itself, no outbox or bookkeeping.
 _PROJECTION: dict[str, int] = {"_id": 1, **dict.fromkeys(ENTRY_FIELDS, 1), "version": 1}
 MAX_LIST = 1000
+# People sign in with their e-mail address, typed in whatever case: one address, one person.
+EMAIL_COLLATION = Collation(locale="en", strength=2)
+# A change of any of these ends the person's sessions: what they may see and do changed.
+_SESSION_FIELDS = ("region", "role", "active")
 
 
 class DirectoryError(Exception):
@@ -63,9 +69,25 @@ class AlreadyInactive(DirectoryError):
     pass
 
 
+class EmailTaken(DirectoryError):
+    """Another entry already has this e-mail address (people sign in with it)."""
+
+
 def collection() -> Collection[Document]:
     found: Collection[Document] = OfficerEntry._get_collection()
     return found
+
+
+def ensure_indexes() -> None:
+    """The declared indexes, and the case-insensitive unique e-mail index sign-in needs."""
+    OfficerEntry.ensure_indexes()
+    collection().create_index(
+        "email",
+        name="email_unique",
+        unique=True,
+        collation=EMAIL_COLLATION,
+        partialFilterExpression={"email": {"$type": "string"}},
+    )
 
 
 def actor_of(
@@ -143,6 +165,16 @@ def lookup(officer_id: str) -> dict[str, Any] | None:
     return doc
 
 
+def find_by_email(email: str) -> Document | None:
+    """The ACTIVE entry with this e-mail address, in any letter case (None: nobody)."""
+    if not email:
+        return None
+    doc: Document | None = collection().find_one(
+        {"email": email, "active": True}, _PROJECTION, collation=EMAIL_COLLATION
+    )
+    return doc
+
+
 def list_officers(
     visible_to: str | None = None,
     *,
@@ -200,6 +232,8 @@ def create(
     try:
         collection().insert_one(stored)
     except DuplicateKeyError as exc:
+        if "email_unique" in str(exc):
+            raise EmailTaken(f"another officer already has the e-mail {doc.get('email')}") from exc
         raise OfficerExists(f"an officer with id {data.officer_id} already exists") from exc
     return doc
 
@@ -259,12 +293,17 @@ def _write(
     if not entry["active"] and current.get("active", True):
         ops["$set"]["deactivated_at"] = moment
     # The version in the filter is what makes two concurrent changes of one read collide.
-    written = collection().find_one_and_update(
-        {"_id": current["_id"], "version": version},
-        ops,
-        projection=_PROJECTION,
-        return_document=ReturnDocument.AFTER,
-    )
+    try:
+        written = collection().find_one_and_update(
+            {"_id": current["_id"], "version": version},
+            ops,
+            projection=_PROJECTION,
+            return_document=ReturnDocument.AFTER,
+        )
+    except DuplicateKeyError as exc:
+        raise EmailTaken(f"another officer already has the e-mail {entry.get('email')}") from exc
+    if written is not None and any(entry.get(f) != current.get(f) for f in _SESSION_FIELDS):
+        sessions.end_all(str(current["_id"]))
     if written is None:
         now_doc = get(str(current["_id"]))
         if now_doc is None:

@@ -28,7 +28,9 @@ from shared.regions import parse_region_code, timezone_for
 Unit = Literal["DISKOMINFO", "BKPSDM", "INSPEKTORAT", "BAWASLU_LIAISON", "PROVINSI"]
 UNITS: Final = get_args(Unit)
 PROVINCE_UNIT: Final = "PROVINSI"
-OfficerRole = Literal["officer", "supervisor"]
+# Officers and supervisors work cases (triage routes to them); operators and auditors are
+# people of the province's staff who sign in to the console and are never routed to.
+OfficerRole = Literal["officer", "supervisor", "operator", "auditor"]
 OFFICER_ROLES: Final = get_args(OfficerRole)
 Language = Literal["id", "en"]
 # Officers work in Indonesia: its three civil time zones are the only ones accepted.

@@ -1,0 +1,92 @@
+"""The questions case pages ask the services, as the signed-in person.
+
+Each function is one or a few calls; pages compose them. Failures surface as the clients'
+exceptions (``NotFound``, ``Refused``, ``ServiceDown``), which the pages or the error
+handlers turn into what the person sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from services.console.clients.base import Json, NotFound, Refused
+from services.console.deps import deps
+from services.console.web.person import Person
+
+
+def case(person: Person, case_id: str) -> Json:
+    """The case as intake keeps it (with timeline, triage block and version)."""
+    return deps().intake.get(f"/v1/cases/{case_id}", person.token)
+
+
+def cases(person: Person, params: list[tuple[str, str]]) -> Json:
+    return deps().intake.get("/v1/cases", person.token, params=params)
+
+
+def decision(person: Person, case_id: str) -> Json | None:
+    """Triage's decision and clock for a case; None while it is not triaged yet."""
+    try:
+        return deps().triage.get(f"/v1/cases/{case_id}/triage", person.token)
+    except NotFound:
+        return None
+
+
+def clocks(person: Person, case_ids: Iterable[str]) -> dict[str, Json]:
+    """The statutory clocks of several cases, by case id (absent: not triaged yet)."""
+    ids = list(case_ids)
+    if not ids:
+        return {}
+    body = deps().triage.get(
+        "/v1/clocks", person.token, params=[("case_id", case_id) for case_id in ids]
+    )
+    return {str(item["case_id"]): item for item in body.get("items", [])}
+
+
+def working_day_deadline(person: Person, region: str, days: int) -> str | None:
+    """The moment ``days`` working days from now in ``region`` (None when triage cannot say)."""
+    try:
+        body = deps().triage.get(
+            f"/v1/regions/{region}/working-days", person.token, params={"ahead": days}
+        )
+    except Refused:
+        return None
+    value = body.get("until")
+    return str(value) if value else None
+
+
+def deliveries(person: Person, case_id: str) -> list[Json]:
+    """The alerts sent about the case and what became of each."""
+    try:
+        body = deps().notify.get(f"/v1/cases/{case_id}/deliveries", person.token)
+    except NotFound:
+        return []
+    items: list[Json] = body.get("items", [])
+    return items
+
+
+def audit(person: Person, case_id: str) -> Json | None:
+    """The audit trail (supervisors, operators and auditors); None for other roles."""
+    if not person.watches:
+        return None
+    return deps().intake.get(f"/v1/cases/{case_id}/audit", person.token)
+
+
+def evidence(person: Person, case_id: str) -> list[Json]:
+    body = deps().intake.get(f"/v1/cases/{case_id}/evidence", person.token)
+    items: list[Json] = body.get("items", [])
+    return items
+
+
+def officers(person: Person) -> list[Json]:
+    """The directory entries the person may see (supervisors and up), for pickers."""
+    if not person.watches:
+        return []
+    body = deps().intake.get("/v1/officers", person.token, params={"active": "true"})
+    items: list[Json] = body.get("items", [])
+    return items
+
+
+def act(person: Person, case_id: str, action: str, body: dict[str, Any]) -> Json:
+    """One officer action on a case (``action`` is the path after the case)."""
+    return deps().intake.post(f"/v1/cases/{case_id}/{action}", person.token, json=body)

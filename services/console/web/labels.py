@@ -1,0 +1,99 @@
+"""Words for the codes the services speak: statuses, roles, categories, priorities, regions.
+
+Pages show these, never a raw code; codes stay in URLs and forms. Category and priority
+labels are the suite's own (``shared.categories``), in both languages; the rest are marked
+for the catalogues here.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from shared.categories import CATEGORIES, PRIORITY_LABELS, category_label, priority_label
+from shared.regions import region_name
+
+STATUS_LABELS: Final = {
+    "received": _l("Diterima"),
+    "verified": _l("Terverifikasi"),
+    "rejected": _l("Ditolak"),
+    "under_examination": _l("Dalam pemeriksaan"),
+    "awaiting_info": _l("Menunggu keterangan"),
+    "recommendation_issued": _l("Rekomendasi terbit"),
+    "awaiting_ppk": _l("Menunggu tindak lanjut PPK"),
+    "sanction_imposed": _l("Sanksi dijatuhkan"),
+    "closed": _l("Selesai"),
+    "duplicate": _l("Duplikat"),
+    "withdrawn": _l("Dicabut"),
+}
+ROLE_LABELS: Final = {
+    "officer": _l("Petugas"),
+    "supervisor": _l("Atasan"),
+    "operator": _l("Operator provinsi"),
+    "auditor": _l("Auditor"),
+    "submitter": _l("Sistem pengirim"),
+    "console": _l("Konsol"),
+    "public": _l("Halaman publik"),
+}
+SANCTION_LABELS: Final = {
+    "ringan": _l("Ringan"),
+    "sedang": _l("Sedang"),
+    "berat": _l("Berat"),
+    "ptdh": _l("PTDH (diberhentikan tidak dengan hormat)"),
+    "etik": _l("Sanksi moral/etik"),
+}
+FINDING_LABELS: Final = {"proven": _l("Terbukti"), "not_proven": _l("Tidak terbukti")}
+CATEGORY_CODES: Final = tuple(CATEGORIES)
+PRIORITY_CODES: Final = tuple(PRIORITY_LABELS)
+
+
+def language() -> str:
+    return str(get_locale() or "id")
+
+
+def status_label(code: str | None) -> str:
+    return str(STATUS_LABELS.get(code or "", code or ""))
+
+
+def role_label(code: str | None) -> str:
+    return str(ROLE_LABELS.get(code or "", code or ""))
+
+
+def sanction_label(code: str | None) -> str:
+    return str(SANCTION_LABELS.get(code or "", code or ""))
+
+
+def finding_label(code: str | None) -> str:
+    return str(FINDING_LABELS.get(code or "", code or ""))
+
+
+def category(code: str | None) -> str:
+    return category_label(code or "", language()) if code else ""
+
+
+def priority(code: str | None) -> str:
+    return priority_label(code or "", language()) if code else ""
+
+
+def region_label(code: str | None) -> str:
+    """ "Kabupaten Karo (12.06)", or the code alone when the registry has no name."""
+    if not code:
+        return ""
+    name = region_name(code)
+    return f"{name} ({code})" if name else code
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        status_label=status_label,
+        role_label=role_label,
+        sanction_label=sanction_label,
+        finding_label=finding_label,
+        category_label=category,
+        priority_label=priority,
+        region_label=region_label,
+        current_language=language,
+    )

@@ -1,0 +1,104 @@
+"""The signed-in person, as Flask-Login knows them.
+
+The session cookie (signed, HttpOnly, SameSite=Lax) holds the person's intake session token;
+every request asks intake who it belongs to, so a session ended anywhere (sign-out
+elsewhere, a supervisor deactivating the person, the idle limit) ends here at the next click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from flask import Flask, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, current_user
+
+from services.console.clients.base import ServiceDown, SignedOut
+from services.console.deps import deps
+
+STAFF_ROLES: Final = frozenset({"officer", "supervisor", "operator", "auditor"})
+MANAGERS: Final = frozenset({"supervisor", "operator"})
+WATCHERS: Final = frozenset({"supervisor", "operator", "auditor"})
+
+login_manager = LoginManager()
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is signed in: their session token and the principal the services see."""
+
+    token: str
+    officer_id: str
+    name: str
+    role: str
+    region: str
+
+    # Flask-Login's user protocol.
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return self.token
+
+    @property
+    def is_provincial(self) -> bool:
+        return "." not in self.region
+
+    @property
+    def manages(self) -> bool:
+        return self.role in MANAGERS
+
+    @property
+    def watches(self) -> bool:
+        return self.role in WATCHERS
+
+
+def install(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = None  # the sign-in page says what to do
+    # A phone's address changes between cell towers: binding the session to it would sign
+    # officers out in the middle of their work.
+    login_manager.session_protection = None
+    login_manager.user_loader(load_person)
+    login_manager.unauthorized_handler(_to_sign_in)
+
+
+def load_person(token: str) -> Person | None:
+    """The person a session token belongs to, asked of intake once per request."""
+    if "person" in g:
+        cached: Person | None = g.person
+        return cached
+    person: Person | None = None
+    try:
+        body = deps().intake.get("/v1/auth/whoami", token)
+    except SignedOut:
+        session.clear()
+    except ServiceDown:
+        # Without intake nothing can be shown; the error page says so (503).
+        raise
+    else:
+        if body.get("kind") == "session" and body.get("role") in STAFF_ROLES:
+            person = Person(
+                token=token,
+                officer_id=str(body.get("officer_id")),
+                name=str(body.get("name")),
+                role=str(body["role"]),
+                region=str(body["region"]),
+            )
+    g.person = person
+    return person
+
+
+def current_person() -> Person:
+    """The signed-in person of a view protected by ``login_required``."""
+    person: Person = current_user._get_current_object()
+    return person
+
+
+def _to_sign_in() -> ResponseReturnValue:
+    # Only a path of this site may be the destination after sign-in (no open redirect).
+    target = request.full_path if request.method == "GET" else request.path
+    return redirect(url_for("auth.sign_in", next=target.rstrip("?")))

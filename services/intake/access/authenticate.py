@@ -1,0 +1,21 @@
+"""Who a bearer token belongs to: an API key or a person's console session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from services.intake.access import keys, sessions
+from services.intake.access.sessions import Lifetimes
+from shared.auth import Principal
+
+
+def make_authenticator(lifetimes: Lifetimes) -> Callable[[str], Principal | None]:
+    """The authenticator intake's app uses for every request."""
+
+    def authenticate(token: str) -> Principal | None:
+        if sessions.is_session_token(token):
+            return sessions.authenticate(token, lifetimes, datetime.now(UTC))
+        return keys.authenticate(token)
+
+    return authenticate

@@ -1,0 +1,125 @@
+"""Supervisors, operators and auditors watching the door: the open sessions of their area's
+people, ending one, inviting a person, and the sign-in log.
+
+A supervisor sees and manages their regency's people, an operator their province's, an
+auditor reads both lists and changes nothing. Someone else's sessions are ended with a
+reason in the log, so a person who finds themselves signed out can be told why.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from services.intake.access import sessions
+from services.intake.access.account_api import session_json
+from services.intake.access.account_models import SignInLogEntry
+from services.intake.access.invitations import issue_link
+from services.intake.access.sign_in_log import log_event
+from services.intake.deps import deps
+from services.intake.directory import officers
+from shared.auth import Principal, current_principal, requires
+from shared.problems import Problem
+
+bp = Blueprint("people", __name__)
+
+MANAGERS: Final = ("supervisor", "operator")
+WATCHERS: Final = ("supervisor", "operator", "auditor")
+LOG_READERS: Final = ("operator", "auditor")
+MAX_LOG: Final = 500
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _actor(principal: Principal) -> dict[str, Any]:
+    return {
+        "name": principal.name,
+        "officer_id": principal.officer_id,
+        "role": principal.role,
+        "key_prefix": principal.key_prefix,
+    }
+
+
+def _visible_officer(officer_id: str, principal: Principal) -> dict[str, Any]:
+    officer = officers.get(officer_id)
+    if officer is None or not principal.can_see(officer["region"]):
+        raise Problem(404, "No officer with this id.")
+    return officer
+
+
+@bp.get("/v1/sessions")
+@requires(*WATCHERS)
+def list_sessions() -> ResponseReturnValue:
+    """Live sessions of the people the caller watches, most recently used first."""
+    principal = current_principal()
+    docs = sessions.listing(
+        officers.region_filter(principal.region), _now(), deps().door.lifetimes.idle
+    )
+    return jsonify(items=[session_json(d, principal.key_prefix) for d in docs])
+
+
+@bp.delete("/v1/sessions/<session_id>")
+@requires(*MANAGERS)
+def end_session(session_id: str) -> ResponseReturnValue:
+    principal = current_principal()
+    doc = sessions.collection().find_one({"_id": session_id}, {"region": 1, "officer_id": 1})
+    if doc is None or not principal.can_see(doc["region"]):
+        raise Problem(404, "No session with this id.")
+    sessions.end(session_id)
+    officer = officers.get(doc["officer_id"])
+    log_event("session_revoked", _now(), officer=officer, by=_actor(principal))
+    return "", 204
+
+
+@bp.post("/v1/officers/<officer_id>/invitations")
+@requires(*MANAGERS)
+def invite(officer_id: str) -> ResponseReturnValue:
+    """E-mail a person a one-time link to set their password (valid 30 minutes)."""
+    principal = current_principal()
+    officer = _visible_officer(officer_id, principal)
+    if not officer.get("active", True):
+        raise Problem(409, "This officer is deactivated; reactivate them before inviting.")
+    if not officer.get("email"):
+        raise Problem(
+            422,
+            "This officer has no e-mail address to send the invitation to.",
+            errors=[{"field": "email", "message": "required to invite", "code": "missing"}],
+        )
+    now = _now()
+    issue_link(
+        officer,
+        "invitation",
+        issued_by=_actor(principal),
+        console_url=deps().settings.console_url,
+        now=now,
+        send=True,
+    )
+    return jsonify(officer_id=officer_id, sent_to=officer["email"], issued_at=now.isoformat()), 202
+
+
+@bp.get("/v1/sign-in-log")
+@requires(*LOG_READERS)
+def sign_in_log() -> ResponseReturnValue:
+    """The newest entries of the sign-in log in the caller's area (``officer`` narrows it)."""
+    principal = current_principal()
+    query: dict[str, Any] = officers.region_filter(principal.region)
+    wanted = request.args.get("officer")
+    if wanted:
+        query = {"$and": [query, {"officer_id": wanted}]}
+    try:
+        limit = min(MAX_LOG, max(1, int(request.args.get("limit", "100"))))
+    except ValueError:
+        raise Problem(
+            400,
+            "'limit' must be a whole number.",
+            errors=[{"field": "limit", "message": "not a number", "code": "int_parsing"}],
+        ) from None
+    docs = SignInLogEntry._get_collection().find(query, {"_id": 0}).sort("at", -1).limit(limit)
+    return jsonify(
+        items=[{**d, "at": d["at"].isoformat()} for d in docs],
+    )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from services.triage import models
-from services.triage.config_store import ConfigStore, Defaults
 from services.triage.handlers import TriageDeps
 from services.triage.roster import load_roster
 from services.triage.rules_files import default_rules_text, load_rules_text
+from services.triage.storage import models
+from services.triage.storage.config import ConfigStore, Defaults
 from shared import mongo
 from shared.settings import Settings
 

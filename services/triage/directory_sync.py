@@ -17,8 +17,8 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from services.triage.config_store import ConfigStore
-from services.triage.transactions import in_transaction
+from services.triage.storage.config import ConfigStore
+from services.triage.storage.transactions import in_transaction
 from shared.contracts import OfficerChanged
 
 log = logging.getLogger(__name__)

@@ -27,16 +27,16 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from services.triage.config_store import ConfigStore, TenantConfig
 from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
-from services.triage.dedup_store import facts_doc, find_candidates
 from services.triage.directory_sync import handle_officer_changed
 from services.triage.domain.calendar import WorkingCalendar
 from services.triage.domain.dedup import DedupConfig, Match
 from services.triage.domain.ladder import LadderConfig, next_wakeup
 from services.triage.domain.lifecycle import apply_status, is_closed
 from services.triage.metrics import DECISION_SECONDS, DECISIONS
-from services.triage.records import (
+from services.triage.storage.config import ConfigStore, TenantConfig
+from services.triage.storage.dedup_facts import facts_doc, find_candidates
+from services.triage.storage.records import (
     MAX_PROCESSED_EVENTS,
     assigned_event,
     carried_doc,
@@ -49,14 +49,14 @@ from services.triage.records import (
     summary,
     triaged_event,
 )
-from services.triage.state_codec import (
+from services.triage.storage.state_codec import (
     Assignment,
     assignment_from_doc,
     assignment_to_doc,
     clock_from_doc,
     clock_to_doc,
 )
-from services.triage.transactions import in_transaction
+from services.triage.storage.transactions import in_transaction
 from shared import outbox
 from shared.broker.consumer import Deferred, Handler, PermanentError
 from shared.contracts import (

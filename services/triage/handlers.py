@@ -17,24 +17,22 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from bson import ObjectId
 from pymongo.client_session import ClientSession
-from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from services.triage import case_moves
 from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
+from services.triage.deps import TriageDeps
 from services.triage.directory_sync import handle_officer_changed
-from services.triage.domain.calendar import WorkingCalendar
-from services.triage.domain.dedup import DedupConfig, Match
-from services.triage.domain.ladder import LadderConfig, next_wakeup
+from services.triage.domain.dedup import Match
 from services.triage.domain.lifecycle import apply_status, is_closed
 from services.triage.metrics import DECISION_SECONDS, DECISIONS
-from services.triage.storage.config import ConfigStore, TenantConfig
 from services.triage.storage.dedup_facts import facts_doc, find_candidates
 from services.triage.storage.records import (
     MAX_PROCESSED_EVENTS,
@@ -56,7 +54,7 @@ from services.triage.storage.state_codec import (
     clock_from_doc,
     clock_to_doc,
 )
-from services.triage.storage.transactions import in_transaction
+from services.triage.tenants import regency_of
 from shared import outbox
 from shared.broker.consumer import Deferred, Handler, PermanentError
 from shared.contracts import (
@@ -69,74 +67,10 @@ from shared.contracts import (
     Event,
     OfficerChanged,
 )
-from shared.regions import parse_region_code
 
 log = logging.getLogger(__name__)
 
 Document = dict[str, Any]
-T = TypeVar("T")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class TriageDeps:
-    """What the handlers, the ladder and the API need; tests build it over real collections."""
-
-    decisions: Collection[Document]
-    cases: Collection[Document]
-    facts: Collection[Document]
-    steps: Collection[Document]
-    config: ConfigStore
-    clock: Callable[[], datetime] = _utcnow
-    dedup: DedupConfig = field(default_factory=DedupConfig)
-    ladder: LadderConfig = field(default_factory=LadderConfig)
-
-    def transaction(self, work: Callable[[ClientSession], T]) -> T:
-        return in_transaction(self.cases.database.client, work)
-
-    def calendar(self, config: TenantConfig, *moments: datetime) -> WorkingCalendar:
-        return self.config.calendar(config, *moments)
-
-    def open_load(self, tenant: str, session: ClientSession | None = None) -> dict[str, int]:
-        """Open cases per assigned officer of ``tenant`` (one aggregation)."""
-        pipeline: list[Document] = [
-            {"$match": {"tenant": tenant, "open": True, "assignment.officer_id": {"$ne": None}}},
-            {"$group": {"_id": "$assignment.officer_id", "n": {"$sum": 1}}},
-        ]
-        return {
-            str(row["_id"]): int(row["n"])
-            for row in self.cases.aggregate(pipeline, session=session)
-        }
-
-    def wakeup(
-        self,
-        config: TenantConfig,
-        state: Mapping[str, Any],
-        fired: Iterable[str],
-        now: datetime,
-    ) -> datetime | None:
-        """When the ladder must next look at a case (None: nothing can become due)."""
-        if not state.get("open", True) or state.get("duplicate_of"):
-            return None
-        assignment = assignment_from_doc(state.get("assignment"))
-        if assignment is None:
-            return None
-        clock = clock_from_doc(state["clock"])
-        calendar = self.calendar(config, clock.started_at, clock.deadline, now)
-        return next_wakeup(
-            clock, assignment.state, frozenset(fired), now, calendar=calendar, config=self.ladder
-        )
-
-
-def regency_of(envelope: Envelope) -> str:
-    """The envelope's tenant as a valid region code, or a PermanentError saying why not."""
-    try:
-        return parse_region_code(envelope.tenant).code
-    except ValueError as exc:
-        raise PermanentError(f"unknown region {envelope.tenant!r}: {exc}") from exc
 
 
 def _links(decision: Decision) -> list[Match]:
@@ -523,8 +457,6 @@ def handle_status_changed(envelope: Envelope, event: CaseStatusChanged, deps: Tr
 
 def make_handler(deps: TriageDeps) -> Handler:
     """The consumer handler bound to its dependencies."""
-    # case_moves builds on this module's deps and helpers, so it is imported here, not above.
-    from services.triage import case_moves
 
     def handler(envelope: Envelope, event: Event) -> None:
         if isinstance(event, CaseSubmitted):

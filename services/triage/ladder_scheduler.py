@@ -26,8 +26,8 @@ from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from services.triage.decide import CaseInput, propose_route, with_load
+from services.triage.deps import TriageDeps
 from services.triage.domain.ladder import LadderStep, due_steps
-from services.triage.handlers import TriageDeps
 from services.triage.metrics import LADDER_STEPS
 from services.triage.storage.config import TenantConfig
 from services.triage.storage.records import (

@@ -17,7 +17,7 @@ from bson import ObjectId
 from pymongo.client_session import ClientSession
 
 from services.triage.decide import CaseInput, propose_route, with_load
-from services.triage.handlers import TriageDeps
+from services.triage.deps import TriageDeps
 from services.triage.storage.records import (
     assigned_event,
     carried_doc,

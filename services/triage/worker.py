@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.triage.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
+from services.triage import deps as triage_deps
+from services.triage.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.triage.handlers import make_handler
 from services.triage.ladder_scheduler import LadderScheduler
 from shared.broker.topology import SUBSCRIPTIONS
@@ -14,7 +15,7 @@ def main() -> None:
     settings = get_settings()
     bootstrap(settings)
     ensure_indexes()
-    triage = deps(settings)
+    triage = triage_deps.build(settings)
     handler = make_handler(triage)
     ladder = LadderScheduler(triage, interval=settings.triage_ladder_interval_s)
     run_worker(

@@ -14,8 +14,9 @@ from services.cli.mailbox import MailSink
 from services.notify.delivery import NotifyDeps
 from services.notify.delivery import make_handler as notify_handler
 from services.notify.recipients import load
-from services.triage.bootstrap import bootstrap, deps, ensure_indexes
-from services.triage.handlers import TriageDeps, handle_case_submitted, make_handler
+from services.triage.bootstrap import bootstrap, ensure_indexes
+from services.triage.deps import TriageDeps, build
+from services.triage.handlers import handle_case_submitted, make_handler
 from shared.contracts import AccusedRef, OfficerChanged, Recipient, new_envelope
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import assigned, ledger, notify_deps_for, officer
@@ -60,7 +61,7 @@ def triage(mongo_server: MongoServer) -> Iterator[TriageDeps]:
     for settings in database_only_settings(mongo_server.url):
         bootstrap(settings)
         ensure_indexes()
-        d = deps(settings)
+        d = build(settings)
         d.clock = FakeClock()
         yield d
 

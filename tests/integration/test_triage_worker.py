@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from services.cli.infra import MongoServer
-from services.triage.bootstrap import bootstrap, deps, ensure_indexes
+from services.triage.bootstrap import bootstrap, ensure_indexes
+from services.triage.deps import TriageDeps, build
 from services.triage.handlers import (
-    TriageDeps,
     handle_case_submitted,
     handle_case_updated,
     handle_status_changed,
@@ -47,7 +47,7 @@ from tests.unit.triage.builders import (
 def _deps(settings: Settings) -> TriageDeps:
     bootstrap(settings)
     ensure_indexes()
-    d = deps(settings)
+    d = build(settings)
     d.clock = FakeClock()
     return d
 

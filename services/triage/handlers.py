@@ -11,6 +11,9 @@ One decision per event: the decision's ``source_event_id`` is unique and status 
 recorded on the case state in the same transaction, so a redelivered event changes nothing.
 An event about a case triage has not seen yet is deferred: its ``case.submitted`` may still
 be on its way through a retry queue.
+
+:func:`event_handlers` is the table the worker consumes with: these three, the moves of a
+case (``case_moves``) and the directory's changes (``directory_sync``).
 """
 
 from __future__ import annotations
@@ -26,10 +29,9 @@ from bson import ObjectId
 from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
-from services.triage import case_moves
+from services.triage import case_moves, directory_sync
 from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
 from services.triage.deps import TriageDeps
-from services.triage.directory_sync import handle_officer_changed
 from services.triage.domain.dedup import Match
 from services.triage.domain.lifecycle import apply_status, is_closed
 from services.triage.metrics import DECISION_SECONDS, DECISIONS
@@ -56,7 +58,7 @@ from services.triage.storage.state_codec import (
 )
 from services.triage.tenants import regency_of
 from shared import outbox
-from shared.broker.consumer import Deferred, Handler, PermanentError
+from shared.broker.consumer import Deferred, Handler, PermanentError, handler_table, handles
 from shared.contracts import (
     CaseReassigned,
     CaseStatusChanged,
@@ -455,21 +457,13 @@ def handle_status_changed(envelope: Envelope, event: CaseStatusChanged, deps: Tr
         return False
 
 
-def make_handler(deps: TriageDeps) -> Handler:
-    """The consumer handler bound to its dependencies."""
-
-    def handler(envelope: Envelope, event: Event) -> None:
-        if isinstance(event, CaseSubmitted):
-            handle_case_submitted(envelope, event, deps)
-        elif isinstance(event, CaseUpdated):
-            handle_case_updated(envelope, event, deps)
-        elif isinstance(event, CaseStatusChanged):
-            handle_status_changed(envelope, event, deps)
-        elif isinstance(event, CaseReassigned):
-            case_moves.handle_case_reassigned(envelope, event, deps)
-        elif isinstance(event, CaseTransferred):
-            case_moves.handle_case_transferred(envelope, event, deps)
-        elif isinstance(event, OfficerChanged):
-            handle_officer_changed(event, deps.config, deps.clock())
-
-    return handler
+def event_handlers(deps: TriageDeps) -> dict[str, Handler]:
+    """The table the worker consumes with, bound to triage's dependencies."""
+    return handler_table(
+        handles(CaseSubmitted, handle_case_submitted, deps),
+        handles(CaseUpdated, handle_case_updated, deps),
+        handles(CaseStatusChanged, handle_status_changed, deps),
+        handles(CaseReassigned, case_moves.handle_case_reassigned, deps),
+        handles(CaseTransferred, case_moves.handle_case_transferred, deps),
+        handles(OfficerChanged, directory_sync.handle_officer_changed, deps),
+    )

@@ -34,6 +34,7 @@ from services.triage.decide import CaseInput, Decision, decide, dedup_facts, wit
 from services.triage.deps import TriageDeps
 from services.triage.domain.dedup import Match
 from services.triage.domain.lifecycle import apply_status, is_closed
+from services.triage.domain.routing import CurrentAssignment, reroute
 from services.triage.metrics import DECISION_SECONDS, DECISIONS
 from services.triage.storage.dedup_facts import facts_doc, find_candidates
 from services.triage.storage.records import (
@@ -253,30 +254,25 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
         )
         assignment = assignment_from_doc(state.get("assignment"))
         was_duplicate = state.get("duplicate_of")
-        previous_category = (state.get("decision") or {}).get("category")
         overridden = state.get("override") is not None
-        # Re-route when the unit may change, or when a case that was a duplicate no longer is.
-        reroute = (
-            not overridden
-            and state.get("open", True)
-            and decision.routing is not None
-            and (
-                assignment is None
-                or (
-                    decision.classification.category != previous_category
-                    and decision.routing.unit != assignment.unit
-                )
-            )
+        current = (
+            CurrentAssignment(assignment.unit, assignment.state.sequence, assignment.tried)
+            if assignment
+            else None
+        )
+        rerouted = reroute(
+            decision.routing,
+            category=decision.classification.category,
+            previous_category=(state.get("decision") or {}).get("category"),
+            current=current,
+            is_open=bool(state.get("open", True)),
+            overridden=overridden,
         )
         new: Assignment | None = assignment
         assignee = None
-        if reroute and decision.routing is not None:
+        if rerouted is not None:
             new, assignee = new_assignment(
-                config,
-                decision.routing,
-                now,
-                sequence=assignment.state.sequence + 1 if assignment else 1,
-                tried=assignment.tried if assignment else (),
+                config, rerouted.routing, now, sequence=rerouted.sequence, tried=rerouted.tried
             )
         decision_id = ObjectId()
         doc = decision_doc(
@@ -302,7 +298,7 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
             deps.decisions.insert_one(doc, session=session)
         else:
             events: list[Event] = [triaged_event(doc)]
-            if reroute and new is not None:
+            if rerouted is not None and new is not None:
                 events.append(
                     assigned_event(
                         case.as_doc(),
@@ -312,9 +308,7 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
                         clock.deadline,
                         new,
                         assignee,
-                        "klasifikasi berubah: " + "; ".join(decision.routing.reasons)
-                        if decision.routing
-                        else "",
+                        rerouted.reason,
                     )
                 )
             events += [duplicate_event(case.case_id, m) for m in links]

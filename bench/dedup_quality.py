@@ -25,8 +25,8 @@ from services.triage.domain.dedup import (
     blocking_keys,
     facts_from,
     find_matches,
-    text_tokens,
 )
+from services.triage.domain.text_signature import text_tokens
 
 PAIRS_PATH = Path(__file__).resolve().parents[1] / "tests" / "data" / "dedup_pairs.jsonl"
 LABELS = ("duplicate", "related", "unrelated")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from services.intake.access.account_models import SignInLink
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.intake.cases.models import Case
-from services.intake.cases.timeline import make_handler
 from services.intake.directory.models import OfficerEntry
 from services.intake.exports.runner import ExportRunner
+from services.intake.handlers import event_handlers
 from shared import mongo
-from shared.broker.topology import SUBSCRIPTIONS
 from shared.settings import get_settings
 from shared.worker_runtime import run_worker
 
@@ -19,11 +18,10 @@ def main() -> None:
     bootstrap(settings)
     ensure_indexes()
     cases = Case._get_collection()
-    handler = make_handler(cases)
     run_worker(
         SERVICE,
         settings,
-        handlers={event_type: handler for event_type in SUBSCRIPTIONS[SERVICE]},
+        handlers=event_handlers(cases),
         # Sign-in links carry the event that mails them (account.link_issued).
         outbox_collections=[cases, OfficerEntry._get_collection(), SignInLink._get_collection()],
         # CSV exports are written here, off the web workers (see export_runner).

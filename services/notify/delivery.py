@@ -28,7 +28,6 @@ from services.notify.channels.base import (
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from services.notify.directory_sync import apply_officer_changed
 from services.notify.ledger import (
     DeliveryInProgress,
     attempt_entry,
@@ -57,7 +56,7 @@ from services.notify.rendering import (
     default_renderer,
 )
 from shared import correlation
-from shared.broker.consumer import Handler, PermanentError
+from shared.broker.consumer import PermanentError
 from shared.contracts import (
     CaseAssigned,
     CaseEscalated,
@@ -66,14 +65,13 @@ from shared.contracts import (
     Event,
     NotificationFailed,
     NotificationSent,
-    OfficerChanged,
     Recipient,
     new_envelope,
 )
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DeliveryInProgress", "NotifyDeps", "handle", "make_handler", "notification_key"]
+__all__ = ["DeliveryInProgress", "NotifyDeps", "handle", "notification_key"]
 
 Document = dict[str, Any]
 Alertable = CaseAssigned | CaseEscalated | CaseReassigned
@@ -130,10 +128,8 @@ def _recipients_of(event: Alertable) -> list[Recipient]:
     return [event.recipient] if event.recipient is not None else []
 
 
-def handle(envelope: Envelope, event: Event, deps: NotifyDeps) -> None:
+def handle(envelope: Envelope, event: Alertable, deps: NotifyDeps) -> None:
     """Send every alert ``event`` calls for, each at most once."""
-    if not isinstance(event, CaseAssigned | CaseEscalated | CaseReassigned):
-        return  # status changes are recorded by intake; they alert nobody yet
     if not event.case_id.strip():
         NOTIFICATIONS.labels(channel="none", result="invalid").inc()
         raise PermanentError("the event names no case")
@@ -451,15 +447,3 @@ def _inactive(
     if insert_final(deps.deliveries, key, fields, "skipped", entry, now):
         NOTIFICATIONS.labels(channel="none", result="skipped").inc()
         log.info("officer is deactivated; no alert", extra={"recipient": profile.officer_id})
-
-
-def make_handler(deps: NotifyDeps) -> Handler:
-    """The consumer handler bound to its dependencies."""
-
-    def handler(envelope: Envelope, event: Event) -> None:
-        if isinstance(event, OfficerChanged):
-            apply_officer_changed(deps.recipients, event, deps.clock())
-            return
-        handle(envelope, event, deps)
-
-    return handler

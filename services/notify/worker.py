@@ -9,10 +9,9 @@ from collections.abc import Callable, Sequence
 
 from services.notify.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
 from services.notify.channels.base import Channel
-from services.notify.delivery import make_handler
 from services.notify.digest import digest_loop
+from services.notify.handlers import event_handlers
 from services.notify.models import Delivery
-from shared.broker.topology import SUBSCRIPTIONS
 from shared.settings import get_settings
 from shared.worker_runtime import run_worker
 
@@ -52,12 +51,11 @@ def main() -> None:
     bootstrap(settings)
     ensure_indexes()
     notify = deps(settings)
-    handler = make_handler(notify)
     try:
         run_worker(
             SERVICE,
             settings,
-            handlers={event_type: handler for event_type in SUBSCRIPTIONS[SERVICE]},
+            handlers=event_handlers(notify),
             outbox_collections=[Delivery._get_collection()],
             background=[
                 digest_loop(notify, settings.notify_digest_interval_s),

@@ -13,7 +13,7 @@ from typing import Any
 from bson import ObjectId
 from flask import current_app
 
-from services.triage.handlers import TriageDeps
+from services.triage.deps import TriageDeps
 from shared.auth import Principal
 from shared.problems import Problem
 from shared.regions import RegionCode, parse_region_code

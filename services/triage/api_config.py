@@ -27,8 +27,8 @@ from services.triage.config_schema import (
     ConfigKind,
     calendar_as_list,
 )
-from services.triage.config_store import TenantConfig
 from services.triage.roster import officers_as_list, table_as_dict
+from services.triage.storage.config import TenantConfig
 from shared.auth import current_principal, requires
 from shared.problems import Problem, json_body
 

@@ -20,12 +20,12 @@ from services.triage.api_access import (
     visible_state,
 )
 from services.triage.decide import CaseInput, decide, dedup_facts, with_load
-from services.triage.dedup_store import clusters_of, find_candidates
 from services.triage.domain.classifier import FLAG_EMPTY, FLAG_TRUNCATED, FLAG_UNREADABLE
 from services.triage.domain.rules import CATEGORY_CODES, PRIORITIES, SANCTION_LEVELS
 from services.triage.domain.sla import status as clock_status
 from services.triage.overrides import CaseNotFound, Override, apply_override
-from services.triage.state_codec import clock_from_doc
+from services.triage.storage.dedup_facts import clusters_of, find_candidates
+from services.triage.storage.state_codec import clock_from_doc
 from shared.auth import Principal, current_principal, requires
 from shared.contracts import AccusedRef, EmploymentType
 from shared.problems import Problem, json_body

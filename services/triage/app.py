@@ -11,8 +11,9 @@ from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
 from services.triage import api_config, api_decisions
+from services.triage import deps as triage_deps
 from services.triage.api_access import EXTENSION
-from services.triage.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
+from services.triage.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.triage.openapi import document
 from shared.auth import RemoteAuthenticator
 from shared.settings import Settings, get_settings
@@ -30,7 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         config=config,
     )
     app.config.setdefault("PANTAU_AUTHENTICATE", RemoteAuthenticator(settings.intake_url))
-    app.extensions[EXTENSION] = deps(settings)
+    app.extensions[EXTENSION] = triage_deps.build(settings)
     app.register_blueprint(api_decisions.bp)
     app.register_blueprint(api_config.bp)
 

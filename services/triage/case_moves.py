@@ -20,10 +20,16 @@ from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
 from services.triage.decide import CaseInput, propose_route, with_load
+from services.triage.deps import TriageDeps
 from services.triage.domain.ladder import AssignmentState
-from services.triage.handlers import TriageDeps, regency_of
-from services.triage.records import MAX_PROCESSED_EVENTS, assigned_event, envelopes, new_assignment
-from services.triage.state_codec import Assignment, assignment_from_doc, assignment_to_doc
+from services.triage.storage.records import (
+    MAX_PROCESSED_EVENTS,
+    assigned_event,
+    envelopes,
+    new_assignment,
+)
+from services.triage.storage.state_codec import Assignment, assignment_from_doc, assignment_to_doc
+from services.triage.tenants import regency_of
 from shared import outbox
 from shared.broker.consumer import Deferred, PermanentError
 from shared.contracts import CaseReassigned, CaseTransferred, Envelope

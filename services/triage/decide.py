@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from services.triage.config_store import TenantConfig
 from services.triage.domain.calendar import WorkingCalendar
 from services.triage.domain.classifier import CaseFacts, Classification, classify
 from services.triage.domain.dedup import (
@@ -38,6 +37,7 @@ from services.triage.domain.sla import (
     start_clock,
 )
 from services.triage.domain.weight import WeighFacts, Weight, weigh
+from services.triage.storage.config import TenantConfig
 from shared.contracts import AccusedRef, CaseSubmitted, CaseUpdated
 from shared.regions import timezone_for
 

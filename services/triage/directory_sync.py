@@ -17,9 +17,9 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from services.triage.config_store import ConfigStore
-from services.triage.transactions import in_transaction
-from shared.contracts import OfficerChanged
+from services.triage.deps import TriageDeps
+from services.triage.storage.transactions import in_transaction
+from shared.contracts import Envelope, OfficerChanged
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +91,13 @@ def apply_officer_changed(
     return applied
 
 
-def handle_officer_changed(event: OfficerChanged, config: ConfigStore, now: datetime) -> bool:
-    """Apply the event to the copy ``config`` reads; False when ignored (older, or no copy)."""
+def handle_officer_changed(envelope: Envelope, event: OfficerChanged, deps: TriageDeps) -> bool:
+    """Apply the event to the copy the configuration reads; False when ignored (older, or no
+    copy)."""
+    config = deps.config
     if config.directory is None:
         return False
     shipped = tuple(
         o.tenant for o in config.defaults.roster.officers if o.officer_id == event.officer_id
     )
-    return apply_officer_changed(config.directory, config.heads, event, now, shipped)
+    return apply_officer_changed(config.directory, config.heads, event, deps.clock(), shipped)

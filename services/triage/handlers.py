@@ -11,32 +11,33 @@ One decision per event: the decision's ``source_event_id`` is unique and status 
 recorded on the case state in the same transaction, so a redelivered event changes nothing.
 An event about a case triage has not seen yet is deferred: its ``case.submitted`` may still
 be on its way through a retry queue.
+
+:func:`event_handlers` is the table the worker consumes with: these three, the moves of a
+case (``case_moves``) and the directory's changes (``directory_sync``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from bson import ObjectId
 from pymongo.client_session import ClientSession
-from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from services.triage.config_store import ConfigStore, TenantConfig
+from services.triage import case_moves, directory_sync
 from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
-from services.triage.dedup_store import facts_doc, find_candidates
-from services.triage.directory_sync import handle_officer_changed
-from services.triage.domain.calendar import WorkingCalendar
-from services.triage.domain.dedup import DedupConfig, Match
-from services.triage.domain.ladder import LadderConfig, next_wakeup
+from services.triage.deps import TriageDeps
+from services.triage.domain.dedup import Match
 from services.triage.domain.lifecycle import apply_status, is_closed
+from services.triage.domain.routing import CurrentAssignment, reroute
 from services.triage.metrics import DECISION_SECONDS, DECISIONS
-from services.triage.records import (
+from services.triage.storage.dedup_facts import facts_doc, find_candidates
+from services.triage.storage.records import (
     MAX_PROCESSED_EVENTS,
     assigned_event,
     carried_doc,
@@ -49,16 +50,16 @@ from services.triage.records import (
     summary,
     triaged_event,
 )
-from services.triage.state_codec import (
+from services.triage.storage.state_codec import (
     Assignment,
     assignment_from_doc,
     assignment_to_doc,
     clock_from_doc,
     clock_to_doc,
 )
-from services.triage.transactions import in_transaction
+from services.triage.tenants import regency_of
 from shared import outbox
-from shared.broker.consumer import Deferred, Handler, PermanentError
+from shared.broker.consumer import Deferred, Handler, PermanentError, handler_table, handles
 from shared.contracts import (
     CaseReassigned,
     CaseStatusChanged,
@@ -69,74 +70,10 @@ from shared.contracts import (
     Event,
     OfficerChanged,
 )
-from shared.regions import parse_region_code
 
 log = logging.getLogger(__name__)
 
 Document = dict[str, Any]
-T = TypeVar("T")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass
-class TriageDeps:
-    """What the handlers, the ladder and the API need; tests build it over real collections."""
-
-    decisions: Collection[Document]
-    cases: Collection[Document]
-    facts: Collection[Document]
-    steps: Collection[Document]
-    config: ConfigStore
-    clock: Callable[[], datetime] = _utcnow
-    dedup: DedupConfig = field(default_factory=DedupConfig)
-    ladder: LadderConfig = field(default_factory=LadderConfig)
-
-    def transaction(self, work: Callable[[ClientSession], T]) -> T:
-        return in_transaction(self.cases.database.client, work)
-
-    def calendar(self, config: TenantConfig, *moments: datetime) -> WorkingCalendar:
-        return self.config.calendar(config, *moments)
-
-    def open_load(self, tenant: str, session: ClientSession | None = None) -> dict[str, int]:
-        """Open cases per assigned officer of ``tenant`` (one aggregation)."""
-        pipeline: list[Document] = [
-            {"$match": {"tenant": tenant, "open": True, "assignment.officer_id": {"$ne": None}}},
-            {"$group": {"_id": "$assignment.officer_id", "n": {"$sum": 1}}},
-        ]
-        return {
-            str(row["_id"]): int(row["n"])
-            for row in self.cases.aggregate(pipeline, session=session)
-        }
-
-    def wakeup(
-        self,
-        config: TenantConfig,
-        state: Mapping[str, Any],
-        fired: Iterable[str],
-        now: datetime,
-    ) -> datetime | None:
-        """When the ladder must next look at a case (None: nothing can become due)."""
-        if not state.get("open", True) or state.get("duplicate_of"):
-            return None
-        assignment = assignment_from_doc(state.get("assignment"))
-        if assignment is None:
-            return None
-        clock = clock_from_doc(state["clock"])
-        calendar = self.calendar(config, clock.started_at, clock.deadline, now)
-        return next_wakeup(
-            clock, assignment.state, frozenset(fired), now, calendar=calendar, config=self.ladder
-        )
-
-
-def regency_of(envelope: Envelope) -> str:
-    """The envelope's tenant as a valid region code, or a PermanentError saying why not."""
-    try:
-        return parse_region_code(envelope.tenant).code
-    except ValueError as exc:
-        raise PermanentError(f"unknown region {envelope.tenant!r}: {exc}") from exc
 
 
 def _links(decision: Decision) -> list[Match]:
@@ -317,30 +254,25 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
         )
         assignment = assignment_from_doc(state.get("assignment"))
         was_duplicate = state.get("duplicate_of")
-        previous_category = (state.get("decision") or {}).get("category")
         overridden = state.get("override") is not None
-        # Re-route when the unit may change, or when a case that was a duplicate no longer is.
-        reroute = (
-            not overridden
-            and state.get("open", True)
-            and decision.routing is not None
-            and (
-                assignment is None
-                or (
-                    decision.classification.category != previous_category
-                    and decision.routing.unit != assignment.unit
-                )
-            )
+        current = (
+            CurrentAssignment(assignment.unit, assignment.state.sequence, assignment.tried)
+            if assignment
+            else None
+        )
+        rerouted = reroute(
+            decision.routing,
+            category=decision.classification.category,
+            previous_category=(state.get("decision") or {}).get("category"),
+            current=current,
+            is_open=bool(state.get("open", True)),
+            overridden=overridden,
         )
         new: Assignment | None = assignment
         assignee = None
-        if reroute and decision.routing is not None:
+        if rerouted is not None:
             new, assignee = new_assignment(
-                config,
-                decision.routing,
-                now,
-                sequence=assignment.state.sequence + 1 if assignment else 1,
-                tried=assignment.tried if assignment else (),
+                config, rerouted.routing, now, sequence=rerouted.sequence, tried=rerouted.tried
             )
         decision_id = ObjectId()
         doc = decision_doc(
@@ -366,7 +298,7 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
             deps.decisions.insert_one(doc, session=session)
         else:
             events: list[Event] = [triaged_event(doc)]
-            if reroute and new is not None:
+            if rerouted is not None and new is not None:
                 events.append(
                     assigned_event(
                         case.as_doc(),
@@ -376,9 +308,7 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
                         clock.deadline,
                         new,
                         assignee,
-                        "klasifikasi berubah: " + "; ".join(decision.routing.reasons)
-                        if decision.routing
-                        else "",
+                        rerouted.reason,
                     )
                 )
             events += [duplicate_event(case.case_id, m) for m in links]
@@ -521,23 +451,13 @@ def handle_status_changed(envelope: Envelope, event: CaseStatusChanged, deps: Tr
         return False
 
 
-def make_handler(deps: TriageDeps) -> Handler:
-    """The consumer handler bound to its dependencies."""
-    # case_moves builds on this module's deps and helpers, so it is imported here, not above.
-    from services.triage import case_moves
-
-    def handler(envelope: Envelope, event: Event) -> None:
-        if isinstance(event, CaseSubmitted):
-            handle_case_submitted(envelope, event, deps)
-        elif isinstance(event, CaseUpdated):
-            handle_case_updated(envelope, event, deps)
-        elif isinstance(event, CaseStatusChanged):
-            handle_status_changed(envelope, event, deps)
-        elif isinstance(event, CaseReassigned):
-            case_moves.handle_case_reassigned(envelope, event, deps)
-        elif isinstance(event, CaseTransferred):
-            case_moves.handle_case_transferred(envelope, event, deps)
-        elif isinstance(event, OfficerChanged):
-            handle_officer_changed(event, deps.config, deps.clock())
-
-    return handler
+def event_handlers(deps: TriageDeps) -> dict[str, Handler]:
+    """The table the worker consumes with, bound to triage's dependencies."""
+    return handler_table(
+        handles(CaseSubmitted, handle_case_submitted, deps),
+        handles(CaseUpdated, handle_case_updated, deps),
+        handles(CaseStatusChanged, handle_status_changed, deps),
+        handles(CaseReassigned, case_moves.handle_case_reassigned, deps),
+        handles(CaseTransferred, case_moves.handle_case_transferred, deps),
+        handles(OfficerChanged, directory_sync.handle_officer_changed, deps),
+    )

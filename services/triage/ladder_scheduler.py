@@ -25,18 +25,18 @@ from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from services.triage.config_store import TenantConfig
 from services.triage.decide import CaseInput, propose_route, with_load
+from services.triage.deps import TriageDeps
 from services.triage.domain.ladder import LadderStep, due_steps
-from services.triage.handlers import TriageDeps
 from services.triage.metrics import LADDER_STEPS
-from services.triage.records import (
+from services.triage.storage.config import TenantConfig
+from services.triage.storage.records import (
     assigned_event,
     envelopes,
     escalated_event,
     new_assignment,
 )
-from services.triage.state_codec import (
+from services.triage.storage.state_codec import (
     Assignment,
     assignment_from_doc,
     assignment_to_doc,

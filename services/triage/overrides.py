@@ -17,8 +17,8 @@ from bson import ObjectId
 from pymongo.client_session import ClientSession
 
 from services.triage.decide import CaseInput, propose_route, with_load
-from services.triage.handlers import TriageDeps
-from services.triage.records import (
+from services.triage.deps import TriageDeps
+from services.triage.storage.records import (
     assigned_event,
     carried_doc,
     envelopes,
@@ -26,7 +26,11 @@ from services.triage.records import (
     summary,
     triaged_event,
 )
-from services.triage.state_codec import assignment_from_doc, assignment_to_doc, clock_from_doc
+from services.triage.storage.state_codec import (
+    assignment_from_doc,
+    assignment_to_doc,
+    clock_from_doc,
+)
 from shared import outbox
 from shared.categories import category_label
 from shared.contracts import Event

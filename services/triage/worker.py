@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from services.triage.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
-from services.triage.handlers import make_handler
+from services.triage import deps as triage_deps
+from services.triage.bootstrap import SERVICE, bootstrap, ensure_indexes
+from services.triage.handlers import event_handlers
 from services.triage.ladder_scheduler import LadderScheduler
-from shared.broker.topology import SUBSCRIPTIONS
 from shared.settings import get_settings
 from shared.worker_runtime import run_worker
 
@@ -14,13 +14,12 @@ def main() -> None:
     settings = get_settings()
     bootstrap(settings)
     ensure_indexes()
-    triage = deps(settings)
-    handler = make_handler(triage)
+    triage = triage_deps.build(settings)
     ladder = LadderScheduler(triage, interval=settings.triage_ladder_interval_s)
     run_worker(
         SERVICE,
         settings,
-        handlers={event_type: handler for event_type in SUBSCRIPTIONS[SERVICE]},
+        handlers=event_handlers(triage),
         # Decisions carry case.triaged/assigned/duplicate_detected; fired ladder steps carry
         # case.escalated and re-sent or re-routed case.assigned; case states carry the
         # case.assigned of a case transferred to another region.

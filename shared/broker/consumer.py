@@ -4,7 +4,8 @@ A handler takes the envelope and its typed event and returns. It raises Permanen
 message that will never succeed (parked at once) and anything else for a passing failure
 (retried through the delay queues, parked after ``max_attempts``). A body that is not a valid
 envelope is parked without calling anything, so a poison message never blocks the queue and
-never kills the worker.
+never kills the worker. Each service hands its consumer one table of handlers by event type,
+each bound to its dependencies (:func:`handles`, :func:`handler_table`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import pika
 import pika.exceptions
@@ -47,6 +48,41 @@ class Deferred(Exception):
 
 MAX_DEFERRALS = 200
 DEFERRALS_HEADER = "x-pantau-deferrals"
+
+E = TypeVar("E", bound=Event)
+D = TypeVar("D")
+
+
+def handles(
+    event_type: type[E], handler: Callable[[Envelope, E, D], object], deps: D
+) -> tuple[str, Handler]:
+    """One row of a service's handler table: the routing key of ``event_type``, and
+    ``handler`` bound to its dependencies (what it returns is for tests; the consumer only
+    needs it to return or raise).
+
+    Events are decoded by routing key, so the event is an ``event_type``; the check turns a
+    wrong row (another version of the event, say) into a parked message, not a wrong write.
+    """
+
+    def handle(envelope: Envelope, event: Event) -> None:
+        if not isinstance(event, event_type):
+            raise PermanentError(
+                f"{envelope.type} decoded as {type(event).__name__}, not {event_type.__name__}"
+            )
+        handler(envelope, event, deps)
+
+    return event_type.TYPE, handle
+
+
+def handler_table(*rows: tuple[str, Handler]) -> dict[str, Handler]:
+    """A service's handlers by event type (rows from :func:`handles`); a type handled twice
+    is a mistake in the table, refused here rather than settled by which row comes last."""
+    table: dict[str, Handler] = {}
+    for event_type, handler in rows:
+        if event_type in table:
+            raise ValueError(f"two handlers for {event_type}")
+        table[event_type] = handler
+    return table
 
 
 class Consumer:

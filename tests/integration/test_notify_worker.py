@@ -17,12 +17,12 @@ from prometheus_client import REGISTRY
 
 from services.cli.infra import free_port
 from services.cli.mailbox import MailSink
-from services.notify.delivery import NotifyDeps, handle, make_handler
+from services.notify.delivery import NotifyDeps, handle
 from services.notify.digest import digest_loop
+from services.notify.handlers import event_handlers
 from services.notify.ledger import notification_key
 from shared.broker.consumer import Consumer
 from shared.broker.parking import ParkingQueue
-from shared.broker.topology import SUBSCRIPTIONS
 from shared.contracts import Envelope, encode
 from shared.settings import Settings
 from tests.e2e.conftest import eventually
@@ -70,8 +70,7 @@ def publish(settings: Settings, envelopes: Sequence[Envelope]) -> None:
 
 
 def consumer(settings: Settings, nd: NotifyDeps) -> Consumer:
-    handler = make_handler(nd)
-    return Consumer(settings, "notify", {t: handler for t in SUBSCRIPTIONS["notify"]})
+    return Consumer(settings, "notify", event_handlers(nd))
 
 
 @contextmanager

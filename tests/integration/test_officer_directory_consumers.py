@@ -12,13 +12,15 @@ import pytest
 from services.cli.infra import MongoServer
 from services.cli.mailbox import MailSink
 from services.notify.delivery import NotifyDeps
-from services.notify.delivery import make_handler as notify_handler
+from services.notify.handlers import event_handlers as notify_handlers
 from services.notify.recipients import load
-from services.triage.bootstrap import bootstrap, deps, ensure_indexes
-from services.triage.handlers import TriageDeps, handle_case_submitted, make_handler
+from services.triage.bootstrap import bootstrap, ensure_indexes
+from services.triage.deps import TriageDeps, build
+from services.triage.handlers import event_handlers, handle_case_submitted
 from shared.contracts import AccusedRef, OfficerChanged, Recipient, new_envelope
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import assigned, ledger, notify_deps_for, officer
+from tests.support.broker import dispatching
 from tests.unit.triage.builders import (
     KARO,
     FakeClock,
@@ -60,7 +62,7 @@ def triage(mongo_server: MongoServer) -> Iterator[TriageDeps]:
     for settings in database_only_settings(mongo_server.url):
         bootstrap(settings)
         ensure_indexes()
-        d = deps(settings)
+        d = build(settings)
         d.clock = FakeClock()
         yield d
 
@@ -83,7 +85,7 @@ def assignee_of(decision: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_deactivated_and_conflicted_officers_are_not_routed_to(triage: TriageDeps) -> None:
-    handler = make_handler(triage)
+    handler = dispatching(event_handlers(triage))
     deliver(handler, changed("karo-bkpsdm-1", 2, active=False))
     deliver(
         handler,
@@ -98,7 +100,7 @@ def test_deactivated_and_conflicted_officers_are_not_routed_to(triage: TriageDep
 def test_a_new_directory_officer_is_routed_to_with_the_directorys_contact(
     triage: TriageDeps,
 ) -> None:
-    handler = make_handler(triage)
+    handler = dispatching(event_handlers(triage))
     deliver(handler, changed("karo-bkpsdm-1", 2, active=False))
     deliver(handler, changed("karo-bkpsdm-2", 2, active=False))
     deliver(handler, changed("karo-bkpsdm-9", 1, name="Rehulina", email="rehulina@karo.example"))
@@ -110,7 +112,7 @@ def test_a_new_directory_officer_is_routed_to_with_the_directorys_contact(
 
 
 def test_an_older_or_repeated_version_changes_nothing(triage: TriageDeps) -> None:
-    handler = make_handler(triage)
+    handler = dispatching(event_handlers(triage))
     deliver(handler, changed("karo-bkpsdm-1", 3, active=False))
     deliver(handler, changed("karo-bkpsdm-2", 3, active=False))
     stamp = (triage.config.heads.find_one({"_id": KARO}) or {}).get("directory")
@@ -130,7 +132,7 @@ def test_an_older_or_repeated_version_changes_nothing(triage: TriageDeps) -> Non
 
 
 def test_an_officer_who_moved_away_leaves_the_old_regency(triage: TriageDeps) -> None:
-    handler = make_handler(triage)
+    handler = dispatching(event_handlers(triage))
     deliver(handler, changed("karo-bkpsdm-1", 2, region="17.71"))
     deliver(handler, changed("karo-bkpsdm-2", 2, active=False))
     assert triage_case(triage)["assignee_id"] == "karo-supervisor"
@@ -149,7 +151,7 @@ def notify(settings: Settings, mail_sink: MailSink) -> NotifyDeps:
 def test_notify_takes_the_directorys_contact_data_over_the_events(
     notify: NotifyDeps, mail_sink: MailSink
 ) -> None:
-    handler = notify_handler(notify)
+    handler = dispatching(notify_handlers(notify))
     deliver(handler, changed("karo-bkpsdm-1", 2, language="en", timezone="Asia/Makassar"))
     # Triage's copy in the alert event is older: the directory's address wins.
     envelope, event = assigned(officer(email="joni.sitepu@karo.example"))
@@ -164,7 +166,7 @@ def test_notify_takes_the_directorys_contact_data_over_the_events(
 def test_notify_ignores_older_versions_and_alerts_no_deactivated_officer(
     notify: NotifyDeps, mail_sink: MailSink
 ) -> None:
-    handler = notify_handler(notify)
+    handler = dispatching(notify_handlers(notify))
     deliver(handler, changed("karo-bkpsdm-1", 3, active=False))
     deliver(handler, changed("karo-bkpsdm-1", 2, email="lama@karo.example"))  # late, older
     deliver(handler, changed("karo-bkpsdm-1", 3, active=False))  # redelivered
@@ -202,7 +204,7 @@ def test_a_key_linked_to_the_officer_is_self_for_their_preferences(
         "named": Principal("k3", "karo-bkpsdm-1", KARO, "officer"),
     }
     app = create_app({"TESTING": True, "PANTAU_AUTHENTICATE": principals.get}, settings=settings)
-    deliver(notify_handler(notify), changed("karo-bkpsdm-1", 2))
+    deliver(dispatching(notify_handlers(notify)), changed("karo-bkpsdm-1", 2))
     client = app.test_client()
     url = "/v1/recipients/karo-bkpsdm-1/preferences"
 

@@ -14,8 +14,9 @@ from flask.testing import FlaskClient
 
 from services.cli.infra import MongoServer
 from services.triage.app import create_app
-from services.triage.bootstrap import deps, ensure_indexes
-from services.triage.handlers import TriageDeps, handle_case_submitted
+from services.triage.bootstrap import ensure_indexes
+from services.triage.deps import TriageDeps, build
+from services.triage.handlers import handle_case_submitted
 from services.triage.rules_files import default_rules_text
 from shared.auth import Principal
 from shared.problems import PROBLEM_JSON
@@ -66,7 +67,7 @@ def client(app: Flask) -> FlaskClient:
 def worker(db_settings: Settings, app: Flask) -> TriageDeps:
     """A running worker's dependencies, built (and its configuration cached) before any
     change is made over the API."""
-    d = deps(db_settings)
+    d = build(db_settings)
     d.clock = FakeClock()
     d.config.current(KARO)
     return d

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from services.cli.infra import MongoServer
-from services.triage.bootstrap import bootstrap, deps, ensure_indexes
-from services.triage.handlers import TriageDeps, handle_case_submitted, handle_status_changed
+from services.triage.bootstrap import bootstrap, ensure_indexes
+from services.triage.deps import TriageDeps, build
+from services.triage.handlers import handle_case_submitted, handle_status_changed
 from services.triage.ladder_scheduler import LadderScheduler
 from shared.broker.publisher import Publisher
 from shared.outbox import OutboxRelay
@@ -42,7 +43,7 @@ SCOPE = "lapor_verification@2024-11-07"
 
 def new_deps(settings: Settings, clock: FakeClock) -> TriageDeps:
     """What one worker replica builds at start."""
-    d = deps(settings)
+    d = build(settings)
     d.clock = clock
     return d
 

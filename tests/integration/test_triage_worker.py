@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 
 from services.cli.infra import MongoServer
-from services.triage.bootstrap import bootstrap, deps, ensure_indexes
+from services.triage.bootstrap import bootstrap, ensure_indexes
+from services.triage.deps import TriageDeps, build
 from services.triage.handlers import (
-    TriageDeps,
+    event_handlers,
     handle_case_submitted,
     handle_case_updated,
     handle_status_changed,
-    make_handler,
 )
 from shared.broker.consumer import PARK_REASON_HEADER, Consumer, Deferred
 from shared.broker.publisher import Publisher
@@ -27,7 +27,7 @@ from shared.contracts import CaseUpdated, Envelope, Event, encode
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 from tests.e2e.conftest import eventually
-from tests.support.broker import depth, drain, publish_raw, running
+from tests.support.broker import depth, dispatching, drain, publish_raw, running
 from tests.unit.triage.builders import (
     HOAX_TEXT,
     HOAX_TITLE,
@@ -47,7 +47,7 @@ from tests.unit.triage.builders import (
 def _deps(settings: Settings) -> TriageDeps:
     bootstrap(settings)
     ensure_indexes()
-    d = deps(settings)
+    d = build(settings)
     d.clock = FakeClock()
     return d
 
@@ -104,7 +104,7 @@ def test_event_redelivered_after_a_crash_gives_one_decision_and_one_alert(
     settings: Settings, triage_on_broker: TriageDeps
 ) -> None:
     triage = triage_on_broker
-    real = make_handler(triage)
+    real = dispatching(event_handlers(triage))
     calls: list[str] = []
 
     def crash_after_commit(envelope: Envelope, event: Event) -> None:
@@ -163,8 +163,7 @@ def test_unknown_region_is_parked_with_a_clear_reason(
     settings: Settings, triage_on_broker: TriageDeps
 ) -> None:
     triage = triage_on_broker
-    handler = make_handler(triage)
-    consumer = Consumer(settings, "triage", {t: handler for t in SUBSCRIPTIONS["triage"]})
+    consumer = Consumer(settings, "triage", event_handlers(triage))
     event = submitted()
     with running(consumer):
         # Shaped like a region code, but there is no province 99.

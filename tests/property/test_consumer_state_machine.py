@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from pymongo.collection import Collection
 
-from services.intake.cases.timeline import apply_event, make_handler
+from services.intake.cases.timeline import record_assigned, record_triaged
+from services.intake.handlers import event_handlers
 from services.notify.ledger import (
     DeliveryInProgress,
     attempt_entry,
@@ -31,7 +32,7 @@ from services.notify.ledger import (
 )
 from shared import mongo
 from shared.broker.consumer import Handler
-from shared.contracts import CaseAssigned, CaseTriaged, Envelope, Event, Recipient, new_envelope
+from shared.contracts import CaseAssigned, CaseTriaged, Envelope, Recipient, new_envelope
 from shared.settings import Settings
 
 TENANT = "12.06"
@@ -45,10 +46,12 @@ Document = dict[str, Any]
 # The collections the machines work on, set by each test. Not class attributes: a pymongo
 # Collection answers every attribute name, which hypothesis would take for rules.
 COLLECTIONS: dict[str, Collection[Document]] = {}
+# The timeline events the machine sends.
+Recorded = CaseTriaged | CaseAssigned
 
 
-def an_event(kind: str, case_id: str, n: int) -> tuple[Envelope, Event]:
-    event: Event
+def an_event(kind: str, case_id: str, n: int) -> tuple[Envelope, Recorded]:
+    event: Recorded
     if kind == "triaged":
         event = CaseTriaged(
             case_id=case_id,
@@ -75,6 +78,13 @@ def an_event(kind: str, case_id: str, n: int) -> tuple[Envelope, Event]:
     return new_envelope(event, tenant=TENANT, correlation_id=f"c{n}"), event
 
 
+def recorded(cases: Collection[Document], envelope: Envelope, event: Recorded) -> bool:
+    """What intake's handler for the event's type answers: True when it applied it now."""
+    if isinstance(event, CaseTriaged):
+        return record_triaged(envelope, event, cases)
+    return record_assigned(envelope, event, cases)
+
+
 class TimelineMachine(RuleBasedStateMachine):
     """One case, its events in every order, crash and repetition the broker can produce."""
 
@@ -85,11 +95,11 @@ class TimelineMachine(RuleBasedStateMachine):
         self.cases.insert_one(
             {"_id": self.case_id, "tenant": TENANT, "timeline": [], "processed_events": []}
         )
-        self.handler: Handler = make_handler(self.cases)
-        self.delivered: list[tuple[Envelope, Event]] = []  # every envelope the broker holds
+        self.handlers: dict[str, Handler] = event_handlers(self.cases)
+        self.delivered: list[tuple[Envelope, Recorded]] = []  # every envelope the broker holds
         self.applied: set[str] = set()  # envelope ids whose handler committed
 
-    def _new(self, kind: str) -> tuple[Envelope, Event]:
+    def _new(self, kind: str) -> tuple[Envelope, Recorded]:
         pair = an_event(kind, str(self.case_id), len(self.delivered))
         self.delivered.append(pair)
         return pair
@@ -97,7 +107,7 @@ class TimelineMachine(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(["triaged", "assigned"]))
     def deliver_new(self, kind: str) -> None:
         envelope, event = self._new(kind)
-        self.handler(envelope, event)
+        self.handlers[envelope.type](envelope, event)
         self.applied.add(str(envelope.id))
 
     @rule(kind=st.sampled_from(["triaged", "assigned"]))
@@ -108,11 +118,11 @@ class TimelineMachine(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(["triaged", "assigned"]))
     def crash_after_commit_before_ack(self, kind: str) -> None:
         envelope, event = self._new(kind)
-        self.handler(envelope, event)
+        self.handlers[envelope.type](envelope, event)
         self.applied.add(str(envelope.id))
         # No ack reached the broker: the same envelope comes again, to a handler that must
         # recognise it.
-        assert apply_event(self.cases, envelope, event) is False
+        assert recorded(self.cases, envelope, event) is False
 
     @rule(data=st.data())
     def redeliver(self, data: st.DataObject) -> None:
@@ -120,13 +130,13 @@ class TimelineMachine(RuleBasedStateMachine):
             return
         envelope, event = data.draw(st.sampled_from(self.delivered))
         first_time = str(envelope.id) not in self.applied
-        assert apply_event(self.cases, envelope, event) is first_time
+        assert recorded(self.cases, envelope, event) is first_time
         self.applied.add(str(envelope.id))
 
     @rule()
     def restart(self) -> None:
         # A new worker process: nothing survives in memory, only what the database holds.
-        self.handler = make_handler(self.cases)
+        self.handlers = event_handlers(self.cases)
 
     @invariant()
     def each_envelope_once(self) -> None:

@@ -26,7 +26,8 @@ from services.notify.app import create_app as create_notify
 from services.notify.delivery import handle as notify_handle
 from services.triage.api_access import EXTENSION as TRIAGE_EXTENSION
 from services.triage.app import create_app as create_triage
-from services.triage.handlers import TriageDeps, handle_case_submitted
+from services.triage.deps import TriageDeps
+from services.triage.handlers import handle_case_submitted
 from shared.auth import Principal
 from shared.problems import PROBLEM_JSON
 from shared.settings import Settings

@@ -1,19 +1,31 @@
-"""Small helpers to look at queues on the real broker from a test."""
+"""Small helpers to look at queues on the real broker from a test, and to hand a message to
+a service's handler table as its consumer would."""
 
 from __future__ import annotations
 
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import pika
 
 from shared.broker import topology
-from shared.broker.consumer import Consumer
+from shared.broker.consumer import Consumer, Handler
+from shared.contracts import Envelope, Event
 from shared.settings import Settings
+
+
+def dispatching(table: Mapping[str, Handler]) -> Handler:
+    """One handler for every type in ``table``: what the consumer does with a message, without
+    the broker (a type the table lacks fails the test with a KeyError)."""
+
+    def handle(envelope: Envelope, event: Event) -> None:
+        table[envelope.type](envelope, event)
+
+    return handle
 
 
 def channel(settings: Settings) -> tuple[pika.BlockingConnection, Any]:

@@ -2,346 +2,42 @@
 
 A new case is compared with recent cases on three kinds of evidence:
 
-- links: evidence URLs reduced to one canonical form, so that the same post pasted from the
-  app, the mobile site or a share button compares equal;
+- links: evidence URLs reduced to one canonical form (``urls``), so that the same post
+  pasted from the app, the mobile site or a share button compares equal;
 - people: the accused's NIP, or normalised name and agency;
-- text: word-pair shingles of the normalised title and description. Exact Jaccard over the
-  shingle sets is used for scoring (cheap for texts of a few hundred words, and more accurate
-  than an estimate); MinHash only serves to derive index keys (:func:`blocking_keys`).
+- text: word-pair shingles of the normalised title and description (``text_signature``).
+  Exact Jaccard over the shingle sets is used for scoring; MinHash only serves to derive
+  index keys (:func:`blocking_keys`).
 
 Every match carries the reasons that produced it, because an officer confirms it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import combinations, pairwise
+from itertools import combinations
 from types import MappingProxyType
 from typing import Final, Literal
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from services.triage.domain.routing import fold_text, normalise_name, normalise_nip
+from services.triage.domain.text_signature import (
+    TextSignature,
+    similarity,
+    text_keys,
+    text_signature,
+)
+from services.triage.domain.urls import UrlKind, canonical_url, url_kind, urls_in_text
 from shared.regions import parse_region_code, province_of
 
 MatchKind = Literal["duplicate", "related"]
 
-# ---------------------------------------------------------------------------- URLs
-
-# Sub-domains that serve the same content as the bare domain (mobile, basic and web skins).
-_SKIN_PREFIXES: Final = ("www.", "m.", "mobile.", "mbasic.", "web.")
-_HOST_ALIASES: Final = MappingProxyType(
-    {
-        "twitter.com": "x.com",
-        "fxtwitter.com": "x.com",
-        "vxtwitter.com": "x.com",
-        "fixupx.com": "x.com",
-        "fixvx.com": "x.com",
-        "fb.com": "facebook.com",
-        "instagr.am": "instagram.com",
-        "youtube-nocookie.com": "youtube.com",
-    }
-)
-# Facebook wraps outbound links in a redirect that carries the real target in ``u``.
-_REDIRECT_HOSTS: Final = frozenset({"l.facebook.com", "lm.facebook.com", "l.instagram.com"})
-# On these platforms the path identifies the content and only these parameters add to it;
-# everything else in their query strings is sharing and tracking noise.
-_PLATFORM_PARAMS: Final = MappingProxyType(
-    {
-        "x.com": frozenset({"q"}),
-        "facebook.com": frozenset({"story_fbid", "id", "fbid", "v"}),
-        "instagram.com": frozenset(),
-        "tiktok.com": frozenset(),
-        "vt.tiktok.com": frozenset(),
-        "vm.tiktok.com": frozenset(),
-        "youtube.com": frozenset({"v", "list"}),
-    }
-)
-# Elsewhere parameters are kept unless they are known trackers.
-# fmt: off
-_TRACKING_PARAMS: Final = frozenset(
-    {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-        "igshid", "igsh", "si", "ref", "ref_src", "ref_url", "referrer", "mibextid", "_rdr",
-        "rdid", "share_url", "sfnsn", "mc_cid", "mc_eid", "_ga", "_gl", "wtsid", "cmpid",
-        "spm", "feature", "s_cid", "_hsenc", "_hsmi", "oly_enc_id", "oly_anon_id",
-    }
-)
-# fmt: on
-_TRACKING_PREFIXES: Final = ("utm_", "_nc_", "__")
-# Characters left as they are when percent-encoding is normalised (RFC 3986 sub-delims etc.).
-_PATH_SAFE: Final = "/:@!$&'()*+,;=~-._"
-_HOST_SHAPE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
-# A link pasted without its scheme ("x.com/akun/status/1", "www.detik.com/...").
-_BARE_LINK = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:[/?#]|$)")
-_X_STATUS = re.compile(r"/(?:i/web|i|[^/]+)/status(?:es)?/(\d+)(?:/.*)?")
-_IG_MEDIA = re.compile(r"(?:/[^/]+)?/(?:p|reel|reels|tv)/([^/]+)(?:/.*)?")
-_YT_VIDEO_PATH = re.compile(r"/(?:shorts|embed|live|v)/([^/]+)(?:/.*)?")
-
-UrlKind = Literal["content", "account", "site"]
-
-
-def _strip_skins(host: str) -> str:
-    stripped = True
-    while stripped:
-        stripped = False
-        for prefix in _SKIN_PREFIXES:
-            rest = host.removeprefix(prefix)
-            # "web.id" and "m.id" are registrable domains themselves: keep two labels at least.
-            if rest != host and "." in rest:
-                host, stripped = rest, True
-    return host
-
-
-def _platform_rules(
-    host: str, path: str, query: list[tuple[str, str]]
-) -> tuple[str, str, list[tuple[str, str]]]:
-    """Rewrite the different addresses of one post on a known platform to a single one."""
-    if host == "youtu.be":
-        video = path.strip("/").split("/")[0]
-        return "youtube.com", "/watch", [("v", video)] if video else []
-    if host == "youtube.com":
-        if m := _YT_VIDEO_PATH.fullmatch(path):
-            return host, "/watch", [("v", m[1])]
-        if path == "/watch":
-            query = [(k, v) for k, v in query if k == "v"]
-    elif host == "x.com":
-        if m := _X_STATUS.fullmatch(path):
-            # The status id alone identifies a post; the handle in front of it can change.
-            return host, f"/i/status/{m[1]}", []
-        path = path.lower()  # handles are case-insensitive
-    elif host == "tiktok.com":
-        path = path.lower()  # handles are case-insensitive, video ids are digits
-    elif host == "instagram.com":
-        if m := _IG_MEDIA.fullmatch(path):
-            return host, f"/p/{m[1]}", []
-        path = path.lower()
-    elif host == "facebook.com" and path == "/story.php":
-        path = "/permalink.php"
-    allowed = _PLATFORM_PARAMS.get(host)
-    if allowed is not None:
-        query = [(k, v) for k, v in query if k in allowed]
-    return host, path, query
-
-
-def _is_tracking(name: str) -> bool:
-    return name.lower() in _TRACKING_PARAMS or name.lower().startswith(_TRACKING_PREFIXES)
-
-
-def canonical_url(url: str) -> str | None:
-    """One canonical https form of a web link, or None when it is not an http(s) link.
-
-    Lower-case scheme and host, no ``www.``/``m.``/``web.`` skins, one host per platform
-    (``twitter.com`` → ``x.com``, ``youtu.be/ID`` → ``youtube.com/watch?v=ID``...), no
-    tracking parameters, sorted query, no fragment and no trailing slash.
-    """
-    text = url.strip()
-    if "://" not in text:
-        if text.startswith("//"):
-            text = "https:" + text
-        elif _BARE_LINK.match(text):
-            text = "https://" + text
-        else:
-            return None
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-        host = (parts.hostname or "").rstrip(".").encode("idna").decode("ascii")
-    except (ValueError, UnicodeError):
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not _HOST_SHAPE.fullmatch(host):
-        return None
-
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    if host in _REDIRECT_HOSTS:
-        target = dict(query).get("u")
-        return canonical_url(target) if target else None
-
-    host = _strip_skins(host)
-    host = _HOST_ALIASES.get(host, host)
-    path = quote(unquote(parts.path), safe=_PATH_SAFE)
-    query = [(k, v) for k, v in query if not _is_tracking(k)]
-    host, path, query = _platform_rules(host, path, query)
-    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
-    return urlunsplit(("https", netloc, path.rstrip("/"), urlencode(sorted(query)), ""))
-
-
-def url_kind(canonical: str) -> UrlKind:
-    """Whether a canonical URL points at one piece of content, at an account, or at a site.
-
-    Two reports linking the same post are the same report; two reports linking the same
-    profile are about the same person; a shared home page says nothing.
-    """
-    parts = urlsplit(canonical)
-    host, path, query = parts.hostname or "", parts.path, parts.query
-    if not path and not query:
-        return "site"
-    if host == "x.com":
-        return "content" if path.startswith("/i/status/") else "account"
-    if host == "facebook.com":
-        content = ("/permalink.php", "/photo", "/watch", "/share/", "/reel/", "/story")
-        inner = ("/posts/", "/videos/", "/photos/", "/permalink/", "/reel/")
-        if path.startswith(content) or any(s in path for s in inner):
-            return "content"
-        return "account"
-    if host == "instagram.com":
-        return "content" if path.startswith(("/p/", "/stories/")) else "account"
-    if host == "tiktok.com":
-        return "content" if ("/video/" in path or "/photo/" in path) else "account"
-    if host == "youtube.com":
-        return "content" if path == "/watch" else "account"
-    return "content"
-
-
-# Links inside a description count as evidence too; reporters often paste them there.
-_URL_IN_TEXT = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"']+"
-    r"|\b(?:x|twitter|facebook|fb|instagram|tiktok|vt\.tiktok|vm\.tiktok|youtube)\.com/[^\s<>\"']+"
-    r"|\b(?:youtu\.be|fb\.watch)/[^\s<>\"']+",
-    re.IGNORECASE,
-)
-
-
-def urls_in_text(text: str) -> list[str]:
-    """The links written inside free text, without the punctuation that ends a sentence."""
-    return [m.group(0).rstrip(".,;:!?)]}'\"") for m in _URL_IN_TEXT.finditer(text)]
-
-
-# ---------------------------------------------------------------------------- text
-
-# Function words, chat filler and report boilerplate: they say nothing about which event a
-# report is about, and shingles made of them would link unrelated reports.
-# fmt: off
-_STOPWORDS: Final = frozenset(
-    {
-        "yang", "dan", "di", "ke", "dari", "ini", "itu", "dengan", "untuk", "pada", "dalam",
-        "adalah", "akan", "juga", "sudah", "telah", "oleh", "sebagai", "atau", "ada", "karena",
-        "bahwa", "saja", "lagi", "pun", "ya", "kan", "sih", "dong", "deh", "nih", "tuh", "lah",
-        "kah", "jadi", "agar", "supaya", "bisa", "dapat", "harus", "masih", "sedang", "para",
-        "tersebut", "tsb", "nya", "se", "kami", "kita", "saya", "aku", "kamu", "anda", "mereka",
-        "ia", "dia", "beliau", "kepada", "bagi", "hal", "apa", "siapa", "mana", "kapan",
-        "bagaimana", "tadi", "mohon", "terima", "kasih", "hormat", "melaporkan", "laporkan",
-        "lapor", "admin", "min", "mimin", "assalamualaikum", "wr", "wb", "salam", "tolong",
-        "segera", "ditindaklanjuti", "ditindak", "lanjuti", "tindak", "lanjut", "berikut",
-        "sbb", "bapak", "ibu", "pak", "bu", "bpk", "sdr", "kak", "gan", "om",
-    }
-)
-# fmt: on
-# Chat spellings that would otherwise make the same sentence look different.
-# fmt: off
-_SPELLINGS: Final = MappingProxyType(
-    {
-        "yg": "yang", "dgn": "dengan", "dg": "dengan", "utk": "untuk", "untk": "untuk",
-        "tdk": "tidak", "gak": "tidak", "ga": "tidak", "nggak": "tidak", "enggak": "tidak",
-        "engga": "tidak", "gk": "tidak", "tak": "tidak", "sdh": "sudah", "udah": "sudah",
-        "udh": "sudah", "blm": "belum", "krn": "karena", "karna": "karena", "jg": "juga",
-        "aja": "saja", "trs": "terus", "lg": "lagi", "org": "orang", "kmrn": "kemarin",
-        "bgt": "banget", "kab": "kabupaten", "kec": "kecamatan", "kel": "kelurahan",
-        "ds": "desa", "wa": "whatsapp", "fb": "facebook", "ig": "instagram", "hoax": "hoaks",
-        "hoaxs": "hoaks", "hoak": "hoaks", "pilbup": "pilkada", "pilwalkot": "pilkada",
-        "pilgub": "pilkada", "no": "nomor", "nmr": "nomor", "nomer": "nomor",
-    }
-)
-# fmt: on
-_WORD = re.compile(r"[^\W_]+")
-_REPEATS = re.compile(r"(.)\1{2,}")
-_PARTICLE_MIN_STEM: Final = 4
-# Bits of a shingle hash: the values must fit a signed 64-bit integer in the database.
-_HASH_MASK: Final = (1 << 63) - 1
-_MERSENNE: Final = (1 << 61) - 1
-_MINHASH_BANDS: Final = 8
-_MINHASH_ROWS: Final = 2
-# A shingle whose hash is divisible by this becomes an index key ("anchor"). The choice
-# depends on the shingle alone, so a text quoted inside a longer report keeps its anchors.
-_ANCHOR_MODULUS: Final = 4
-_MAX_ANCHORS: Final = 64
-# Containment (share of the shorter text found in the longer one) catches a hoax quoted
-# inside a report; it is trusted less than Jaccard and only for texts long enough that a few
-# common phrases cannot make them "contained".
-_CONTAINMENT_WEIGHT: Final = 0.9
-_CONTAINMENT_MIN_SHINGLES: Final = 12
-
-
-def _hash64(text: str) -> int:
-    # Python's own str hash changes per process; stored signatures must not.
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") & _HASH_MASK
-
-
-def _permutation(i: int) -> tuple[int, int]:
-    digest = hashlib.blake2b(f"pantau-minhash-{i}".encode(), digest_size=16).digest()
-    a = int.from_bytes(digest[:8], "big") % (_MERSENNE - 1) + 1
-    b = int.from_bytes(digest[8:], "big") % _MERSENNE
-    return a, b
-
-
-_PERMUTATIONS: Final = tuple(_permutation(i) for i in range(_MINHASH_BANDS * _MINHASH_ROWS))
-
-
-@dataclass(frozen=True)
-class TextSignature:
-    """Hashed word-pair shingles of a normalised text and their MinHash (for index keys)."""
-
-    shingles: frozenset[int]
-    minhash: tuple[int, ...]
-
-
-def text_tokens(text: str) -> list[str]:
-    """Content words of a text: folded, chat spellings expanded, filler and links removed."""
-    tokens: list[str] = []
-    for raw in _WORD.findall(fold_text(_URL_IN_TEXT.sub(" ", text))):
-        # "bohonggg" is "bohong"; digits are left alone, "1000" is not "10".
-        collapsed = _REPEATS.sub(r"\1", raw) if raw.isalpha() else raw
-        word = _SPELLINGS.get(collapsed, collapsed)
-        if word.isdecimal():
-            word = word.lstrip("0") or "0"  # "paslon 02" is "paslon 2"
-        elif word.endswith("nya") and len(word) - 3 >= _PARTICLE_MIN_STEM:
-            word = word[:-3]  # "fotonya" is "foto"
-        if word not in _STOPWORDS:
-            tokens.append(word)
-    return tokens
-
-
-def text_signature(text: str) -> TextSignature:
-    """Signature of a report's text for :func:`similarity` and :func:`blocking_keys`."""
-    tokens = text_tokens(text)
-    grams = [" ".join(pair) for pair in pairwise(tokens)] or tokens
-    shingles = frozenset(_hash64(g) for g in grams)
-    if not shingles:
-        return TextSignature(frozenset(), ())
-    minhash = tuple(min((a * x + b) % _MERSENNE for x in shingles) for a, b in _PERMUTATIONS)
-    return TextSignature(shingles, minhash)
-
-
-def similarity(a: TextSignature, b: TextSignature) -> float:
-    """Similarity of two texts in [0, 1]: Jaccard of their shingles, or the weighted share of
-    the shorter text found in the longer one when that is higher (a quoted hoax)."""
-    small, large = sorted((a.shingles, b.shingles), key=len)
-    if not small:
-        return 0.0
-    common = len(small & large)
-    jaccard = common / (len(small) + len(large) - common)
-    if len(small) < _CONTAINMENT_MIN_SHINGLES:
-        return jaccard
-    return max(jaccard, _CONTAINMENT_WEIGHT * common / len(small))
-
-
-def _text_keys(signature: TextSignature) -> set[str]:
-    keys: set[str] = set()
-    rows = _MINHASH_ROWS
-    for band in range(len(signature.minhash) // rows):
-        values = signature.minhash[band * rows : (band + 1) * rows]
-        keys.add(f"t:b{band}:{_hash64(repr(values)):x}")
-    anchors = sorted(h for h in signature.shingles if h % _ANCHOR_MODULUS == 0)
-    keys.update(f"t:a:{h:x}" for h in anchors[:_MAX_ANCHORS])
-    return keys
-
-
 # ---------------------------------------------------------------------------- people
+
+_WORD = re.compile(r"[^\W_]+")
 
 # A regency's agencies are named with the regency's name after them, or not, at random.
 _REGION_WORDS: Final = frozenset({"kabupaten", "kota", "pemkab", "pemkot"})
@@ -475,7 +171,7 @@ def blocking_keys(facts: DedupFacts) -> frozenset[str]:
     keys = {f"u:{u}" for u in _matchable_urls(facts)}
     keys.update(f"n:{nip}" for nip in facts.accused_nips)
     keys.update(_name_keys(facts))
-    keys.update(_text_keys(facts.signature))
+    keys.update(text_keys(facts.signature))
     return frozenset(keys)
 
 

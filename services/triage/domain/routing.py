@@ -257,3 +257,56 @@ def route(
             f"({chosen.open_cases} kasus terbuka)"
         )
     return RoutingDecision(unit, chosen.officer_id, False, tuple(recusals), tuple(reasons))
+
+
+# --------------------------------------------------------------------- routing again
+
+
+@dataclass(frozen=True)
+class CurrentAssignment:
+    """Where an assigned case is now: its unit, its assignment's sequence number and the
+    officers it was assigned to before (it never goes back to them)."""
+
+    unit: str
+    sequence: int
+    tried: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reroute:
+    """How an updated case is routed again: the new route, the new assignment's sequence
+    number, the officers it must not go back to and the reason the officer is given."""
+
+    routing: RoutingDecision
+    sequence: int
+    tried: tuple[str, ...]
+    reason: str
+
+
+def reroute(
+    routing: RoutingDecision | None,
+    *,
+    category: str,
+    previous_category: str | None,
+    current: CurrentAssignment | None,
+    is_open: bool,
+    overridden: bool,
+) -> Reroute | None:
+    """Whether a case triaged again after an update is routed again, and how; None keeps the
+    assignment it has.
+
+    An officer's override stays in force, and a closed case stays where it was closed. A case
+    without an assignment (it was a duplicate and no longer is) is routed. An assigned case
+    moves only when its category changed and the new category belongs to another unit: a
+    corrected text alone does not take a case from the officer working on it.
+    """
+    if overridden or not is_open or routing is None:
+        return None
+    if current is not None and (category == previous_category or routing.unit == current.unit):
+        return None
+    return Reroute(
+        routing,
+        sequence=current.sequence + 1 if current else 1,
+        tried=current.tried if current else (),
+        reason="klasifikasi berubah: " + "; ".join(routing.reasons),
+    )

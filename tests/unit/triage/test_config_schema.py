@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from services.triage.bootstrap import defaults
 from services.triage.config_schema import (
     ConfigInvalid,
     parse_calendar_payload,
@@ -17,6 +16,7 @@ from services.triage.config_schema import (
     parse_routing_payload,
     parse_rules_payload,
 )
+from services.triage.deps import defaults
 from services.triage.domain.routing import Officer
 from services.triage.roster import RosterError
 from services.triage.rules_files import default_rules_text

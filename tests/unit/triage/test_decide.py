@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from bson import ObjectId
 
-from services.triage.config_store import TenantConfig
 from services.triage.decide import (
     Candidate,
     CaseInput,
@@ -24,9 +23,10 @@ from services.triage.decide import (
 )
 from services.triage.domain.calendar import CalendarEntry, WorkingCalendar, build_calendar
 from services.triage.domain.sla import DEFAULT_RULES, LAPOR_ANSWER, start_clock
-from services.triage.records import decision_doc, triaged_event
 from services.triage.roster import load_roster
 from services.triage.rules_files import load_default_rules
+from services.triage.storage.config import TenantConfig
+from services.triage.storage.records import decision_doc, triaged_event
 from shared.regions import province_of, timezone_for
 from tests.unit.triage.builders import (
     HOAX_TEXT,

@@ -17,15 +17,12 @@ from services.triage.domain.dedup import (
     DedupFacts,
     Match,
     blocking_keys,
-    canonical_url,
     facts_from,
     find_matches,
     province_clusters,
-    similarity,
-    text_signature,
-    text_tokens,
-    url_kind,
 )
+from services.triage.domain.text_signature import similarity, text_signature, text_tokens
+from services.triage.domain.urls import canonical_url, url_kind
 from shared.regions import parse_region_code
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

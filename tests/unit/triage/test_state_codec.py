@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from services.triage.domain.calendar import build_calendar
 from services.triage.domain.ladder import AssignmentState
 from services.triage.domain.sla import DEFAULT_RULES, LAPOR_ANSWER, pause, resume, start_clock
-from services.triage.state_codec import (
+from services.triage.storage.state_codec import (
     Assignment,
     assignment_from_doc,
     assignment_to_doc,

@@ -21,10 +21,10 @@ from services.triage.domain.dedup import (
     Cluster,
     DedupConfig,
     DedupFacts,
-    TextSignature,
     blocking_keys,
     province_clusters,
 )
+from services.triage.domain.text_signature import TextSignature
 
 Document = dict[str, Any]
 

@@ -42,7 +42,7 @@ from services.triage.domain.calendar import CalendarEntry, WorkingCalendar, buil
 from services.triage.domain.routing import Officer, RoutingTable
 from services.triage.domain.rules import Rules
 from services.triage.roster import Roster
-from services.triage.transactions import in_transaction
+from services.triage.storage.transactions import in_transaction
 from shared.contracts import Recipient
 from shared.regions import province_of, timezone_for
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from bson import ObjectId
 
-from services.triage.config_store import TenantConfig
 from services.triage.decide import CaseInput, Decision
 from services.triage.domain.dedup import Match
 from services.triage.domain.ladder import AssignmentState
 from services.triage.domain.routing import RoutingDecision
 from services.triage.domain.sla import Clock
-from services.triage.state_codec import Assignment, assignment_to_doc, clock_to_doc
+from services.triage.storage.config import TenantConfig
+from services.triage.storage.state_codec import Assignment, assignment_to_doc, clock_to_doc
 from shared.contracts import (
     CaseAssigned,
     CaseDuplicateDetected,

@@ -1,0 +1,111 @@
+"""What triage's handlers, escalation ladder and API need, and how the real ones are built.
+
+The handlers, ``case_moves``, the ladder and the HTTP views all take a ``TriageDeps``; the
+worker and the app build it once per process with :func:`build`, and tests build it over
+their own database with a fake clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from pymongo.client_session import ClientSession
+from pymongo.collection import Collection
+
+from services.triage.domain.calendar import WorkingCalendar
+from services.triage.domain.dedup import DedupConfig
+from services.triage.domain.ladder import LadderConfig, next_wakeup
+from services.triage.roster import load_roster
+from services.triage.rules_files import default_rules_text, load_rules_text
+from services.triage.storage import models
+from services.triage.storage.config import ConfigStore, Defaults, TenantConfig
+from services.triage.storage.state_codec import assignment_from_doc, clock_from_doc
+from services.triage.storage.transactions import in_transaction
+from shared.settings import Settings
+
+Document = dict[str, Any]
+T = TypeVar("T")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TriageDeps:
+    """What the handlers, the ladder and the API need; tests build it over real collections."""
+
+    decisions: Collection[Document]
+    cases: Collection[Document]
+    facts: Collection[Document]
+    steps: Collection[Document]
+    config: ConfigStore
+    clock: Callable[[], datetime] = _utcnow
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    ladder: LadderConfig = field(default_factory=LadderConfig)
+
+    def transaction(self, work: Callable[[ClientSession], T]) -> T:
+        return in_transaction(self.cases.database.client, work)
+
+    def calendar(self, config: TenantConfig, *moments: datetime) -> WorkingCalendar:
+        return self.config.calendar(config, *moments)
+
+    def open_load(self, tenant: str, session: ClientSession | None = None) -> dict[str, int]:
+        """Open cases per assigned officer of ``tenant`` (one aggregation)."""
+        pipeline: list[Document] = [
+            {"$match": {"tenant": tenant, "open": True, "assignment.officer_id": {"$ne": None}}},
+            {"$group": {"_id": "$assignment.officer_id", "n": {"$sum": 1}}},
+        ]
+        return {
+            str(row["_id"]): int(row["n"])
+            for row in self.cases.aggregate(pipeline, session=session)
+        }
+
+    def wakeup(
+        self,
+        config: TenantConfig,
+        state: Mapping[str, Any],
+        fired: Iterable[str],
+        now: datetime,
+    ) -> datetime | None:
+        """When the ladder must next look at a case (None: nothing can become due)."""
+        if not state.get("open", True) or state.get("duplicate_of"):
+            return None
+        assignment = assignment_from_doc(state.get("assignment"))
+        if assignment is None:
+            return None
+        clock = clock_from_doc(state["clock"])
+        calendar = self.calendar(config, clock.started_at, clock.deadline, now)
+        return next_wakeup(
+            clock, assignment.state, frozenset(fired), now, calendar=calendar, config=self.ladder
+        )
+
+
+def defaults(settings: Settings) -> Defaults:
+    """The shipped rules and the configured roster, validated: a broken file stops the start
+    with every problem named, rather than triaging with half a configuration."""
+    text = default_rules_text()
+    return Defaults(
+        rules=load_rules_text(text), rules_text=text, roster=load_roster(settings.roster_file)
+    )
+
+
+def build(settings: Settings) -> TriageDeps:
+    """Dependencies over the real collections (the database must be registered first:
+    ``bootstrap.bootstrap``)."""
+    config = ConfigStore(
+        models.ConfigVersion._get_collection(),
+        models.ConfigHead._get_collection(),
+        defaults(settings),
+        models.DirectoryOfficer._get_collection(),
+    )
+    return TriageDeps(
+        decisions=models.TriageDecision._get_collection(),
+        cases=models.CaseState._get_collection(),
+        facts=models.DedupFact._get_collection(),
+        steps=models.LadderStepRecord._get_collection(),
+        config=config,
+    )

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, get_args
 
-# Raised by ``check``; named here too, so callers of the machine find them where they are raised.
+# Defined with the other refusals of an action; ``check`` raises them, and its callers know
+# them as ``sm.IllegalTransition`` and ``sm.MissingFields``.
 from services.intake.actions.errors import IllegalTransition as IllegalTransition
 from services.intake.actions.errors import MissingFields as MissingFields
 

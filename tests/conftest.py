@@ -26,13 +26,7 @@ from services.cli.infra import (
 from services.cli.mailbox import MailSink
 from services.intake.access.vault import new_key
 from shared.settings import Settings
-
-_FINISHED: list[str] = []  # vhosts whose test has ended, deleted when the next one is created
-# RabbitMQ keeps file handles per virtual host (its queues' segment and index files) and has
-# about a thousand in all here: a run that kept every finished test's vhost until the end ran
-# out of them and stalled the broker. Each finished vhost is deleted in the same rabbitmqctl
-# call that creates the next test's (one call of about a second either way), so at most one
-# finished vhost is alive at a time and no deletion of many vhosts at once runs mid-suite.
+from tests.support.vhosts import FINISHED
 
 
 @pytest.fixture(scope="session")
@@ -47,17 +41,17 @@ def mongo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MongoServ
 def broker() -> Iterator[None]:
     ensure_rabbitmq(allow_install=False)
     yield
-    delete_vhosts(_FINISHED)
+    delete_vhosts(FINISHED)
 
 
 @pytest.fixture
 def vhost(broker: None) -> Iterator[str]:
     """A fresh virtual host: this test sees no other test's queues or messages."""
     name = f"pantau-test-{uuid.uuid4().hex[:12]}"
-    add_vhost(name, retiring=_FINISHED)
-    _FINISHED.clear()
+    add_vhost(name, retiring=FINISHED)
+    FINISHED.clear()
     yield name
-    _FINISHED.append(name)
+    FINISHED.append(name)
 
 
 @pytest.fixture

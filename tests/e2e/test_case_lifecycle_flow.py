@@ -11,8 +11,9 @@ import requests
 
 from services.cli.demo import DEMO_CASES, run_demo
 from shared.settings import get_settings
-from tests.e2e.conftest import Suite, eventually
 from tests.support.builders import case_payload, plain_text
+from tests.support.suite import Suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

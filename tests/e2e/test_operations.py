@@ -26,8 +26,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from services.cli.infra import free_port, prometheus_binaries
 from services.cli.localmode import ALERT_RULES, Child, prometheus_child, prometheus_config
 from shared.broker.parking import ParkingQueue
-from tests.e2e.conftest import Suite, eventually
 from tests.support.builders import case_payload
+from tests.support.suite import Suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,9 @@ from collections import Counter
 
 import pytest
 
-from tests.e2e.conftest import Suite, eventually
 from tests.support.builders import case_payload, plain_text
+from tests.support.suite import Suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -9,12 +9,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from services.cli.infra import MongoServer, free_port
-from tests.e2e.conftest import (
-    Suite,
-    running_suite,
-    suite,
-)
+from tests.e2e.conftest import suite
 from tests.support.rabbit_node import RabbitNode
+from tests.support.suite import Suite, running_suite
 
 __all__ = ["suite", "vhost_of"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from services.cli.infra import rabbitmqctl
-from tests.e2e.conftest import Suite
 from tests.faults.conftest import vhost_of
 from tests.support.pipeline_checker import check_pipeline, distinct_cases
+from tests.support.suite import Suite
 
 pytestmark = pytest.mark.e2e
 

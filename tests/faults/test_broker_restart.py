@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 
 from services.cli.infra import InfraError, port_open
-from tests.e2e.conftest import Suite, eventually, running_suite
 from tests.support.pipeline_checker import (
     REGENCIES,
     Submitted,
@@ -37,6 +36,8 @@ from tests.support.pipeline_checker import (
 )
 from tests.support.rabbit_node import RabbitNode
 from tests.support.recovery import RECOVERY_BOUND_S, measure_recovery
+from tests.support.suite import Suite, running_suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from services.cli.infra import MongoServer
-from tests.e2e.conftest import Suite, eventually
 from tests.support.pipeline_checker import await_pipeline, distinct_cases, submit_all
+from tests.support.suite import Suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

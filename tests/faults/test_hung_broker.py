@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Suite, running_suite
 from tests.support.pipeline_checker import (
     REGENCIES,
     Submitted,
@@ -31,6 +30,7 @@ from tests.support.pipeline_checker import (
 )
 from tests.support.rabbit_node import RabbitNode
 from tests.support.recovery import RECOVERY_BOUND_S, Recovery, measure_recovery
+from tests.support.suite import Suite, running_suite
 
 pytestmark = pytest.mark.e2e
 

@@ -15,9 +15,10 @@ import pytest
 
 from shared.broker.parking import ParkingQueue
 from shared.broker.topology import SUBSCRIPTIONS
-from tests.e2e.conftest import Suite, eventually
 from tests.support.broker import channel
 from tests.support.pipeline_checker import await_pipeline, distinct_cases, submit_all
+from tests.support.suite import Suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

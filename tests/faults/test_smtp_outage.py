@@ -20,7 +20,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.cli.infra import port_open
 from shared.broker.parking import ParkingQueue
-from tests.e2e.conftest import Suite, eventually, running_suite
 from tests.support.pipeline_checker import (
     REGENCIES,
     Submitted,
@@ -29,6 +28,8 @@ from tests.support.pipeline_checker import (
     submit,
 )
 from tests.support.recovery import RECOVERY_BOUND_S, measure_recovery
+from tests.support.suite import Suite, running_suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

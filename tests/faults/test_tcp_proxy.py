@@ -21,8 +21,6 @@ from collections.abc import Iterator
 import pytest
 
 from services.cli.infra import MongoServer, add_vhost
-from tests.conftest import _FINISHED
-from tests.e2e.conftest import Suite, running_suite
 from tests.support.pipeline_checker import (
     REGENCIES,
     Submitted,
@@ -31,7 +29,9 @@ from tests.support.pipeline_checker import (
     submit,
 )
 from tests.support.recovery import RECOVERY_BOUND_S, Recovery, measure_recovery
+from tests.support.suite import Suite, running_suite
 from tests.support.tcp_proxy import TcpProxy
+from tests.support.vhosts import FINISHED
 
 pytestmark = pytest.mark.e2e
 
@@ -69,15 +69,15 @@ def suite_behind_proxies(
     amqp_proxy: TcpProxy, mongo_proxy: TcpProxy, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Suite]:
     vhost = f"pantau-proxy-{uuid.uuid4().hex[:10]}"
-    add_vhost(vhost, retiring=_FINISHED)
-    _FINISHED.clear()
+    add_vhost(vhost, retiring=FINISHED)
+    FINISHED.clear()
     amqp_url = f"amqp://guest:guest@127.0.0.1:{amqp_proxy.port}/{vhost}?heartbeat={HEARTBEAT_S}"
     # A direct connection: with replicaSet= the driver would learn the member's real address
     # from the replica set and go around the proxy. Transactions still work (it is a primary).
     mongo_url = f"mongodb://127.0.0.1:{mongo_proxy.port}/?directConnection=true"
     with running_suite(mongo_url, tmp_path_factory.mktemp("suite"), amqp_url=amqp_url) as started:
         yield started
-    _FINISHED.append(vhost)  # deleted when the next vhost is created
+    FINISHED.append(vhost)  # deleted when the next vhost is created
 
 
 def _count(suite: Suite, line: str) -> int:

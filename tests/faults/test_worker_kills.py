@@ -34,7 +34,6 @@ from functools import partial
 
 import pytest
 
-from tests.e2e.conftest import Suite, eventually
 from tests.support.pipeline_checker import (
     REGENCIES,
     Report,
@@ -45,6 +44,8 @@ from tests.support.pipeline_checker import (
     submit,
 )
 from tests.support.recovery import RECOVERY_BOUND_S, Recovery, measure_recovery
+from tests.support.suite import Suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -24,12 +24,13 @@ from services.intake.access.keys import create_key
 from services.intake.openapi import document as intake_document
 from services.notify.openapi import document as notify_document
 from services.triage.openapi import document as triage_document
-from tests.e2e.conftest import Suite, eventually, running_suite
 from tests.fuzz.checks import fuzz
 from tests.fuzz.test_intake_openapi_fuzz import _ROLES as INTAKE_ROLES
 from tests.fuzz.test_notify_openapi_fuzz import _ROLES as NOTIFY_ROLES
 from tests.fuzz.test_triage_openapi_fuzz import _ROLES as TRIAGE_ROLES
 from tests.support.builders import case_payload
+from tests.support.suite import Suite, running_suite
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,8 @@ from shared.contracts import (
     new_envelope,
 )
 from shared.settings import Settings
-from tests.e2e.conftest import eventually
 from tests.support.broker import depth, drain, publish_raw, running
+from tests.support.waiting import eventually
 
 
 def _status_event(case_id: str = "c1") -> bytes:

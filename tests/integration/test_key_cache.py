@@ -11,7 +11,7 @@ from services.intake.access.models import ApiKey
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
 from shared.settings import Settings
-from tests.e2e.conftest import eventually
+from tests.support.waiting import eventually
 
 
 def test_revocation_elsewhere_reaches_this_process(settings: Settings) -> None:

@@ -24,7 +24,6 @@ from services.notify.digest import flush_due
 from shared.auth import Principal
 from shared.broker.consumer import ATTEMPT_HEADER
 from shared.settings import Settings, get_settings
-from tests.e2e.conftest import eventually
 from tests.integration.test_notify_delivery import (
     Clock,
     assigned,
@@ -37,6 +36,7 @@ from tests.integration.test_notify_delivery import (
 from tests.integration.test_notify_worker import consumer, publish
 from tests.support.broker import channel, depth, running
 from tests.support.sms_gateway import SmsGateway
+from tests.support.waiting import eventually
 
 PRINCIPALS = {
     "officer-joni": Principal("k1", "karo-bkpsdm-1", "12.06", "officer"),

@@ -12,10 +12,10 @@ from collections import Counter
 from services.cli.infra import free_port
 from services.cli.mailbox import MailSink
 from shared.settings import Settings
-from tests.e2e.conftest import eventually
 from tests.integration.test_notify_delivery import assigned, ledger, notify_deps_for, officer
 from tests.integration.test_notify_worker import consumer, publish
 from tests.support.broker import depth, running
+from tests.support.waiting import eventually
 
 OUTAGE_S = 60
 ALERTS = 25

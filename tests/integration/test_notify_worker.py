@@ -25,7 +25,6 @@ from shared.broker.consumer import Consumer
 from shared.broker.parking import ParkingQueue
 from shared.contracts import Envelope, encode
 from shared.settings import Settings
-from tests.e2e.conftest import eventually
 from tests.integration.test_notify_delivery import (
     Clock,
     assigned,
@@ -40,6 +39,7 @@ from tests.integration.test_notify_delivery import (
 from tests.support.broker import channel, consumer_stacks, depth, running
 from tests.support.builders import plain_text
 from tests.support.sms_gateway import SmsGateway
+from tests.support.waiting import eventually
 
 
 @pytest.fixture

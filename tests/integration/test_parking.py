@@ -15,9 +15,9 @@ from shared.broker.consumer import Consumer, PermanentError
 from shared.broker.parking import REPLAYED_BY_HEADER, ParkingError, ParkingQueue
 from shared.contracts import CaseStatusChanged, Envelope, Event, encode, new_envelope
 from shared.settings import Settings
-from tests.conftest import _FINISHED
-from tests.e2e.conftest import eventually
 from tests.support.broker import channel, depth, drain, publish_raw, running
+from tests.support.vhosts import FINISHED
+from tests.support.waiting import eventually
 
 
 def _status_event(case_id: str) -> bytes:
@@ -133,7 +133,7 @@ def test_parking_tools_say_what_is_wrong_with_the_broker(settings: Settings) -> 
 
     empty_vhost = f"pantau-test-{uuid.uuid4().hex[:12]}"
     add_vhost(empty_vhost)
-    _FINISHED.append(empty_vhost)  # deleted when the next vhost is created
+    FINISHED.append(empty_vhost)  # deleted when the next vhost is created
     undeclared = settings.model_copy(
         update={"amqp_url": f"amqp://guest:guest@127.0.0.1:5672/{empty_vhost}"}
     )

@@ -20,8 +20,8 @@ from services.triage.ladder_scheduler import LadderScheduler
 from shared.broker.publisher import Publisher
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
-from tests.e2e.conftest import eventually
 from tests.support.broker import drain
+from tests.support.waiting import eventually
 from tests.unit.triage.builders import (
     FakeClock,
     accused,

@@ -26,8 +26,8 @@ from shared.broker.topology import SUBSCRIPTIONS
 from shared.contracts import CaseUpdated, Envelope, Event, encode
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
-from tests.e2e.conftest import eventually
 from tests.support.broker import depth, dispatching, drain, publish_raw, running
+from tests.support.waiting import eventually
 from tests.unit.triage.builders import (
     HOAX_TEXT,
     HOAX_TITLE,

@@ -21,9 +21,9 @@ from shared.metrics import QUEUE_MESSAGES
 from shared.settings import Settings
 from shared.web import broker_ready, create_base_app
 from shared.worker_health import HealthServer, QueueMonitor
-from tests.conftest import _FINISHED
-from tests.e2e.conftest import eventually
 from tests.support.broker import channel, publish_raw
+from tests.support.vhosts import FINISHED
+from tests.support.waiting import eventually
 
 # A generous bound, well under the 20 s socket timeout a lost database would otherwise hold a
 # check for: a probe that answers within it did not wait for that timeout.
@@ -165,7 +165,7 @@ def test_queue_monitor_reads_depths_and_consumers_of_every_queue(settings: Setti
     # On a broker where the queues are not declared, their readings disappear.
     empty = f"pantau-test-{uuid.uuid4().hex[:12]}"
     add_vhost(empty)
-    _FINISHED.append(empty)  # deleted when the next vhost is created
+    FINISHED.append(empty)  # deleted when the next vhost is created
     bare = settings.model_copy(update={"amqp_url": f"amqp://guest:guest@127.0.0.1:5672/{empty}"})
     elsewhere = QueueMonitor(bare, "triage", connected)
     try:

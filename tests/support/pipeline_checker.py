@@ -14,15 +14,13 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import requests
 from pymongo import MongoClient
 
 from tests.support.builders import case_payload, plain_text
-
-if TYPE_CHECKING:
-    from tests.e2e.conftest import Suite
+from tests.support.suite import Suite
 
 # The timeline kinds every alerted case must reach, in the order the pipeline adds them.
 TIMELINE = ("submitted", "triaged", "assigned", "notified")

@@ -17,14 +17,11 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import requests
 
 from tests.support.pipeline_checker import Submitted, observe
-
-if TYPE_CHECKING:
-    from tests.e2e.conftest import Suite
+from tests.support.suite import Suite
 
 # What the fault tests promise: back to normal within this long after the fault ends.
 RECOVERY_BOUND_S = 30.0

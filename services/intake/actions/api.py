@@ -20,12 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from services.intake.actions import plans as case_plans
 from services.intake.actions import status_machine as sm
 from services.intake.actions import write as case_actions
+from services.intake.actions.errors import ActionRefused
+from services.intake.actions.refusals import problem_for
 from services.intake.cases.api import find_visible_case
 from services.intake.cases.presenters import case_detail
 from services.intake.cases.schemas import field_errors
 from services.intake.directory import officers as directory
 from shared.auth import Principal, current_principal, requires
-from shared.problems import Problem, json_body
+from shared.problems import Problem, json_body, problem_response
 from shared.regions import parse_region_code, province_of
 
 bp = Blueprint("actions", __name__)
@@ -175,6 +177,13 @@ def _apply(
     return _answer(stored)
 
 
+# Registered for the whole app, not only this blueprint: evidence uploads are written through
+# ``case_actions.apply`` too, and are refused the same way.
+@bp.app_errorhandler(ActionRefused)
+def _refused(refused: ActionRefused) -> ResponseReturnValue:
+    return problem_response(problem_for(refused))
+
+
 # --- status -------------------------------------------------------------------------------------
 
 
@@ -207,20 +216,12 @@ def change_status(case_id: str) -> ResponseReturnValue:
 @requires(*MANAGE_ROLES)
 def reopen(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, ReopenBody)
-
-    def decide(doc: dict[str, Any]) -> case_actions.Plan:
-        state = case_plans.state_of(doc)
-        if not sm.is_closed(state.status):
-            raise Problem(
-                409,
-                f"Only a closed case can be reopened; this one is '{state.status}'.",
-                errors=[{"field": "status", "message": "case is open", "code": "transition"}],
-                extra={"current_status": state.status, "allowed": case_plans.allowed(doc)},
-            )
-        change = sm.Change(to=sm.reopen_target(state), reason=a.body.reason)
-        return case_plans.status_change(doc, change, actor=a.principal.name, note=None, now=a.now)
-
-    return _apply(a, a.body.version, decide, check_officer=False)
+    return _apply(
+        a,
+        a.body.version,
+        lambda doc: case_plans.reopen(doc, reason=a.body.reason, actor=a.principal.name, now=a.now),
+        check_officer=False,
+    )
 
 
 @bp.post("/v1/cases/<case_id>/acknowledge")

@@ -1,29 +1,48 @@
 """What each officer action changes on a case: a ``Plan`` built from the case as it is now.
 
 No I/O here beyond what the caller passes in (the officer found in the directory, the
-linked case): the transaction in ``case_actions`` reads the case, calls one of these and
-writes the result, so every rule about actions is testable on plain dictionaries.
+linked case, the moment): the transaction in ``write.apply`` reads the case, calls one of
+these and writes the result, so every rule about actions is testable on plain dictionaries.
+A refused action raises one of the ``errors``; the actions API decides how it answers.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from services.intake.actions import errors
 from services.intake.actions import status_machine as sm
-from services.intake.actions.write import Plan
 from shared.contracts import (
     CaseCommentAdded,
     CaseReassigned,
     CaseStatusChanged,
     CaseTransferred,
+    Event,
     Recipient,
 )
-from shared.problems import Problem
 
 Document = dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """What an action changes: fields to set or remove, items to append, events to emit."""
+
+    action: str
+    summary: str  # the timeline's line, in Bahasa Indonesia like the rest of the timeline
+    sets: Document = field(default_factory=dict)
+    unsets: Sequence[str] = ()
+    # Items to append to an array field: one document, or a list of them.
+    appends: Mapping[str, Document | list[Document]] = field(default_factory=dict)
+    events: Sequence[Event] = ()
+    # The tenant the events belong to (a transfer's events already belong to the new one).
+    tenant: str | None = None
+    timeline: Document = field(default_factory=dict)
+
 
 # How each target status reads on the timeline.
 _STATUS_WORDS = {
@@ -42,6 +61,7 @@ _STATUS_WORDS = {
 
 
 def state_of(doc: Mapping[str, Any]) -> sm.CaseState:
+    """What the status machine needs to know of a stored case."""
     lifecycle = doc.get("lifecycle") or {}
     return sm.CaseState(
         status=str(doc.get("status", "received")),
@@ -52,49 +72,26 @@ def state_of(doc: Mapping[str, Any]) -> sm.CaseState:
 
 
 def allowed(doc: Mapping[str, Any]) -> list[str]:
+    """The statuses the case may move to next."""
     return list(sm.allowed_targets(state_of(doc)))
 
 
-def _illegal(exc: sm.IllegalTransition) -> Problem:
-    return Problem(
-        409,
-        f"A case that is '{exc.status}' cannot become '{exc.to}'. "
-        f"Allowed now: {', '.join(exc.allowed) or 'nothing'}.",
-        errors=[{"field": "status", "message": "not allowed from here", "code": "transition"}],
-        extra={"current_status": exc.status, "allowed": list(exc.allowed)},
-    )
-
-
-def _closed(doc: Mapping[str, Any], what: str) -> Problem:
-    """The answer to an action a closed case does not take (``what`` ends the sentence)."""
+def _refuse_if_closed(doc: Mapping[str, Any], action: errors.ClosedFor) -> str:
+    """The case's status, unless the case is closed: then ``action`` is refused."""
     status = str(doc.get("status", "received"))
-    return Problem(
-        409,
-        f"A closed case ('{status}') {what}",
-        errors=[{"field": "status", "message": "case is closed", "code": "transition"}],
-        extra={"current_status": status, "allowed": allowed(doc)},
-    )
-
-
-def _missing(exc: sm.MissingFields) -> Problem:
-    return Problem(
-        422,
-        "This change needs more details; see 'errors'.",
-        errors=[{"field": f, "message": m, "code": "required"} for f, m in exc.errors],
-    )
+    if sm.is_closed(status):
+        raise errors.CaseClosed(action, status, tuple(allowed(doc)))
+    return status
 
 
 def status_change(
     doc: Mapping[str, Any], change: sm.Change, *, actor: str, note: str | None, now: datetime
 ) -> Plan:
-    """Move the case to ``change.to`` if the machine allows it, with what the target needs."""
+    """Move the case to ``change.to`` if the machine allows it, with what the target needs.
+
+    Raises ``errors.IllegalTransition`` or ``errors.MissingFields`` otherwise."""
     state = state_of(doc)
-    try:
-        sm.check(state, change)
-    except sm.IllegalTransition as exc:
-        raise _illegal(exc) from exc
-    except sm.MissingFields as exc:
-        raise _missing(exc) from exc
+    sm.check(state, change)
     after = sm.next_state(state, change)
     reopening = sm.is_closed(state.status)
     sets: Document = {
@@ -145,20 +142,23 @@ def status_change(
     )
 
 
+def reopen(doc: Mapping[str, Any], *, reason: str, actor: str, now: datetime) -> Plan:
+    """Take a closed case back to where work resumes; an open case is refused."""
+    state = state_of(doc)
+    if not sm.is_closed(state.status):
+        raise errors.CaseOpen(state.status, tuple(allowed(doc)))
+    change = sm.Change(to=sm.reopen_target(state), reason=reason)
+    return status_change(doc, change, actor=actor, note=None, now=now)
+
+
 def acknowledge(doc: Mapping[str, Any], *, actor: str, now: datetime) -> Plan:
     """The assigned officer says they have the case: stops the reminders and reassignment.
 
     Sent as a status change that keeps the status, which triage reads as an officer's action.
     """
     if doc.get("acknowledged_at") is not None:
-        raise Problem(
-            409,
-            "This case was already acknowledged.",
-            errors=[{"field": "case", "message": "already acknowledged", "code": "duplicate"}],
-        )
-    status = str(doc.get("status", "received"))
-    if sm.is_closed(status):
-        raise _closed(doc, "needs no acknowledgement.")
+        raise errors.AlreadyAcknowledged()
+    status = _refuse_if_closed(doc, "acknowledge")
     event = CaseStatusChanged(
         case_id=str(doc["_id"]),
         from_status=status,
@@ -252,32 +252,17 @@ def reassign(
     actor: str,
 ) -> Plan:
     """Give the case to another officer of its regency, unless they declared a conflict."""
-    status = str(doc.get("status", "received"))
-    if sm.is_closed(status):
-        raise _closed(doc, "cannot be reassigned; reopen it first.")
+    _refuse_if_closed(doc, "reassign")
+    officer_id = str(officer["_id"])
     if officer.get("region") != doc["tenant"]:
-        raise Problem(
-            422,
-            f"Officer {officer['_id']} works for {officer.get('region')}, "
-            f"the case belongs to {doc['tenant']}. Transfer the case first.",
-            errors=[{"field": "officer_id", "message": "other region", "code": "tenant"}],
-        )
+        raise errors.OtherRegion(officer_id, officer.get("region"), str(doc["tenant"]))
     clashes = conflicts_with(officer, doc)
     if clashes:
-        raise Problem(
-            422,
-            f"Officer {officer['_id']} declared a conflict of interest with "
-            f"{', '.join(clashes)} and may not handle this case.",
-            errors=[{"field": "officer_id", "message": "conflict of interest", "code": "conflict"}],
-        )
+        raise errors.ConflictOfInterest(officer_id, clashes)
     triage = doc.get("triage") or {}
     previous = (triage.get("assignee") or {}).get("officer_id")
     if previous == officer["_id"]:
-        raise Problem(
-            409,
-            f"The case is already assigned to {officer['_id']}.",
-            errors=[{"field": "officer_id", "message": "already assigned", "code": "duplicate"}],
-        )
+        raise errors.AlreadyAssigned(officer_id)
     unit = str(officer.get("unit") or triage.get("unit") or "")
     event = CaseReassigned(
         case_id=str(doc["_id"]),
@@ -309,16 +294,10 @@ def transfer(
     doc: Mapping[str, Any], *, to_tenant: str, reason: str, actor: str, now: datetime
 ) -> Plan:
     """Move the case to another regency or up to the province; the history is kept."""
-    status = str(doc.get("status", "received"))
-    if sm.is_closed(status):
-        raise _closed(doc, "cannot be transferred; reopen it first.")
+    _refuse_if_closed(doc, "transfer")
     from_tenant = str(doc["tenant"])
     if to_tenant == from_tenant:
-        raise Problem(
-            422,
-            f"The case already belongs to {to_tenant}.",
-            errors=[{"field": "region_code", "message": "same region", "code": "same"}],
-        )
+        raise errors.SameRegion(to_tenant)
     history = list(doc.get("transfers") or [])
     history.append({"from": from_tenant, "to": to_tenant, "at": now, "by": actor, "reason": reason})
     event = CaseTransferred(
@@ -345,19 +324,12 @@ def _with(current: Any, case_id: str) -> list[str]:
 
 
 def link_duplicate(doc: Mapping[str, Any], other_id: str) -> Plan:
+    """Note on the case that ``other_id`` reports the same thing; no status changes."""
     if other_id == str(doc["_id"]):
-        raise Problem(
-            422,
-            "A case cannot duplicate itself.",
-            errors=[{"field": "case_id", "message": "same case", "code": "same"}],
-        )
+        raise errors.SelfDuplicate()
     current = [str(c) for c in doc.get("duplicates") or []]
     if other_id in current:
-        raise Problem(
-            409,
-            "The cases are already linked.",
-            errors=[{"field": "case_id", "message": "already linked", "code": "duplicate"}],
-        )
+        raise errors.AlreadyLinked(other_id)
     return Plan(
         action="duplicate_linked",
         summary=f"Ditautkan sebagai duplikat dengan kasus {other_id}",
@@ -367,9 +339,10 @@ def link_duplicate(doc: Mapping[str, Any], other_id: str) -> Plan:
 
 
 def unlink_duplicate(doc: Mapping[str, Any], other_id: str) -> Plan:
+    """Undo a duplicate link made by mistake."""
     current = [str(c) for c in doc.get("duplicates") or []]
     if other_id not in current:
-        raise Problem(404, f"Case {other_id} is not linked to this one.")
+        raise errors.NotLinked(other_id)
     return Plan(
         action="duplicate_unlinked",
         summary=f"Tautan duplikat dengan kasus {other_id} dilepas",

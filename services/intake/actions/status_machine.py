@@ -21,6 +21,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, get_args
 
+# Defined with the other refusals of an action; ``check`` raises them, and its callers know
+# them as ``sm.IllegalTransition`` and ``sm.MissingFields``.
+from services.intake.actions.errors import IllegalTransition as IllegalTransition
+from services.intake.actions.errors import MissingFields as MissingFields
+
 Status = Literal[
     "received",
     "verified",
@@ -80,24 +85,6 @@ class CaseState:
     finding: str | None = None  # of the current recommendation
 
 
-class IllegalTransition(Exception):
-    """The change is not allowed from the case's status; ``allowed`` lists what is."""
-
-    def __init__(self, state: CaseState, to: str, allowed: tuple[str, ...]) -> None:
-        super().__init__(f"a case that is {state.status} cannot become {to}")
-        self.status = state.status
-        self.to = to
-        self.allowed = allowed
-
-
-class MissingFields(Exception):
-    """The change lacks what its target status needs; ``errors`` names each field."""
-
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{f}: {m}" for f, m in errors))
-        self.errors = errors
-
-
 def is_closed(status: str) -> bool:
     return status in CLOSED
 
@@ -130,7 +117,7 @@ def check(state: CaseState, change: Change) -> None:
     """Raise IllegalTransition or MissingFields unless ``change`` may be applied to ``state``."""
     allowed = allowed_targets(state)
     if change.to not in allowed:
-        raise IllegalTransition(state, change.to, allowed)
+        raise IllegalTransition(state.status, change.to, allowed)
     errors = _missing(state, change)
     if errors:
         raise MissingFields(errors)

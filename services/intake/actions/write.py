@@ -10,8 +10,7 @@ a change that was not stored (the outbox relay publishes it after the commit).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,30 +22,15 @@ from pymongo.errors import DuplicateKeyError
 
 from services.intake.actions import audit
 from services.intake.actions.audit_models import AuditEntry
+from services.intake.actions.errors import CaseNotFound, StaleVersion
+from services.intake.actions.plans import Plan
 from services.intake.cases.models import Case
 from shared import outbox
 from shared.auth import Principal
-from shared.contracts import Event, new_envelope
-from shared.problems import Problem
+from shared.contracts import new_envelope
 
 Document = dict[str, Any]
 OFFICER_ROLES = frozenset({"officer", "supervisor", "operator"})
-
-
-@dataclass
-class Plan:
-    """What an action changes: fields to set or remove, items to append, events to emit."""
-
-    action: str
-    summary: str  # the timeline's line, in Bahasa Indonesia like the rest of the timeline
-    sets: Document = field(default_factory=dict)
-    unsets: Sequence[str] = ()
-    # Items to append to an array field: one document, or a list of them.
-    appends: Mapping[str, Document | list[Document]] = field(default_factory=dict)
-    events: Sequence[Event] = ()
-    # The tenant the events belong to (a transfer's events already belong to the new one).
-    tenant: str | None = None
-    timeline: Document = field(default_factory=dict)
 
 
 Decide = Callable[[Document], Plan]
@@ -75,17 +59,7 @@ def _oid(case_id: str) -> ObjectId:
     try:
         return ObjectId(case_id)
     except (InvalidId, TypeError) as exc:
-        raise Problem(404, "No case with this id.") from exc
-
-
-def stale(current: int, expected: int) -> Problem:
-    return Problem(
-        409,
-        f"The case changed since you read it (you sent version {expected}, it is now at "
-        f"{current}). Reload it, check what changed, and try again.",
-        errors=[{"field": "version", "message": f"current version is {current}", "code": "stale"}],
-        extra={"current_version": current},
-    )
+        raise CaseNotFound(case_id) from exc
 
 
 def apply(
@@ -102,8 +76,8 @@ def apply(
 
     ``expected_version`` None applies the action to whatever version is current (an
     addition such as a comment, which overwrites nothing). ``decide`` gets the current case
-    and returns the Plan, or raises a Problem (an illegal transition, a missing field),
-    which then leaves everything as it was.
+    and returns the Plan, or raises an ``errors.ActionRefused`` (an illegal transition, a
+    missing field), which then leaves everything as it was; so does a stale version.
     """
     oid = _oid(case_id)
     cases: Collection[Document] = Case._get_collection()
@@ -113,10 +87,10 @@ def apply(
     def work(session: ClientSession) -> Document:
         doc = cases.find_one({"_id": oid}, session=session)
         if doc is None or not principal.can_see(doc["tenant"]):
-            raise Problem(404, "No case with this id.")
+            raise CaseNotFound(case_id)
         version = version_of(doc)
         if expected_version is not None and version != expected_version:
-            raise stale(version, expected_version)
+            raise StaleVersion(version, expected_version)
         plan = decide(doc)
         before = {name: _get(doc, name) for name in (*plan.sets, *plan.unsets)}
         after = {**{name: None for name in plan.unsets}, **plan.sets}
@@ -172,7 +146,7 @@ def apply(
         )
         result = cases.update_one({"_id": oid, **matches_version}, update, session=session)
         if result.modified_count != 1:
-            raise stale(version + 1, version)
+            raise StaleVersion(version + 1, version)
         trail.insert_one(entry, session=session)
         stored = cases.find_one({"_id": oid}, session=session)
         assert stored is not None  # written above in this very transaction
@@ -184,7 +158,7 @@ def apply(
     except DuplicateKeyError as exc:
         # Two writers raced past the version check; the audit's unique (case, seq) let one in.
         sent = expected_version or 0
-        raise stale(sent + 1, sent) from exc
+        raise StaleVersion(sent + 1, sent) from exc
     return stored
 
 

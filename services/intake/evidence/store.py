@@ -35,7 +35,7 @@ from bson.errors import InvalidId
 from gridfs import GridFSBucket, GridOut, NoFile
 
 from services.intake.actions import write as case_actions
-from services.intake.actions.write import Plan
+from services.intake.actions.plans import Plan
 from services.intake.evidence import cleaning
 from services.intake.evidence import file_types as types
 from services.intake.evidence.file_types import EvidenceType

@@ -1,0 +1,137 @@
+"""The whole suite as real processes (three gunicorn apps and three workers) and handles to
+poke it, for the end-to-end, fault and live fuzz tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import mongoengine
+import requests
+
+from services.cli.infra import add_vhost, free_port
+from services.cli.localmode import Child, build_children, wait_until_ready
+from services.cli.mailbox import MailSink
+from services.intake.access.keys import create_key
+from services.intake.access.vault import new_key
+from services.intake.bootstrap import bootstrap, ensure_indexes
+from shared.settings import Settings
+from tests.support.vhosts import FINISHED
+
+
+@dataclass
+class Suite:
+    """A running suite and handles to poke it."""
+
+    settings: Settings
+    urls: dict[str, str]
+    children: dict[str, Child]
+    mail: MailSink
+    home: Path
+    # Each worker's health port (/metrics, /healthz, /readyz), by service.
+    worker_urls: dict[str, str] = field(default_factory=dict)
+
+    def key(self, region: str = "12.06", role: str = "submitter") -> str:
+        return create_key(name=f"e2e {region} {role}", region=region, role=role)[0]
+
+    def submit(self, key: str, payload: dict[str, Any]) -> dict[str, Any]:
+        answer = requests.post(
+            f"{self.urls['intake']}/v1/cases",
+            json=payload,
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=10,
+        )
+        assert answer.status_code in (200, 201), answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    def case(self, key: str, case_id: str) -> dict[str, Any]:
+        answer = requests.get(
+            f"{self.urls['intake']}/v1/cases/{case_id}",
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    def restart(self, name: str) -> None:
+        child = self.children[name]
+        child.start()
+
+    def log(self, name: str) -> str:
+        return self.children[name].log_path.read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def running_suite(
+    mongo_url: str,
+    home: Path,
+    *,
+    amqp_url: str | None = None,
+    env_overrides: Mapping[str, str] | None = None,
+) -> Iterator[Suite]:
+    """Start the whole suite against the MongoDB at ``mongo_url`` in a fresh vhost; stop it
+    on exit. Fault tests that must stop their database pass a mongod of their own; those that
+    must hang or cut the broker pass ``amqp_url`` (a private node, or a proxy in front of the
+    shared one), and then own that vhost's life themselves. ``env_overrides`` replaces some
+    of the suite's PANTAU_* settings (e.g. retry delays a long outage must not exhaust)."""
+    vhost: str | None = None
+    if amqp_url is None:
+        vhost = f"pantau-e2e-{uuid.uuid4().hex[:10]}"
+        add_vhost(vhost, retiring=FINISHED)
+        FINISHED.clear()
+        amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}?heartbeat=30"
+    mail = MailSink("127.0.0.1", free_port(), home / "mail")
+    mail.start()
+    http_ports = {svc: free_port() for svc in ("intake", "triage", "notify")}
+    metrics_ports = {svc: free_port() for svc in ("intake", "triage", "notify")}
+    env_settings = {
+        "PANTAU_MONGO_URL": mongo_url,
+        "PANTAU_DB_PREFIX": f"e2e{uuid.uuid4().hex[:8]}",
+        "PANTAU_AMQP_URL": amqp_url,
+        "PANTAU_SMTP_PORT": str(mail.port),
+        "PANTAU_RETRY_DELAYS_MS": "300,1000",
+        "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{http_ports['intake']}",
+        # Triage and notify check API keys with this suite's intake.
+        "PANTAU_INTAKE_URL": f"http://127.0.0.1:{http_ports['intake']}",
+        "PANTAU_WEB_WORKERS": "2",
+        "PANTAU_VAULT_KEY": new_key(),
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
+    env_settings.update(env_overrides or {})
+    env.update(env_settings)
+    children = build_children(home, env, http_ports=http_ports, metrics_ports=metrics_ports)
+    for child in children:
+        child.start()
+    try:
+        wait_until_ready(children, http_ports, 90)
+        settings = Settings(
+            mongo_url=env_settings["PANTAU_MONGO_URL"],
+            db_prefix=env_settings["PANTAU_DB_PREFIX"],
+            amqp_url=env_settings["PANTAU_AMQP_URL"],
+        )
+        bootstrap(settings)
+        ensure_indexes()
+        yield Suite(
+            settings=settings,
+            urls={svc: f"http://127.0.0.1:{port}" for svc, port in http_ports.items()},
+            children={c.name: c for c in children},
+            mail=mail,
+            home=home,
+            worker_urls={svc: f"http://127.0.0.1:{port}" for svc, port in metrics_ports.items()},
+        )
+    finally:
+        for child in children:
+            child.stop()
+        for child in children:
+            child.wait(20)
+        mail.stop()
+        mongoengine.disconnect(alias="intake")
+        if vhost is not None:
+            FINISHED.append(vhost)  # deleted when the next vhost is created

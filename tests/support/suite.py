@@ -1,13 +1,15 @@
-"""The whole suite as real processes (three gunicorn apps and three workers) and handles to
-poke it, for the end-to-end, fault and live fuzz tests."""
+"""The whole suite as real processes (three gunicorn apps and three workers, and the console
+when asked) and handles to poke it, for the end-to-end, fault, console and browser tests."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +19,12 @@ import requests
 from services.cli.infra import add_vhost, free_port
 from services.cli.localmode import Child, build_children, wait_until_ready
 from services.cli.mailbox import MailSink
+from services.intake.access.invitations import issue_link
 from services.intake.access.keys import create_key
 from services.intake.access.vault import new_key
 from services.intake.bootstrap import bootstrap, ensure_indexes
+from services.intake.directory import officers
+from services.intake.directory.schema import OfficerCreate
 from shared.settings import Settings
 from tests.support.vhosts import FINISHED
 
@@ -36,8 +41,52 @@ class Suite:
     # Each worker's health port (/metrics, /healthz, /readyz), by service.
     worker_urls: dict[str, str] = field(default_factory=dict)
 
-    def key(self, region: str = "12.06", role: str = "submitter") -> str:
-        return create_key(name=f"e2e {region} {role}", region=region, role=role)[0]
+    def key(
+        self, region: str = "12.06", role: str = "submitter", officer_id: str | None = None
+    ) -> str:
+        return create_key(
+            name=f"e2e {region} {role}", region=region, role=role, officer_id=officer_id
+        )[0]
+
+    def person(
+        self,
+        officer_id: str,
+        *,
+        region: str = "12.06",
+        role: str = "officer",
+        unit: str = "BKPSDM",
+        name: str | None = None,
+        language: str = "id",
+    ) -> dict[str, Any]:
+        """A directory entry (created if it is not there yet) with an e-mail address."""
+        existing = officers.get(officer_id)
+        if existing is not None:
+            return existing
+        data = OfficerCreate.model_validate(
+            {
+                "officer_id": officer_id,
+                "region": region,
+                "unit": unit,
+                "role": role,
+                "name": name or officer_id.replace("-", " ").title(),
+                "email": f"{officer_id}@pantau.example",
+                "language": language,
+            }
+        )
+        return officers.create(data, actor={"name": "tests"})
+
+    def invitation(self, officer_id: str) -> str:
+        """A one-time invitation link for a directory entry, as the CLI prints it."""
+        officer = officers.get(officer_id)
+        assert officer is not None, officer_id
+        return issue_link(
+            officer,
+            "invitation",
+            issued_by={"name": "tests"},
+            console_url=self.urls["console"],
+            now=datetime.now(UTC),
+            send=False,
+        )
 
     def submit(self, key: str, payload: dict[str, Any]) -> dict[str, Any]:
         answer = requests.post(
@@ -75,12 +124,14 @@ def running_suite(
     *,
     amqp_url: str | None = None,
     env_overrides: Mapping[str, str] | None = None,
+    console: bool = False,
 ) -> Iterator[Suite]:
     """Start the whole suite against the MongoDB at ``mongo_url`` in a fresh vhost; stop it
     on exit. Fault tests that must stop their database pass a mongod of their own; those that
     must hang or cut the broker pass ``amqp_url`` (a private node, or a proxy in front of the
     shared one), and then own that vhost's life themselves. ``env_overrides`` replaces some
-    of the suite's PANTAU_* settings (e.g. retry delays a long outage must not exhaust)."""
+    of the suite's PANTAU_* settings (e.g. retry delays a long outage must not exhaust).
+    ``console`` also starts the console, with its own service keys, on plain http."""
     vhost: str | None = None
     if amqp_url is None:
         vhost = f"pantau-e2e-{uuid.uuid4().hex[:10]}"
@@ -91,6 +142,8 @@ def running_suite(
     mail.start()
     http_ports = {svc: free_port() for svc in ("intake", "triage", "notify")}
     metrics_ports = {svc: free_port() for svc in ("intake", "triage", "notify")}
+    if console:
+        http_ports["console"] = free_port()
     env_settings = {
         "PANTAU_MONGO_URL": mongo_url,
         "PANTAU_DB_PREFIX": f"e2e{uuid.uuid4().hex[:8]}",
@@ -100,9 +153,29 @@ def running_suite(
         "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{http_ports['intake']}",
         # Triage and notify check API keys with this suite's intake.
         "PANTAU_INTAKE_URL": f"http://127.0.0.1:{http_ports['intake']}",
+        "PANTAU_TRIAGE_URL": f"http://127.0.0.1:{http_ports['triage']}",
+        "PANTAU_NOTIFY_URL": f"http://127.0.0.1:{http_ports['notify']}",
         "PANTAU_WEB_WORKERS": "2",
         "PANTAU_VAULT_KEY": new_key(),
     }
+    settings = Settings(
+        mongo_url=env_settings["PANTAU_MONGO_URL"],
+        db_prefix=env_settings["PANTAU_DB_PREFIX"],
+        amqp_url=env_settings["PANTAU_AMQP_URL"],
+    )
+    bootstrap(settings)
+    ensure_indexes()
+    if console:
+        env_settings.update(
+            {
+                "PANTAU_CONSOLE_URL": f"http://127.0.0.1:{http_ports['console']}",
+                "PANTAU_CONSOLE_KEY": create_key(name="console", region="12", role="console")[0],
+                "PANTAU_PUBLIC_KEY": create_key(name="public", region="12", role="public")[0],
+                "PANTAU_CONSOLE_SECRET": secrets.token_urlsafe(32),
+                # The tests speak plain http to 127.0.0.1, as the local mode does.
+                "PANTAU_CONSOLE_COOKIE_SECURE": "false",
+            }
+        )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
     env_settings.update(env_overrides or {})
     env.update(env_settings)
@@ -111,13 +184,6 @@ def running_suite(
         child.start()
     try:
         wait_until_ready(children, http_ports, 90)
-        settings = Settings(
-            mongo_url=env_settings["PANTAU_MONGO_URL"],
-            db_prefix=env_settings["PANTAU_DB_PREFIX"],
-            amqp_url=env_settings["PANTAU_AMQP_URL"],
-        )
-        bootstrap(settings)
-        ensure_indexes()
         yield Suite(
             settings=settings,
             urls={svc: f"http://127.0.0.1:{port}" for svc, port in http_ports.items()},

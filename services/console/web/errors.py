@@ -29,7 +29,7 @@ from flask_wtf.csrf import CSRFError
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
 
-from services.console.clients.base import NotFound, ServiceDown, SignedOut, Throttled
+from services.console.clients.base import NotFound, Refused, ServiceDown, SignedOut, Throttled
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,17 @@ def install(app: Flask) -> None:
         )
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
+
+    @app.errorhandler(Refused)
+    def _refused(exc: Refused) -> ResponseReturnValue:
+        # A refusal no page turned into a message beside a field: say what the service said.
+        log.info("request refused by a service", extra={"status": exc.status})
+        status = exc.status if exc.status in (400, 403, 409, 413, 422) else 400
+        return error_page(
+            status,
+            _("Permintaan tidak dapat diproses"),
+            exc.detail or _("Periksa isian Anda lalu ulangi."),
+        )
 
     @app.errorhandler(CSRFError)
     def _stale_form(exc: CSRFError) -> ResponseReturnValue:

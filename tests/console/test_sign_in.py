@@ -1,0 +1,29 @@
+"""Signing in to the console: invitations, passwords, the second factor, sessions."""
+
+from __future__ import annotations
+
+from tests.support.pages import PageClient, text
+from tests.support.suite import Suite
+
+PASSWORD = "kopi tubruk manis pagi"
+
+
+def test_an_invited_officer_sets_a_password_and_lands_on_their_queue(
+    console_suite: Suite,
+) -> None:
+    console_suite.person("signin-officer-1")
+    link = console_suite.invitation("signin-officer-1")
+    person = PageClient(console_suite.urls["console"])
+
+    opened = person.get(link)
+    assert opened.status_code == 200
+    assert "Signin Officer 1" in text(opened)
+
+    weak = person.post(link, {"password": "password123", "password_again": "password123"})
+    assert weak.status_code == 422
+    assert "terlalu umum" in text(weak)
+
+    done = person.accept_invitation(link, PASSWORD)
+    assert done.status_code == 200, text(done)
+    assert done.url.endswith("/kasus"), done.url
+    assert "Kasus saya" in text(done)

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 import requests
+from bson import ObjectId
 
 from shared.settings import get_settings
 
@@ -132,10 +133,12 @@ def _keys() -> dict[str, str]:
         region: create_key(name=f"Demo {region}", region=region, role="submitter")[0]
         for region in {region for region, _ in DEMO_CASES}
     }
-    first = DEMO_CASES[0][0]
-    keys["supervisor"] = create_key(
-        name=f"Demo supervisor {first}", region=first, role="supervisor"
-    )[0]
+    # The supervisor's key works the last demo case through the API; the first is left for
+    # the officer it was routed to, to work in the console from their alert.
+    last = DEMO_CASES[-1][0]
+    keys["supervisor"] = create_key(name=f"Demo supervisor {last}", region=last, role="supervisor")[
+        0
+    ]
     return keys
 
 
@@ -164,14 +167,16 @@ def _work_a_case(url: str, case_id: str, key: str) -> None:
     click.echo(f"  audit trail: {len(trail['items'])} entries, hash chain {state}")
 
 
-def run_demo(url: str, maildir: str, timeout: float = 30.0) -> None:
-    """Submit the demo cases and print the alerts they produced."""
+def run_demo(url: str, maildir: str, timeout: float = 30.0) -> str | None:
+    """Submit the demo cases and print the alerts they produced; the first case's id (the
+    one left for an officer to work in the console)."""
     box = mailbox.Maildir(Path(maildir), create=True)
     before = set(box.iterkeys())
     keys = _keys()
     click.echo(f"Submitting {len(DEMO_CASES)} demo cases to {url} ...")
     submitted = 0
     first_id: str | None = None
+    last_id: str | None = None
     for region, case in DEMO_CASES:
         answer = requests.post(
             f"{url}/v1/cases",
@@ -183,7 +188,8 @@ def run_demo(url: str, maildir: str, timeout: float = 30.0) -> None:
             click.echo(f"  {region}: refused ({answer.status_code}): {answer.text}")
             continue
         body = answer.json()
-        first_id = first_id or (body["id"] if body.get("created") else None)
+        first_id = first_id or body["id"]
+        last_id = body["id"] if body.get("created") else last_id
         submitted += 1 if body.get("created") else 0
         state = "new" if body.get("created") else "already filed"
         click.echo(f"  {region}  {body['tracking_code']}  {state}  {case['title']}")
@@ -201,5 +207,48 @@ def run_demo(url: str, maildir: str, timeout: float = 30.0) -> None:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         click.echo(f"  to {msg['To']}: {msg['Subject']}")
     click.echo(f"{len(fresh)} e-mail(s) arrived; open them in {Path(maildir).resolve()}/new")
-    if first_id is not None:
-        _work_a_case(url, first_id, keys["supervisor"])
+    if last_id is not None:
+        _work_a_case(url, last_id, keys["supervisor"])
+    return first_id
+
+
+def sign_in_links(first_case_id: str | None, console_url: str, timeout: float = 30.0) -> None:
+    """Print one-time sign-in links for the officer the first demo case was routed to and for
+    their regency's supervisor, so a newcomer clicks once and works a real case."""
+    from services.intake.access.invitations import issue_link
+    from services.intake.cases.models import Case
+    from services.intake.directory import officers
+
+    assignee: str | None = None
+    deadline = time.monotonic() + timeout
+    while first_case_id is not None and assignee is None and time.monotonic() < deadline:
+        case = Case._get_collection().find_one({"_id": ObjectId(first_case_id)}, {"triage": 1})
+        assignee = (((case or {}).get("triage") or {}).get("assignee") or {}).get("officer_id")
+        if assignee is None:
+            time.sleep(0.5)
+    region = DEMO_CASES[0][0]
+    people = [officers.lookup(assignee)] if assignee else []
+    people += [
+        entry
+        for entry in officers.list_officers(region=region, active=True)
+        if entry["role"] == "supervisor"
+    ][:1]
+    now = datetime.now(UTC)
+    click.echo("")
+    click.echo("Sign in to the console (one-time links, valid 30 minutes; open one per browser):")
+    for person in people:
+        if person is None:
+            continue
+        link = issue_link(
+            person,
+            "invitation",
+            issued_by={"name": "pantau run --demo"},
+            console_url=console_url,
+            now=now,
+            send=False,
+        )
+        what = "officer of the first demo case" if person["_id"] == assignee else "supervisor"
+        click.echo(f"  {person['name']} ({what}):")
+        click.echo(f"    {link}")
+    if first_case_id is not None:
+        click.echo(f"  the case: {console_url}/kasus/{first_case_id}")

@@ -9,12 +9,13 @@ all of them when Debian's package is installed. Ctrl-C stops it all cleanly.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -37,7 +38,7 @@ from services.cli.infra import (
 from services.cli.mailbox import MailSink
 from shared.settings import get_settings
 
-HTTP_SERVICES = {"intake": 8001, "triage": 8002, "notify": 8003}
+HTTP_SERVICES = {"console": 8000, "intake": 8001, "triage": 8002, "notify": 8003}
 WORKER_METRICS = {"intake": 9101, "triage": 9102, "notify": 9103}
 PROMETHEUS_PORT = 9090
 # The alert rules operators deploy; the local Prometheus evaluates the very same file.
@@ -141,18 +142,50 @@ class LocalSuite:
         """The local vault key: made once, kept beside the data it protects."""
         from services.intake.access.vault import new_key
 
-        path = self.home / "vault.key"
+        return self._secret("vault.key", new_key)
+
+    def _secret(self, name: str, make: Callable[[], str]) -> str:
+        """A secret of the local mode: made once, kept (readable by this user only) beside the
+        data it protects, so restarts keep sessions and keys working."""
+        path = self.home / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(new_key())
+            path.write_text(make())
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def _console_keys(self) -> dict[str, str]:
+        """The console's two service keys (role console: signs people in; role public: files
+        citizens' reports), made once and reused while they still work."""
+        from services.intake.access.keys import authenticate, create_key
+        from services.intake.bootstrap import bootstrap, ensure_indexes
+
+        bootstrap(self.settings)
+        ensure_indexes()
+        found: dict[str, str] = {}
+        for role in ("console", "public"):
+            path = self.home / f"{role}.key"
+            if path.exists() and authenticate(path.read_text().strip()) is None:
+                path.unlink()  # revoked, or the database was reset
+
+            def make(role: str = role) -> str:
+                return create_key(name=f"Pantau {role} (local)", region="12", role=role)[0]
+
+            found[role] = self._secret(f"{role}.key", make)
+        return found
 
     def _env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault("PANTAU_VAULT_KEY", self._vault_key())
         env.setdefault("PANTAU_MONGO_URL", self.settings.mongo_url)
         env.setdefault("PANTAU_AMQP_URL", self.settings.amqp_url)
+        keys = self._console_keys()
+        env.setdefault("PANTAU_CONSOLE_KEY", keys["console"])
+        env.setdefault("PANTAU_PUBLIC_KEY", keys["public"])
+        env.setdefault("PANTAU_CONSOLE_SECRET", self._secret("console.secret", _random_secret))
+        # The local mode speaks plain http on 127.0.0.1: cookies marked Secure would never be
+        # sent back. Said here, explicitly; every deployment keeps the default (true).
+        env.setdefault("PANTAU_CONSOLE_COOKIE_SECURE", "false")
         env.update(extra)
         return env
 
@@ -232,7 +265,12 @@ class LocalSuite:
             key = _demo_key()
             click.echo("")
             click.echo("Pantau is running:")
+            console = f"http://127.0.0.1:{HTTP_SERVICES['console']}"
+            click.echo(f"  console  {console}   (officers, supervisors, operators: sign in)")
+            click.echo(f"  public   {console}/lapor   (citizens report)  {console}/lacak   (track)")
             for service, port in HTTP_SERVICES.items():
+                if service == "console":
+                    continue
                 click.echo(
                     f"  {service:<8} http://127.0.0.1:{port}   (metrics /metrics, health /readyz)"
                 )
@@ -251,9 +289,10 @@ class LocalSuite:
             click.echo(f"  {key}")
             click.echo("")
             if demo:
-                from services.cli.demo import run_demo
+                from services.cli.demo import run_demo, sign_in_links
 
-                run_demo("http://127.0.0.1:8001", str(self.home / "mail"))
+                first = run_demo("http://127.0.0.1:8001", str(self.home / "mail"))
+                sign_in_links(first, console)
             click.echo("Press Ctrl-C to stop.")
             self.supervise()
         finally:
@@ -386,6 +425,10 @@ def _prometheus_ready(url: str, child: Child) -> bool:
         return requests.get(f"{url}/-/ready", timeout=2).status_code == 200
     except requests.RequestException:
         return False
+
+
+def _random_secret() -> str:
+    return secrets.token_urlsafe(48)
 
 
 def _demo_key() -> str:

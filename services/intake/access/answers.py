@@ -17,10 +17,6 @@ class Whoami(BaseModel):
     )
 
 
-class RevealRequestDoc(BaseModel):
-    reason: str = Field(min_length=10, max_length=500)
-
-
 class RevealResult(BaseModel):
     case_id: str
     pseudonym: str | None
@@ -48,12 +44,3 @@ class KeyCreated(KeyInfo):
 
 class KeyList(BaseModel):
     items: list[KeyInfo]
-
-
-class KeyRequestDoc(BaseModel):
-    name: str
-    region: str
-    role: str
-    officer_id: str | None = Field(
-        default=None, description="An active officer of the key's region, whose key this is"
-    )

@@ -21,22 +21,24 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
-from services.intake.cases.api import READ_ROLES, SUBMIT_ROLES, find_visible_case, tenant_filter
+from services.intake.cases.api import find_visible_case, tenant_filter
 from services.intake.cases.limits import count_submissions
 from services.intake.cases.models import Case
 from services.intake.cases.submission import register_case
 from services.intake.cases.tracking_api import STATUS_TEXT
 from services.intake.deps import deps
 from services.intake.open311 import mapping as open311
-from services.intake.open311.mapping import GeoReportError
-from services.intake.open311.openapi import (
+from services.intake.open311.answers import (
     Open311Created,
     Open311CreatedList,
+    Open311Errors,
     Open311Requests,
     Open311ServiceDefinition,
     Open311Services,
 )
-from shared.auth import Principal, current_principal, requires
+from services.intake.open311.mapping import GeoReportError
+from shared.auth import ANYONE, FILERS, Principal, current_principal, requires
+from shared.openapi import operation
 from shared.problems import Problem
 from shared.regions import parse_region_code, timezone_for
 
@@ -50,6 +52,71 @@ FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
 SEARCH_DAYS: Final = 90
 SEARCH_LIMIT: Final = 1000
 MAX_IDS: Final = 100
+
+# --------------------------------------------------------------------- the OpenAPI parts
+
+_FORMAT: Final = {
+    "name": "fmt",
+    "in": "path",
+    "required": True,
+    "description": "Only json is offered; other formats answer 404.",
+    "schema": {"type": "string", "enum": ["json"]},
+}
+_JURISDICTION: Final = {
+    "name": "jurisdiction_id",
+    "in": "query",
+    "required": False,
+    "description": "Kemendagri code of the regency, e.g. 12.06",
+    "schema": {"type": "string"},
+}
+_API_KEY: Final = {
+    "name": "api_key",
+    "in": "query",
+    "required": False,
+    "description": "The Pantau API key, if not sent as 'Authorization: Bearer'.",
+    "schema": {"type": "string"},
+}
+_SEARCH: Final = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+    for name in ("service_request_id", "service_code", "status", "start_date", "end_date")
+]
+# The key may also come as the api_key parameter (query or form field), as GeoReport sends it.
+_KEY_OR_API_KEY: Final[list[dict[str, list[str]]]] = [{"bearerKey": []}, {}]
+_FORM_FIELDS: Final = (
+    "api_key",
+    "jurisdiction_id",
+    "service_code",
+    "description",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "media_url",
+    "device_id",
+    "account_id",
+)
+_FORM_BODY: Final = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["service_code", "description"],
+                "properties": {f: {"type": "string"} for f in _FORM_FIELDS},
+                "patternProperties": {r"^attribute\[.+\]$": {"type": "string"}},
+            }
+        }
+    },
+}
+
+
+def _errors_answer(texts: Mapping[int, str]) -> dict[int, tuple[type[Open311Errors], str]]:
+    """GeoReport's error lists, one answer per status."""
+    return {status: (Open311Errors, text) for status, text in texts.items()}
 
 
 # ------------------------------------------------------------------------------ errors
@@ -120,6 +187,15 @@ def _format_and_key() -> None:
 
 
 @bp.get(f"{PREFIX}/services.<fmt>")
+@operation(
+    summary="GeoReport v2: the violation categories as services",
+    parameters=[_FORMAT, _JURISDICTION],
+    answers={
+        200: (Open311Services, "Every category."),
+        **_errors_answer({404: "Unknown jurisdiction or format."}),
+    },
+    public=True,
+)
 def list_services(fmt: str) -> ResponseReturnValue:
     """The taxonomy, public as GeoReport expects: tools read it before they have a key."""
     _known_jurisdiction(request.args.get("jurisdiction_id"))
@@ -127,6 +203,15 @@ def list_services(fmt: str) -> ResponseReturnValue:
 
 
 @bp.get(f"{PREFIX}/services/<service_code>.<fmt>")
+@operation(
+    summary="GeoReport v2: a service definition (its attributes)",
+    parameters=[_FORMAT, _JURISDICTION],
+    answers={
+        200: (Open311ServiceDefinition, "The attributes."),
+        **_errors_answer({404: "Unknown service, jurisdiction or format."}),
+    },
+    public=True,
+)
 def describe_service(service_code: str, fmt: str) -> ResponseReturnValue:
     _known_jurisdiction(request.args.get("jurisdiction_id"))
     try:
@@ -158,7 +243,26 @@ def _known_jurisdiction(raw: str | None) -> None:
 
 
 @bp.post(f"{PREFIX}/requests.<fmt>")
-@requires(*SUBMIT_ROLES)
+@operation(
+    summary="GeoReport v2: file a request (becomes a case)",
+    parameters=[_FORMAT],
+    body=_FORM_BODY,
+    answers={
+        200: (Open311CreatedList, "The new request's id and tracking code."),
+        **_errors_answer(
+            {
+                400: "Invalid request; one description per problem.",
+                401: "Missing, unknown or revoked api_key.",
+                403: "Role or jurisdiction not allowed for this key.",
+                404: "Format other than json.",
+                429: "Rate limit reached; see Retry-After.",
+                503: "A dependency is unavailable.",
+            }
+        ),
+    },
+    security=_KEY_OR_API_KEY,
+)
+@requires(*FILERS)
 def create_request(fmt: str) -> ResponseReturnValue:
     principal = current_principal()
     if request.mimetype not in FORM_TYPES:
@@ -224,7 +328,23 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
 
 
 @bp.get(f"{PREFIX}/requests/<request_id>.<fmt>")
-@requires(*READ_ROLES)
+@operation(
+    summary="GeoReport v2: one request",
+    parameters=[_FORMAT, _JURISDICTION, _API_KEY],
+    answers={
+        200: (Open311Requests, "A list holding the request."),
+        **_errors_answer(
+            {
+                401: "Missing, unknown or revoked api_key.",
+                403: "The key's role may not read requests.",
+                404: "No such request in your region, or a format other than json.",
+                503: "A dependency is unavailable.",
+            }
+        ),
+    },
+    security=_KEY_OR_API_KEY,
+)
+@requires(*ANYONE)
 def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
     case = find_visible_case(request_id, current_principal())
     jurisdiction = request.args.get("jurisdiction_id")
@@ -234,7 +354,24 @@ def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
 
 
 @bp.get(f"{PREFIX}/requests.<fmt>")
-@requires(*READ_ROLES)
+@operation(
+    summary="GeoReport v2: search requests of your region",
+    parameters=[_FORMAT, _JURISDICTION, _API_KEY, *_SEARCH],
+    answers={
+        200: (Open311Requests, "Newest first, at most 1000."),
+        **_errors_answer(
+            {
+                400: "Invalid filter.",
+                401: "Missing, unknown or revoked api_key.",
+                403: "Role or jurisdiction not allowed for this key.",
+                404: "Format other than json.",
+                503: "A dependency is unavailable.",
+            }
+        ),
+    },
+    security=_KEY_OR_API_KEY,
+)
+@requires(*ANYONE)
 def search_requests(fmt: str) -> ResponseReturnValue:
     """GeoReport's search: by ids, or by service, status and date (newest first)."""
     principal = current_principal()

@@ -4,7 +4,7 @@ so a wrong field is named in the same words as in every other service."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Final, Literal, Self
+from typing import Annotated, Final, Literal, Self, get_args
 
 from pydantic import (
     AfterValidator,
@@ -92,7 +92,9 @@ class SendTestBody(_Closed):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     officer_id: str = Field(min_length=1)
-    channel: Channel
+    # Checked by the send, after the officer: an officer of another region is 404 whatever
+    # the channel, so the channel cannot be used to probe who exists.
+    channel: str = Field(min_length=1, json_schema_extra={"enum": list(get_args(Channel))})
 
 
 class ParkedQuery(BaseModel):

@@ -230,9 +230,20 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
         parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
         if "description" in prop:
             parameter["description"] = prop["description"]
-        parameter["schema"] = prop
+        parameter["schema"] = _without_null(prop)
         parameters.append(parameter)
     return parameters
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional field's schema without its null: a query parameter is text or absent."""
+    options = schema.get("anyOf")
+    if not options or {"type": "null"} not in options:
+        return schema
+    rest = [option for option in options if option != {"type": "null"}]
+    shown = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+    shown.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
+    return shown
 
 
 def operation(

@@ -121,6 +121,9 @@ def test_the_document_is_built_from_the_descriptions_on_the_views() -> None:
         "since": True,
     }
     assert query["colour"]["description"] == "Only this colour"
+    # A query parameter is text or absent, never null.
+    assert query["colour"]["schema"]["enum"] == ["red", "blue"]
+    assert "anyOf" not in query["colour"]["schema"]
     assert add["responses"]["422"]["description"] == "Name it."
     assert "application/problem+json" in add["responses"]["400"]["content"]
 

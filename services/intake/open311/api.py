@@ -19,6 +19,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, Field
 from werkzeug.exceptions import HTTPException
 
 from services.intake.cases.api import find_visible_case, tenant_filter
@@ -41,6 +42,7 @@ from shared.auth import ANYONE, FILERS, Principal, current_principal, requires
 from shared.openapi import operation
 from shared.problems import Problem
 from shared.regions import parse_region_code, timezone_for
+from shared.request_input import parse_query
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +64,6 @@ _FORMAT: Final = {
     "description": "Only json is offered; other formats answer 404.",
     "schema": {"type": "string", "enum": ["json"]},
 }
-_JURISDICTION: Final = {
-    "name": "jurisdiction_id",
-    "in": "query",
-    "required": False,
-    "description": "Kemendagri code of the regency, e.g. 12.06",
-    "schema": {"type": "string"},
-}
-_API_KEY: Final = {
-    "name": "api_key",
-    "in": "query",
-    "required": False,
-    "description": "The Pantau API key, if not sent as 'Authorization: Bearer'.",
-    "schema": {"type": "string"},
-}
-_SEARCH: Final = [
-    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-    for name in ("service_request_id", "service_code", "status", "start_date", "end_date")
-]
 # The key may also come as the api_key parameter (query or form field), as GeoReport sends it.
 _KEY_OR_API_KEY: Final[list[dict[str, list[str]]]] = [{"bearerKey": []}, {}]
 _FORM_FIELDS: Final = (
@@ -117,6 +101,41 @@ _FORM_BODY: Final = {
 def _errors_answer(texts: Mapping[int, str]) -> dict[int, tuple[type[Open311Errors], str]]:
     """GeoReport's error lists, one answer per status."""
     return {status: (Open311Errors, text) for status, text in texts.items()}
+
+
+# ------------------------------------------------------------------------ query strings
+
+
+class JurisdictionQuery(BaseModel):
+    """Which regency a read is about. Parameters are text here; the views check them and
+    answer in GeoReport's words (``GeoReportError``)."""
+
+    jurisdiction_id: str | None = Field(
+        default=None, description="Kemendagri code of the regency, e.g. 12.06"
+    )
+
+
+class RequestQuery(JurisdictionQuery):
+    # Read by _format_and_key before the view; named here so that it is documented.
+    api_key: str | None = Field(
+        default=None, description="The Pantau API key, if not sent as 'Authorization: Bearer'."
+    )
+
+
+class SearchQuery(RequestQuery):
+    service_request_id: str | None = Field(
+        default=None, description=f"Comma-separated ids, at most {MAX_IDS}"
+    )
+    service_code: str | None = Field(default=None, description="Comma-separated service codes")
+    status: str | None = Field(default=None, description="open, closed, or open,closed")
+    start_date: str | None = Field(
+        default=None,
+        description=f"W3C date and time with its offset; default {SEARCH_DAYS} days before "
+        "end_date",
+    )
+    end_date: str | None = Field(
+        default=None, description="W3C date and time with its offset; default now"
+    )
 
 
 # ------------------------------------------------------------------------------ errors
@@ -189,7 +208,8 @@ def _format_and_key() -> None:
 @bp.get(f"{PREFIX}/services.<fmt>")
 @operation(
     summary="GeoReport v2: the violation categories as services",
-    parameters=[_FORMAT, _JURISDICTION],
+    parameters=[_FORMAT],
+    query=JurisdictionQuery,
     answers={
         200: (Open311Services, "Every category."),
         **_errors_answer({404: "Unknown jurisdiction or format."}),
@@ -198,14 +218,15 @@ def _format_and_key() -> None:
 )
 def list_services(fmt: str) -> ResponseReturnValue:
     """The taxonomy, public as GeoReport expects: tools read it before they have a key."""
-    _known_jurisdiction(request.args.get("jurisdiction_id"))
+    _known_jurisdiction(parse_query(JurisdictionQuery).jurisdiction_id)
     return jsonify(Open311Services.model_validate(open311.services()).model_dump(mode="json"))
 
 
 @bp.get(f"{PREFIX}/services/<service_code>.<fmt>")
 @operation(
     summary="GeoReport v2: a service definition (its attributes)",
-    parameters=[_FORMAT, _JURISDICTION],
+    parameters=[_FORMAT],
+    query=JurisdictionQuery,
     answers={
         200: (Open311ServiceDefinition, "The attributes."),
         **_errors_answer({404: "Unknown service, jurisdiction or format."}),
@@ -213,7 +234,7 @@ def list_services(fmt: str) -> ResponseReturnValue:
     public=True,
 )
 def describe_service(service_code: str, fmt: str) -> ResponseReturnValue:
-    _known_jurisdiction(request.args.get("jurisdiction_id"))
+    _known_jurisdiction(parse_query(JurisdictionQuery).jurisdiction_id)
     try:
         definition = open311.service_definition(service_code)
     except KeyError:
@@ -330,7 +351,8 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
 @bp.get(f"{PREFIX}/requests/<request_id>.<fmt>")
 @operation(
     summary="GeoReport v2: one request",
-    parameters=[_FORMAT, _JURISDICTION, _API_KEY],
+    parameters=[_FORMAT],
+    query=RequestQuery,
     answers={
         200: (Open311Requests, "A list holding the request."),
         **_errors_answer(
@@ -347,7 +369,7 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
 @requires(*ANYONE)
 def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
     case = find_visible_case(request_id, current_principal())
-    jurisdiction = request.args.get("jurisdiction_id")
+    jurisdiction = parse_query(RequestQuery).jurisdiction_id
     if jurisdiction and jurisdiction.strip() != case["tenant"]:
         raise Problem(404, "No case with this id.")
     return jsonify(_requests([case]))
@@ -356,7 +378,8 @@ def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
 @bp.get(f"{PREFIX}/requests.<fmt>")
 @operation(
     summary="GeoReport v2: search requests of your region",
-    parameters=[_FORMAT, _JURISDICTION, _API_KEY, *_SEARCH],
+    parameters=[_FORMAT],
+    query=SearchQuery,
     answers={
         200: (Open311Requests, "Newest first, at most 1000."),
         **_errors_answer(
@@ -375,19 +398,20 @@ def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
 def search_requests(fmt: str) -> ResponseReturnValue:
     """GeoReport's search: by ids, or by service, status and date (newest first)."""
     principal = current_principal()
+    query = parse_query(SearchQuery)
     criteria: dict[str, Any] = tenant_filter(principal)
-    jurisdiction = (request.args.get("jurisdiction_id") or "").strip()
+    jurisdiction = (query.jurisdiction_id or "").strip()
     if jurisdiction:
         if not principal.can_see(jurisdiction):
             raise GeoReportError(403, [f"this api_key may not read jurisdiction_id {jurisdiction}"])
         criteria = {"tenant": jurisdiction}
-    ids = _csv("service_request_id")
+    ids = _csv(query.service_request_id)
     if ids:
         if len(ids) > MAX_IDS:
             raise GeoReportError(400, [f"service_request_id: at most {MAX_IDS} ids at once"])
         criteria["_id"] = {"$in": [oid for oid in map(_object_id, ids) if oid is not None]}
     else:
-        criteria.update(_search_filters())
+        criteria.update(_search_filters(query))
     docs = (
         Case._get_collection()
         .find(criteria, {"timeline": 0, "outbox": 0, "processed_events": 0, "evidence": 0})
@@ -397,12 +421,12 @@ def search_requests(fmt: str) -> ResponseReturnValue:
     return jsonify(_requests(docs))
 
 
-def _search_filters() -> dict[str, Any]:
+def _search_filters(query: SearchQuery) -> dict[str, Any]:
     filters: dict[str, Any] = {}
-    codes = _csv("service_code")
+    codes = _csv(query.service_code)
     if codes:
         filters["$or"] = [{"category_hint": {"$in": codes}}, {"triage.category": {"$in": codes}}]
-    statuses = set(_csv("status"))
+    statuses = set(_csv(query.status))
     if statuses - {"open", "closed"}:
         raise GeoReportError(400, ["status is open, closed, or both separated by a comma"])
     closed = sorted(open311.CLOSED_STATUSES)
@@ -410,17 +434,16 @@ def _search_filters() -> dict[str, Any]:
         filters["status"] = {"$nin": closed}
     elif statuses == {"closed"}:
         filters["status"] = {"$in": closed}
-    end = _moment("end_date") or datetime.now(UTC)
-    start = _moment("start_date") or end - timedelta(days=SEARCH_DAYS)
+    end = _moment("end_date", query.end_date) or datetime.now(UTC)
+    start = _moment("start_date", query.start_date) or end - timedelta(days=SEARCH_DAYS)
     if start > end:
         raise GeoReportError(400, ["start_date must not be after end_date"])
     filters["submitted_at"] = {"$gte": start, "$lte": end}
     return filters
 
 
-def _csv(name: str) -> list[str]:
-    raw = request.args.get(name, "")
-    return [part.strip() for part in raw.split(",") if part.strip()]
+def _csv(raw: str | None) -> list[str]:
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
 
 
 def _object_id(raw: str) -> ObjectId | None:
@@ -430,8 +453,7 @@ def _object_id(raw: str) -> ObjectId | None:
         return None  # an id that cannot exist simply finds nothing
 
 
-def _moment(name: str) -> datetime | None:
-    raw = request.args.get(name)
+def _moment(name: str, raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:

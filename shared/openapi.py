@@ -10,9 +10,10 @@ is the body ``shared.problems`` sends.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from flask import Blueprint, Flask, jsonify
@@ -171,10 +172,11 @@ class Operation:
     problems: tuple[int, ...]
     texts: Mapping[int, str]
     security: Sequence[Mapping[str, Sequence[str]]] | None
-    models: tuple[type[BaseModel], ...] = field(default=())
+    models: tuple[type[BaseModel], ...]
 
     def entry(self, path_parameters: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-        """The OpenAPI operation object for a route with these path parameters."""
+        """The OpenAPI operation object for a route with these path parameters (a fresh copy:
+        parts shared between operations are never the same object in a document)."""
         out: dict[str, Any] = {"summary": self.summary}
         if self.description:
             out["description"] = self.description
@@ -187,7 +189,7 @@ class Operation:
             out["parameters"] = parameters
         if self.body is not None:
             out["requestBody"] = _request_body(self.body)
-        responses: dict[str, Any] = {str(s): dict(a.response) for s, a in self.answers.items()}
+        responses = {str(s): copy.deepcopy(dict(a.response)) for s, a in self.answers.items()}
         statuses = list(self.problems)
         if self.security is not None:
             # A key can be missing or revoked, and the database (or the key check) down, on
@@ -215,15 +217,15 @@ def _merged(
     stray = sorted(name for name, where in by_key if where == "path" and name not in names)
     if stray:
         raise ValueError(f"path parameters not in the route: {', '.join(stray)}")
-    merged = [dict(by_key.pop((p["name"], "path"), p)) for p in derived]
-    return merged + [dict(p) for p in by_key.values()]
+    merged = [by_key.pop((p["name"], "path"), p) for p in derived] + list(by_key.values())
+    return [copy.deepcopy(dict(p)) for p in merged]
 
 
 def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     """The query parameters ``model`` reads (its fields by alias), as OpenAPI parameters."""
     schema = model.model_json_schema(ref_template=REF)
     if schema.get("$defs"):
-        raise ValueError(f"{model.__name__}: a query parameter cannot be an object")
+        raise ValueError(f"{model.__name__}: a query parameter is a plain value, not a model")
     required = set(schema.get("required", ()))
     parameters = []
     for name, prop in schema["properties"].items():

@@ -10,6 +10,7 @@ from flask import Flask
 
 from services.notify import openapi
 from services.notify.bootstrap import SERVICE, bootstrap, ensure_indexes
+from services.notify.routes import BLUEPRINTS
 from shared.auth import RemoteAuthenticator
 from shared.settings import Settings, get_settings
 from shared.web import create_service_app
@@ -26,7 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         config=config,
     )
     app.config.setdefault("PANTAU_AUTHENTICATE", RemoteAuthenticator(settings.intake_url))
-    for blueprint in openapi.BLUEPRINTS:
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     openapi.serve(app)
     return app

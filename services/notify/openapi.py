@@ -7,9 +7,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Final
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-from services.notify import api
+from services.notify.routes import BLUEPRINTS
 from shared import openapi as oa
 
 TITLE: Final = "Pantau notify"
@@ -17,8 +17,6 @@ DESCRIPTION: Final = (
     "Delivery history, officers' preferences, parked notifications and test sends. Keys are "
     "intake's API keys. Errors are application/problem+json (RFC 9457)."
 )
-# The blueprints of notify's API, in the order the app registers them.
-BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api.bp,)
 
 
 def serve(app: Flask) -> None:

@@ -12,6 +12,7 @@ from flask import Flask
 from services.triage import openapi
 from services.triage.api_access import EXTENSION
 from services.triage.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
+from services.triage.routes import BLUEPRINTS
 from shared.auth import RemoteAuthenticator
 from shared.settings import Settings, get_settings
 from shared.web import create_service_app
@@ -29,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     )
     app.config.setdefault("PANTAU_AUTHENTICATE", RemoteAuthenticator(settings.intake_url))
     app.extensions[EXTENSION] = deps(settings)
-    for blueprint in openapi.BLUEPRINTS:
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     openapi.serve(app)
     return app

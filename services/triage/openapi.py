@@ -7,9 +7,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Final
 
-from flask import Blueprint, Flask
+from flask import Flask
 
-from services.triage import api_config, api_decisions
+from services.triage.routes import BLUEPRINTS
 from shared import openapi as oa
 
 TITLE: Final = "Pantau triage"
@@ -18,8 +18,6 @@ DESCRIPTION: Final = (
     "regency's configuration. Keys are intake's API keys. Errors are application/problem+json "
     "(RFC 9457)."
 )
-# The blueprints of triage's API, in the order the app registers them.
-BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api_decisions.bp, api_config.bp)
 
 
 def serve(app: Flask) -> None:

@@ -25,12 +25,11 @@ from services.intake.actions import audit
 from services.intake.actions.audit_models import AuditEntry
 from services.intake.cases.models import Case
 from shared import outbox
-from shared.auth import Principal
+from shared.auth import STAFF, Principal
 from shared.contracts import Event, new_envelope
 from shared.problems import Problem
 
 Document = dict[str, Any]
-OFFICER_ROLES = frozenset({"officer", "supervisor", "operator"})
 
 
 @dataclass
@@ -151,7 +150,7 @@ def apply(
                 "audit_head": {"seq": entry["seq"], "hash": entry["hash"]},
             }
         )
-        if "first_action_at" not in doc and principal.role in OFFICER_ROLES:
+        if "first_action_at" not in doc and principal.role in STAFF:
             # Time to first action is an officer's measure: a clerk adding files is not one.
             update["$set"]["first_action_at"] = now
         if plan.unsets:

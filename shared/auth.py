@@ -23,6 +23,31 @@ from shared.problems import Problem
 # in (and can read no case), ``public`` files citizens' reports and answers reporters.
 ROLES = ("submitter", "officer", "supervisor", "operator", "auditor", "console", "public")
 
+# Who may do what, named once for every service's routes (``@requires(*READERS)``).
+# Any office system or person: reading the cases one filed, a dry run of triage. Not the
+# console's service roles, which may do only their own few things.
+ANYONE = ("submitter", "officer", "supervisor", "operator", "auditor")
+# The console's door: signing people in, their second factor, one-time links.
+DOORKEEPERS = ("console",)
+# Those who file cases: office systems and staff, and the people who manage them.
+FILERS = ("submitter", "supervisor", "operator")
+# Those who file or work cases: they add evidence to a case.
+CONTRIBUTORS = ("submitter", "officer", "supervisor", "operator")
+# Those who work cases: officers' actions, their notification preferences.
+STAFF = ("officer", "supervisor", "operator")
+# Those who examine cases without filing them: evidence, exports, triage decisions,
+# delivery history, a directory entry.
+READERS = ("officer", "supervisor", "operator", "auditor")
+# Those who oversee a region: audit trails, statistics, the officer directory.
+OVERSEERS = ("supervisor", "operator", "auditor")
+# Those who manage a region: reopen, reassign and transfer cases, the directory and the
+# triage configuration, overrides of triage's proposals.
+MANAGERS = ("supervisor", "operator")
+# Those who check who did what: the access log, the list of keys.
+AUDITORS = ("operator", "auditor")
+# The province's administrators: keys, parked notifications, test sends.
+OPERATORS = ("operator",)
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 

@@ -127,28 +127,3 @@ def install(app: Flask) -> None:
         return problem_response(
             Problem(500, "Something went wrong on our side. Quote the request id when you ask.")
         )
-
-
-def json_body(max_bytes: int | None = None) -> Any:
-    """The parsed JSON body, or a problem naming what is wrong with it."""
-    mimetype = request.mimetype
-    if mimetype != "application/json" and not mimetype.endswith("+json"):
-        raise Problem(
-            415,
-            "Send the body as JSON with 'Content-Type: application/json'.",
-            extra={"received_content_type": request.content_type},
-        )
-    if max_bytes is not None and (request.content_length or 0) > max_bytes:
-        raise Problem(413, f"The JSON body may be at most {max_bytes} bytes.")
-    raw = request.get_data(cache=True)
-    if not raw:
-        raise Problem(400, "The request body is empty; a JSON object was expected.")
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError as exc:
-        raise Problem(400, "The body is not UTF-8 text.") from exc
-    except json.JSONDecodeError as exc:
-        raise Problem(
-            400,
-            f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
-        ) from exc

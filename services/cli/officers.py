@@ -31,7 +31,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def _invalid(exc: ValidationError) -> NoReturn:
-    from services.intake.cases.schemas import field_errors
+    from shared.field_errors import field_errors
 
     for error in field_errors(exc):
         click.echo(f"error: {error['field'] or '(input)'}: {error['message']}", err=True)

@@ -7,28 +7,37 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from services.notify import digest
+from services.notify import answers, digest
 from services.notify.bootstrap import deps as build_deps
-from services.notify.channels.chat import masked_chat_url, valid_chat_url
+from services.notify.channels.chat import masked_chat_url
 from services.notify.delivery import NotifyDeps
-from services.notify.policy import PreferenceError, Preferences
 from services.notify.recipients import Profile, load, set_preferences
+from services.notify.request_models import (
+    MAX_PARKED,
+    ParkedQuery,
+    PreferencesUpdate,
+    SendTestBody,
+)
 from services.notify.testsend import SendTestRefused, masked_address, send_test
-from shared.auth import Principal, current_principal, requires
+from shared.auth import OPERATORS, READERS, STAFF, Principal, current_principal, requires
 from shared.broker import topology
 from shared.broker.connection import CONNECTION_ERRORS, open_connection
 from shared.broker.parking import ParkedMessage, ParkingError, ParkingQueue
-from shared.problems import Problem, json_body
+from shared.openapi import operation, path_parameter
+from shared.problems import Problem
+from shared.request_input import parse_body, parse_query
 from shared.settings import Settings
 
 bp = Blueprint("notify", __name__)
 
-HISTORY_ROLES = ("officer", "supervisor", "operator", "auditor")
-PREFERENCE_ROLES = ("officer", "supervisor", "operator")
 _lock = threading.Lock()
+# The OpenAPI parts the operations share.
+_OFFICER = path_parameter("officer_id", "The officer's id in the directory.")
+_NO_OFFICER = "Notify knows no such officer in your region (officers appear with their first case)."
+_NOT_YOURS = "The key's role may not do this, or an officer asks for a colleague."
 
 
 def notify_deps() -> NotifyDeps:
@@ -96,7 +105,14 @@ def _delivery(doc: Mapping[str, Any], digests: Mapping[str, Mapping[str, Any]]) 
 
 
 @bp.get("/v1/cases/<case_id>/deliveries")
-@requires(*HISTORY_ROLES)
+@operation(
+    summary="Who was told what about a case, when, on which channel, and the result",
+    parameters=[path_parameter("case_id", "The case's id in intake.")],
+    answers={200: (answers.DeliveryHistory, "Oldest first.")},
+    problems=(401, 403, 404, 503),
+    texts={404: "No notifications are recorded for this case in your region."},
+)
+@requires(*READERS)
 def case_deliveries(case_id: str) -> ResponseReturnValue:
     """Who was told what about a case, when, on which channel, with what result."""
     principal = current_principal()
@@ -158,40 +174,38 @@ def _profile_view(profile: Profile) -> dict[str, Any]:
 
 
 @bp.get("/v1/recipients/<officer_id>/preferences")
-@requires(*PREFERENCE_ROLES)
+@operation(
+    summary="An officer's channels, quiet hours and (masked) addresses",
+    description="Officers read only their own (a key linked to them).",
+    parameters=[_OFFICER],
+    answers={200: (answers.RecipientProfile, "The officer's profile.")},
+    problems=(401, 403, 404, 503),
+    texts={403: _NOT_YOURS, 404: _NO_OFFICER},
+)
+@requires(*STAFF)
 def get_preferences(officer_id: str) -> ResponseReturnValue:
     return jsonify(_profile_view(_profile_for(current_principal(), officer_id)))
 
 
 @bp.put("/v1/recipients/<officer_id>/preferences")
-@requires(*PREFERENCE_ROLES)
+@operation(
+    summary="Replace an officer's preferences (parts left out take their defaults)",
+    parameters=[_OFFICER],
+    body=PreferencesUpdate,
+    answers={200: (answers.RecipientProfile, "The profile now in force.")},
+    problems=(400, 401, 403, 404, 413, 415, 422, 503),
+    texts={403: _NOT_YOURS, 404: _NO_OFFICER},
+)
+@requires(*STAFF)
 def put_preferences(officer_id: str) -> ResponseReturnValue:
     """Replace an officer's preferences (parts left out take their defaults)."""
     principal = current_principal()
     profile = _profile_for(principal, officer_id)
-    body = json_body()
-    if not isinstance(body, dict):
-        raise Problem(422, "The body must be a JSON object.")
-    chat_url = profile.chat_url
-    if "chat_url" in body:
-        chat_url = body.pop("chat_url")
-        if chat_url is not None and (not isinstance(chat_url, str) or not valid_chat_url(chat_url)):
-            raise Problem(
-                422,
-                "chat_url is not a notification URL this service can send to.",
-                errors=[{"field": "chat_url", "message": "not an Apprise URL", "code": "invalid"}],
-            )
-    try:
-        preferences = Preferences.from_document(body)
-    except PreferenceError as exc:
-        raise Problem(
-            422,
-            f"Invalid preferences: {exc}",
-            errors=[{"field": exc.field, "message": exc.message, "code": "invalid"}],
-        ) from exc
+    update = parse_body(PreferencesUpdate, detail="The preferences need correcting; see 'errors'.")
+    chat_url = update.chat_url if "chat_url" in update.model_fields_set else profile.chat_url
     nd = notify_deps()
     updated = set_preferences(
-        nd.recipients, officer_id, preferences, chat_url, nd.clock(), principal.name
+        nd.recipients, officer_id, update.preferences(), chat_url, nd.clock(), principal.name
     )
     if updated is None:
         raise Problem(404, f"Notify knows no officer {officer_id!r} in your region.")
@@ -242,14 +256,22 @@ def _parked_view(message: ParkedMessage) -> dict[str, Any]:
 
 
 @bp.get("/v1/parked")
-@requires("operator")
+@operation(
+    summary="Parked messages (broker parking queue) and parked or failed digests",
+    query=ParkedQuery,
+    answers={200: (answers.ParkedList, "What waits for an operator.")},
+    problems=(400, 401, 403, 503),
+    texts={400: "limit is not a number."},
+)
+@requires(*OPERATORS)
 def list_parked() -> ResponseReturnValue:
     """Parked messages (from the broker's parking queue) and parked or failed digests."""
     principal = current_principal()
-    try:
-        limit = min(max(int(request.args.get("limit", "100")), 1), 500)
-    except ValueError as exc:
-        raise Problem(400, "limit must be a number from 1 to 500.") from exc
+    # A limit out of range is brought into it; only one that is no number is refused.
+    asked = parse_query(
+        ParkedQuery, detail=f"limit must be a number from 1 to {MAX_PARKED}.", status=400
+    )
+    limit = min(max(asked.limit, 1), MAX_PARKED)
     parking = _parking()
     try:
         depth = parking.depth()
@@ -280,7 +302,14 @@ def list_parked() -> ResponseReturnValue:
 
 
 @bp.post("/v1/parked/<ident>/replay")
-@requires("operator")
+@operation(
+    summary="Put one parked message (or digest:<key>) back in line",
+    parameters=[path_parameter("ident", "A parked message's id, or digest:<key>.")],
+    answers={200: (answers.Replayed, "Back in line, attempts counted afresh.")},
+    problems=(401, 403, 404, 503),
+    texts={404: "Nothing parked with this id."},
+)
+@requires(*OPERATORS)
 def replay_parked(ident: str) -> ResponseReturnValue:
     """Put one parked message (or digest) back in line with a fresh count of attempts."""
     principal = current_principal()
@@ -312,22 +341,25 @@ def replay_parked(ident: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/test-send")
-@requires("operator")
+@operation(
+    summary="Send a test message to an officer on a channel",
+    description="The provider's answer is reported (and kept in the ledger); a provider that "
+    "refuses is a 200 with result failed or retry.",
+    body=SendTestBody,
+    answers={200: (answers.SendTestAnswer, "What the provider answered.")},
+    problems=(400, 401, 403, 404, 413, 415, 422, 503),
+    texts={
+        404: _NO_OFFICER,
+        422: "No officer or channel named, a channel not configured here, or no address of "
+        "the officer on it.",
+    },
+)
+@requires(*OPERATORS)
 def test_send_view() -> ResponseReturnValue:
     """Send a test message to an officer on a channel and report the provider's answer."""
     principal = current_principal()
-    body = json_body()
-    if not isinstance(body, dict):
-        raise Problem(422, "The body must be a JSON object.")
-    officer_id, channel = body.get("officer_id"), body.get("channel")
-    errors = [
-        {"field": name, "message": "required text", "code": "missing"}
-        for name, value in (("officer_id", officer_id), ("channel", channel))
-        if not isinstance(value, str) or not value.strip()
-    ]
-    if errors:
-        raise Problem(422, "Name the officer and the channel.", errors=errors)
-    officer_id, channel = str(officer_id).strip(), str(channel).strip()
+    body = parse_body(SendTestBody, detail="Name the officer and the channel.")
+    officer_id, channel = body.officer_id, body.channel
     nd = notify_deps()
     profile = load(nd.recipients, officer_id)
     if profile is None or not profile.tenant or not principal.can_see(profile.tenant):

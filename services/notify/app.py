@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
-from flask.typing import ResponseReturnValue
+from flask import Flask
 
-from services.notify.api import bp
+from services.notify import openapi
 from services.notify.bootstrap import SERVICE, bootstrap, ensure_indexes
-from services.notify.openapi import document
+from services.notify.routes import BLUEPRINTS
 from shared.auth import RemoteAuthenticator
 from shared.settings import Settings, get_settings
 from shared.web import create_service_app
@@ -28,11 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
         config=config,
     )
     app.config.setdefault("PANTAU_AUTHENTICATE", RemoteAuthenticator(settings.intake_url))
-    app.register_blueprint(bp)
-
-    @app.get("/openapi.json")
-    def openapi() -> ResponseReturnValue:
-        """The OpenAPI 3.1 document of this API (public, like intake's)."""
-        return jsonify(document())
-
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    openapi.serve(app)
     return app

@@ -21,9 +21,6 @@ from shared.regions import RegionCode, parse_region_code
 Document = dict[str, Any]
 
 EXTENSION = "pantau_triage"
-READ_ROLES = ("officer", "supervisor", "operator", "auditor")
-MANAGE_ROLES = ("supervisor", "operator")
-ANY_ROLE = ("submitter", "officer", "supervisor", "operator", "auditor")
 
 
 def triage_deps() -> TriageDeps:

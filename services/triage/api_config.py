@@ -8,19 +8,14 @@ found, and the version in force stays. Workers pick a new version up with their 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, cast
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.triage.api_access import (
-    MANAGE_ROLES,
-    READ_ROLES,
-    plain,
-    triage_deps,
-    visible_regency,
-)
+from services.triage import config_openapi as shapes
+from services.triage.api_access import plain, triage_deps, visible_regency
 from services.triage.config_schema import (
     KINDS,
     ConfigInvalid,
@@ -29,13 +24,15 @@ from services.triage.config_schema import (
 )
 from services.triage.roster import officers_as_list, table_as_dict
 from services.triage.storage.config import TenantConfig
-from shared.auth import current_principal, requires
-from shared.problems import Problem, json_body
+from shared.auth import MANAGERS, READERS, current_principal, requires
+from shared.openapi import json_answer, operation, path_parameter
+from shared.problems import Problem
+from shared.request_input import parse_body, parse_query
 
 bp = Blueprint("triage_config", __name__)
 
 _KIND_RULE = "<any(rules, routing, roster, calendar):kind>"
-_MAX_REASON = 2_000
+_MAX_REASON = shapes.MAX_REASON
 _WHAT = {
     "rules": "The rules",
     "routing": "The routing table",
@@ -66,23 +63,43 @@ def _view(config: TenantConfig, kind: str) -> dict[str, Any]:
     return body
 
 
-def _payload_and_reason() -> tuple[dict[str, Any], str]:
-    raw = json_body()
-    if not isinstance(raw, Mapping):
-        raise Problem(
-            422,
-            "Send the configuration as a JSON object.",
-            errors=[{"field": "(body)", "message": "must be a JSON object", "code": "type"}],
-        )
-    payload = dict(raw)
-    reason = payload.pop("reason", "")
-    if not isinstance(reason, str) or len(reason) > _MAX_REASON:
-        raise Problem(
-            422,
-            f"'reason' must be text of at most {_MAX_REASON} characters.",
-            errors=[{"field": "reason", "message": "invalid", "code": "type"}],
-        )
-    return payload, reason.strip()
+class ConfigChange(BaseModel):
+    """A new version of one kind: its payload, which ``config_schema`` checks (naming every
+    problem), and why it changes."""
+
+    model_config = ConfigDict(extra="allow")
+
+    reason: str | None = Field(default=None, max_length=_MAX_REASON)
+
+    def payload(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ResetQuery(BaseModel):
+    # Cut rather than refused: going back to the default must not fail on a long note.
+    reason: str = Field(
+        default="back to the shipped default",
+        description="Why; kept in the history.",
+        json_schema_extra={"maxLength": _MAX_REASON},
+    )
+
+
+class HistoryQuery(BaseModel):
+    kind: ConfigKind
+
+
+# The OpenAPI parts the operations share.
+_REGION = path_parameter("code", "A regency or city code, e.g. 12.06 (Kabupaten Karo).")
+_KIND = path_parameter("kind", "Which part of the configuration.", enum=list(KINDS))
+_KIND_VIEW = json_answer(shapes.KIND_VIEWS, "The kind of configuration in force.")
+_READ = (401, 403, 404, 422, 503)
+_WRITE = (400, 401, 403, 404, 413, 415, 422, 503)
+_NO_REGION = "No such region for this key."
+_BAD_REGION = "Not a region code, or a province where a regency is needed."
+_REFUSED = (
+    "Not a region code, a province, or a payload refused; 'errors' names every problem and "
+    "'version_in_force' the version that stays."
+)
 
 
 def _save(tenant: str, kind: str, payload: dict[str, Any] | None, reason: str) -> Response:
@@ -109,7 +126,14 @@ def _save(tenant: str, kind: str, payload: dict[str, Any] | None, reason: str) -
 
 
 @bp.get("/v1/regions/<code>/config")
-@requires(*READ_ROLES)
+@operation(
+    summary="Everything a regency's cases are triaged with",
+    parameters=[_REGION],
+    answers={200: (shapes.RegionConfig, "Each kind, with its version.")},
+    problems=_READ,
+    texts={404: _NO_REGION, 422: _BAD_REGION},
+)
+@requires(*READERS)
 def get_config(code: str) -> ResponseReturnValue:
     """Everything a regency's cases are triaged with, and the versions in force."""
     tenant = visible_regency(code, current_principal())
@@ -122,44 +146,77 @@ def get_config(code: str) -> ResponseReturnValue:
 
 
 @bp.get(f"/v1/regions/<code>/{_KIND_RULE}")
-@requires(*READ_ROLES)
+@operation(
+    summary="One kind of configuration as it is in force",
+    parameters=[_REGION, _KIND],
+    answers={200: _KIND_VIEW},
+    problems=_READ,
+    texts={404: _NO_REGION, 422: _BAD_REGION},
+)
+@requires(*READERS)
 def get_kind(code: str, kind: str) -> ResponseReturnValue:
     tenant = visible_regency(code, current_principal())
     return jsonify(_view(triage_deps().config.current(tenant), kind))
 
 
 @bp.put(f"/v1/regions/<code>/{_KIND_RULE}")
-@requires(*MANAGE_ROLES)
+@operation(
+    summary="Replace one kind with a new, validated version",
+    description="The payload of the kind named in the path: rules {text}, routing {units, "
+    "default_unit, by_category}, roster {officers} or calendar {entries}; 'reason' is kept in "
+    "the history. A refused payload changes nothing.",
+    parameters=[_REGION, _KIND],
+    body=shapes.PAYLOADS,
+    answers={200: _KIND_VIEW},
+    problems=_WRITE,
+    texts={404: _NO_REGION, 422: _REFUSED},
+)
+@requires(*MANAGERS)
 def put_kind(code: str, kind: str) -> ResponseReturnValue:
     """Replace one kind of configuration with a new, validated version."""
     tenant = visible_regency(code, current_principal())
-    payload, reason = _payload_and_reason()
-    return _save(tenant, kind, payload, reason)
+    change = parse_body(ConfigChange, detail="The configuration needs correcting; see 'errors'.")
+    return _save(tenant, kind, change.payload(), (change.reason or "").strip())
 
 
 @bp.delete(f"/v1/regions/<code>/{_KIND_RULE}")
-@requires(*MANAGE_ROLES)
+@operation(
+    summary="Go back to the shipped default (recorded as a new version)",
+    parameters=[_REGION, _KIND],
+    query=ResetQuery,
+    answers={200: _KIND_VIEW},
+    problems=_READ,
+    texts={404: _NO_REGION, 422: _REFUSED},
+)
+@requires(*MANAGERS)
 def reset_kind(code: str, kind: str) -> ResponseReturnValue:
     """Go back to the shipped default of one kind (recorded as a new version)."""
     tenant = visible_regency(code, current_principal())
-    reason = request.args.get("reason", "back to the shipped default")[:_MAX_REASON]
+    reason = parse_query(ResetQuery).reason[:_MAX_REASON]
     return _save(tenant, kind, None, reason)
 
 
 @bp.patch("/v1/regions/<code>/roster/officers/<officer_id>")
-@requires(*MANAGE_ROLES)
+@operation(
+    summary="Mark an officer (un)available or record declared conflicts",
+    parameters=[_REGION, path_parameter("officer_id", "The officer's id.")],
+    body=shapes.OfficerChange,
+    answers={200: (shapes.RosterView, "The roster now in force.")},
+    problems=_WRITE,
+    texts={404: "No such region for this key, or no such officer in it."},
+)
+@requires(*MANAGERS)
 def patch_officer(code: str, officer_id: str) -> ResponseReturnValue:
     """Mark an officer (un)available or record the people they declared a conflict with."""
     tenant = visible_regency(code, current_principal())
-    changes, reason = _payload_and_reason()
-    unknown = sorted(k for k in changes if k not in ("available", "conflicts"))
-    if unknown or not changes:
+    only = "Only 'available' and 'conflicts' can be changed here."
+    change = parse_body(shapes.OfficerChange, detail=only)
+    changes = change.model_dump(exclude_unset=True, exclude={"reason"})
+    if not changes:
         raise Problem(
-            422,
-            "Only 'available' and 'conflicts' can be changed here.",
-            errors=[{"field": k, "message": "unknown key", "code": "unknown"} for k in unknown]
-            or [{"field": "(body)", "message": "nothing to change", "code": "empty"}],
+            422, only, errors=[{"field": "", "message": "nothing to change", "code": "empty"}]
         )
+    reason = (change.reason or "").strip()
     config = triage_deps().config.current(tenant)
     officers = officers_as_list(config.officers, config.contacts)
     target = next((o for o in officers if o["id"] == officer_id), None)
@@ -170,17 +227,19 @@ def patch_officer(code: str, officer_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/v1/regions/<code>/config/history")
-@requires(*READ_ROLES)
+@operation(
+    summary="Stored versions of one kind: who changed what, when and why",
+    parameters=[_REGION],
+    query=HistoryQuery,
+    answers={200: (shapes.ConfigHistory, "Newest first.")},
+    problems=_READ,
+    texts={404: _NO_REGION},
+)
+@requires(*READERS)
 def get_history(code: str) -> ResponseReturnValue:
     """Stored versions of one kind, newest first: who changed what, when and why."""
     tenant = visible_regency(code, current_principal())
-    kind = request.args.get("kind", "")
-    if kind not in KINDS:
-        raise Problem(
-            422,
-            f"Name the kind: one of {', '.join(KINDS)}.",
-            errors=[{"field": "kind", "message": "unknown kind", "code": "kind"}],
-        )
+    kind = parse_query(HistoryQuery, detail=f"Name the kind: one of {', '.join(KINDS)}.").kind
     versions = triage_deps().config.history(tenant, kind)
     return jsonify(
         region_code=tenant,

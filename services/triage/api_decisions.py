@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from services.triage import decision_openapi as answers
 from services.triage.api_access import (
-    ANY_ROLE,
-    MANAGE_ROLES,
-    READ_ROLES,
     decision_json,
     plain,
     region_param,
@@ -26,9 +24,11 @@ from services.triage.domain.sla import status as clock_status
 from services.triage.overrides import CaseNotFound, Override, apply_override
 from services.triage.storage.dedup_facts import clusters_of, find_candidates
 from services.triage.storage.state_codec import clock_from_doc
-from shared.auth import Principal, current_principal, requires
+from shared.auth import ANYONE, MANAGERS, READERS, Principal, current_principal, requires
 from shared.contracts import AccusedRef, EmploymentType
-from shared.problems import Problem, json_body
+from shared.openapi import operation, path_parameter
+from shared.problems import Problem
+from shared.request_input import parse_body, parse_query
 
 bp = Blueprint("triage_decisions", __name__)
 
@@ -51,15 +51,11 @@ _WARNINGS = {
 }
 
 
-def _field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    return [
-        {
-            "field": ".".join(str(p) for p in e["loc"]) or "(body)",
-            "message": e["msg"],
-            "code": e["type"],
-        }
-        for e in exc.errors(include_url=False, include_input=False)
-    ]
+# The OpenAPI parts the operations share.
+_CASE_ID = path_parameter("case_id", "The case's id in intake.")
+_WRITE = (400, 401, 403, 404, 413, 415, 422, 503)
+_NOT_VISIBLE = "No triaged case with this id in your region."
+_NO_REGION = "No such region for this key."
 
 
 def _by(principal: Principal) -> tuple[str, str]:
@@ -70,7 +66,14 @@ def _by(principal: Principal) -> tuple[str, str]:
 
 
 @bp.get("/v1/cases/<case_id>/triage")
-@requires(*READ_ROLES)
+@operation(
+    summary="The decision in force for a case, why, its clock and assignment",
+    parameters=[_CASE_ID],
+    answers={200: (answers.TriageView, "The decision and its context.")},
+    problems=(401, 403, 404, 503),
+    texts={404: _NOT_VISIBLE},
+)
+@requires(*READERS)
 def get_decision(case_id: str) -> ResponseReturnValue:
     """The decision in force for a case, why it was made, its clock, assignment and links."""
     state = visible_state(case_id, current_principal())
@@ -113,7 +116,14 @@ def get_decision(case_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/v1/cases/<case_id>/triage/history")
-@requires(*READ_ROLES)
+@operation(
+    summary="Every decision made for a case, each with its rules version",
+    parameters=[_CASE_ID],
+    answers={200: (answers.TriageHistory, "Oldest first.")},
+    problems=(401, 403, 404, 503),
+    texts={404: _NOT_VISIBLE},
+)
+@requires(*READERS)
 def get_history(case_id: str) -> ResponseReturnValue:
     """Every decision made for a case, oldest first, each with its rules version."""
     state = visible_state(case_id, current_principal())
@@ -146,22 +156,25 @@ class OverrideBody(BaseModel):
 
 
 @bp.post("/v1/cases/<case_id>/triage/override")
-@requires(*MANAGE_ROLES)
+@operation(
+    summary="Replace the proposal with an officer's decision (who and why kept)",
+    parameters=[_CASE_ID],
+    body=OverrideBody,
+    answers={201: (answers.Decision, "The new decision in force.")},
+    problems=_WRITE,
+    texts={404: _NOT_VISIBLE},
+)
+@requires(*MANAGERS)
 def override_decision(case_id: str) -> ResponseReturnValue:
     """Replace the proposal with an officer's decision; who and why are recorded."""
     principal = current_principal()
     visible_state(case_id, principal)
-    try:
-        body = OverrideBody.model_validate(json_body())
-    except ValidationError as exc:
-        raise Problem(
-            422, "The override needs correcting; see 'errors'.", errors=_field_errors(exc)
-        ) from exc
+    body = parse_body(OverrideBody, detail="The override needs correcting; see 'errors'.")
     if not (body.category or body.priority or body.sanction_level or body.not_duplicate):
         raise Problem(
             422,
             "Say what to change: category, priority, sanction_level or not_duplicate.",
-            errors=[{"field": "(body)", "message": "nothing to change", "code": "empty"}],
+            errors=[{"field": "", "message": "nothing to change", "code": "empty"}],
         )
     name, key = _by(principal)
     try:
@@ -242,16 +255,18 @@ def _dry_run_region(principal: Principal, requested: str | None) -> str:
 
 
 @bp.post("/v1/triage/dry-run")
-@requires(*ANY_ROLE)
+@operation(
+    summary="Triage a text as if it were submitted now; nothing is stored",
+    body=DryRunBody,
+    answers={200: (answers.DryRunResult, "What triage would decide.")},
+    problems=_WRITE,
+    texts={404: _NO_REGION},
+)
+@requires(*ANYONE)
 def dry_run() -> ResponseReturnValue:
     """Triage a text as if it were submitted now, storing nothing."""
     principal = current_principal()
-    try:
-        body = DryRunBody.model_validate(json_body())
-    except ValidationError as exc:
-        raise Problem(
-            422, "The text to triage needs correcting; see 'errors'.", errors=_field_errors(exc)
-        ) from exc
+    body = parse_body(DryRunBody, detail="The text to triage needs correcting; see 'errors'.")
     if not (body.title.strip() or body.description.strip()):
         raise Problem(
             422,
@@ -334,32 +349,39 @@ def dry_run() -> ResponseReturnValue:
 # --- province clusters -------------------------------------------------------------------------
 
 
+def _given(values: object) -> object:
+    # ?category= (empty) filters nothing, as a form with no box ticked sends it.
+    return [v for v in values if v] if isinstance(values, list) else values
+
+
+class ClustersQuery(BaseModel):
+    days: int = Field(default=30, ge=1, le=MAX_CLUSTER_DAYS, description="How far back to look.")
+    category: Annotated[
+        list[Literal[CATEGORY_CODES]],  # type: ignore[valid-type]
+        BeforeValidator(_given),
+    ] = Field(default_factory=list, description="Only these categories (repeat the parameter).")
+
+
 @bp.get("/v1/provinces/<province>/clusters")
-@requires(*READ_ROLES)
+@operation(
+    summary="The same hoax reported in several regencies (provincial keys)",
+    parameters=[path_parameter("province", "A province code, e.g. 12 (Sumatera Utara).")],
+    query=ClustersQuery,
+    answers={200: (answers.ProvinceClusters, "Clusters, largest first.")},
+    problems=(401, 403, 404, 422, 503),
+    texts={404: "No such province for this key (or not a provincial key)."},
+)
+@requires(*READERS)
 def province_clusters(province: str) -> ResponseReturnValue:
     """The same hoax reported in several regencies of a province (provincial keys only)."""
     principal = current_principal()
     region = region_param(province)
     if not region.is_province or not principal.is_provincial or not principal.can_see(region.code):
         raise Problem(404, "No such province for this key.")
-    raw_days = request.args.get("days", "30")
-    if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_CLUSTER_DAYS:
-        raise Problem(
-            422,
-            f"'days' must be a whole number from 1 to {MAX_CLUSTER_DAYS}.",
-            errors=[{"field": "days", "message": "out of range", "code": "range"}],
-        )
-    categories = [c for c in request.args.getlist("category") if c]
-    unknown = [c for c in categories if c not in CATEGORY_CODES]
-    if unknown:
-        raise Problem(
-            422,
-            f"Unknown category: {', '.join(unknown)}.",
-            errors=[{"field": "category", "message": "unknown code", "code": "category"}],
-        )
+    query = parse_query(ClustersQuery)
     deps = triage_deps()
-    since = deps.clock() - timedelta(days=int(raw_days))
-    clusters, members = clusters_of(deps.facts, region.code, since, deps.dedup, categories)
+    since = deps.clock() - timedelta(days=query.days)
+    clusters, members = clusters_of(deps.facts, region.code, since, deps.dedup, query.category)
     out: list[dict[str, Any]] = [
         {
             "key": cluster.key,

@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
-from flask.typing import ResponseReturnValue
+from flask import Flask
 
-from services.triage import api_config, api_decisions
 from services.triage import deps as triage_deps
+from services.triage import openapi
 from services.triage.api_access import EXTENSION
 from services.triage.bootstrap import SERVICE, bootstrap, ensure_indexes
-from services.triage.openapi import document
+from services.triage.routes import BLUEPRINTS
 from shared.auth import RemoteAuthenticator
 from shared.settings import Settings, get_settings
 from shared.web import create_service_app
@@ -32,12 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
     )
     app.config.setdefault("PANTAU_AUTHENTICATE", RemoteAuthenticator(settings.intake_url))
     app.extensions[EXTENSION] = triage_deps.build(settings)
-    app.register_blueprint(api_decisions.bp)
-    app.register_blueprint(api_config.bp)
-
-    @app.get("/openapi.json")
-    def openapi() -> ResponseReturnValue:
-        """The OpenAPI 3.1 document of this API (public, like intake's)."""
-        return jsonify(document())
-
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    openapi.serve(app)
     return app

@@ -1,7 +1,8 @@
 """The shapes of a regency's triage configuration over HTTP, for triage's OpenAPI document.
 
 Requests: each kind's payload as ``services.triage.config_schema`` parses it (it answers 422
-naming every problem, so the schemas here say what is accepted, not everything refused).
+naming every problem, so the schemas here say what is accepted, not everything refused), and
+the change of one officer, which ``api_config`` parses with ``OfficerChange`` itself.
 Answers: what ``api_config`` shows of the configuration in force and of its history.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool
 
 from services.triage.config_schema import MAX_CALENDAR_ENTRIES, MAX_OFFICERS, MAX_RULES_CHARS
 from services.triage.domain.calendar import EntryKind
@@ -80,7 +81,8 @@ class CalendarPayload(_Closed):
 class OfficerChange(_Closed):
     """Only availability and declared conflicts change here."""
 
-    available: bool | None = None
+    # Strict: "no" is not read as false for a flag that decides who gets cases.
+    available: StrictBool | None = None
     conflicts: list[str] | None = None
     reason: str | None = _REASON
 
@@ -167,11 +169,4 @@ PAYLOADS: Final[list[type[BaseModel]]] = [
     RoutingPayload,
     RosterPayload,
     CalendarPayload,
-]
-MODELS: Final[list[type[BaseModel]]] = [
-    *PAYLOADS,
-    OfficerChange,
-    *KIND_VIEWS,
-    RegionConfig,
-    ConfigHistory,
 ]

@@ -9,7 +9,7 @@ not know.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -177,6 +177,3 @@ class ProvinceClusters(BaseModel):
     province: str
     since: AwareDatetime
     clusters: list[Cluster]
-
-
-MODELS: Final[list[type[BaseModel]]] = [TriageView, TriageHistory, DryRunResult, ProvinceClusters]

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 
 from services.cli.infra import CHROMIUM
 from tests.support.suite import Suite, running_suite
 
 log = logging.getLogger(__name__)
 
-PHONE = {"width": 360, "height": 740}
+PHONE = ViewportSize(width=360, height=740)
 # What a machine with no network beyond the package registries needs so that Chromium does
 # not spend its start reaching for update and sync servers.
 CHROMIUM_ARGS = [

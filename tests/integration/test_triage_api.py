@@ -178,7 +178,7 @@ def test_supervisor_override_is_recorded_with_who_and_why(
         ({"category": "FASILITAS", "reason": "   "}, "reason"),
         ({"category": "KORUPSI", "reason": "x"}, "category"),
         ({"priority": "asap", "reason": "x"}, "priority"),
-        ({"reason": "nothing else"}, "(body)"),
+        ({"reason": "nothing else"}, ""),
     ],
 )
 def test_invalid_override_is_refused_naming_the_field(

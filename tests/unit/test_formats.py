@@ -1,10 +1,14 @@
 from datetime import date
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from shared.formats import (
+    PHONE_INPUT_MAX_LENGTH,
+    Email,
     FormatError,
     Nip,
+    Phone,
     check_nip_shape,
     compact_nip,
     mask_email,
@@ -256,3 +260,40 @@ def test_check_nip_shape_non_asn_accepts_an_ni_pppk_but_not_a_nik() -> None:
 def test_check_nip_shape_rejects_unknown_employment_type() -> None:
     with pytest.raises(ValueError, match="employment type"):
         check_nip_shape("198609262015051001", "HONORER", TODAY)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------- pydantic field types
+
+
+def _refusal(adapter: TypeAdapter[str], raw: str) -> tuple[str, str]:
+    with pytest.raises(ValidationError) as caught:
+        adapter.validate_python(raw)
+    [error] = caught.value.errors()
+    return error["type"], error["msg"]
+
+
+def test_phone_field_normalises_and_refuses_with_the_rule_and_its_words() -> None:
+    phone: TypeAdapter[str] = TypeAdapter(Phone)
+    assert phone.validate_python("0812-3456-7890") == "+6281234567890"
+    assert _refusal(phone, "021 555 1234") == (
+        "phone_not_mobile",
+        "not a mobile number (mobile numbers start with 08 or +628); landlines are not accepted",
+    )
+    # Braces in a message are text, never a template.
+    assert _refusal(phone, "{0812}") == (
+        "phone_invalid",
+        "phone number may contain only digits, spaces, dashes, dots, parentheses and a leading +",
+    )
+    # The length is checked on what was typed, before the number is parsed.
+    code, _ = _refusal(phone, "0812 " * (PHONE_INPUT_MAX_LENGTH // 4))
+    assert code == "string_too_long"
+
+
+def test_email_field_lowers_the_domain_and_refuses_with_the_rule_and_its_words() -> None:
+    email: TypeAdapter[str] = TypeAdapter(Email)
+    assert email.validate_python("Siti.Rahayu@Example.GO.ID") == "Siti.Rahayu@example.go.id"
+    assert _refusal(email, "siti@localhost") == (
+        "email_invalid",
+        "the part after @ is not a valid domain",
+    )
+    assert email.json_schema()["format"] == "email"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from shared.problems import Problem, json_body
+from shared.problems import Problem
+from shared.request_input import json_body
 from shared.settings import Settings
 from shared.web import create_base_app
 

@@ -12,48 +12,32 @@ from typing import Any, Final
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.intake.access import passwords, second_factor, sessions
 from services.intake.access.account_models import Account, SignInChallenge
 from services.intake.access.sessions import Client
 from services.intake.access.sign_in import SECOND_FACTOR_ROLES, enable_factor
+from services.intake.access.sign_in_answers import (
+    AccountEnrolment,
+    AccountView,
+    ConfirmBody,
+    Ended,
+    FactorState,
+    PasswordBody,
+)
 from services.intake.access.sign_in_log import log_event
 from services.intake.access.tokens import digest, new_secret
-from services.intake.cases.schemas import field_errors
 from services.intake.deps import deps
 from services.intake.directory import officers
-from shared.auth import Principal, current_principal
-from shared.problems import Problem, json_body
+from shared.auth import READERS, Principal, current_principal, requires
+from shared.openapi import empty_answer, operation
+from shared.problems import Problem
+from shared.request_input import parse_body
 
 bp = Blueprint("account", __name__)
 
 MAX_BODY: Final = 4096
-
-
-class ConfirmBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    challenge: str = Field(min_length=1, max_length=128)
-    code: str = Field(min_length=1, max_length=16)
-
-
-class PasswordBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    password: str = Field(min_length=1, max_length=1024)
-
-
-MODELS: Final = [ConfirmBody, PasswordBody]
-
-
-def _body(model: type[BaseModel]) -> Any:
-    try:
-        return model.model_validate(json_body(MAX_BODY))
-    except ValidationError as exc:
-        raise Problem(
-            422, "Some fields need correcting; see 'errors'.", errors=field_errors(exc)
-        ) from None
+_SESSION_ONLY: Final = {403: "Only a person signed in to the console (a session) may."}
 
 
 def _person() -> tuple[Principal, dict[str, Any]]:
@@ -88,6 +72,13 @@ def session_json(doc: dict[str, Any], current: str | None = None) -> dict[str, A
 
 
 @bp.get("/v1/account")
+@operation(
+    summary="The signed-in person: who, their second factor, their open sessions",
+    answers={200: (AccountView, "The account.")},
+    problems=(401, 403),
+    texts=_SESSION_ONLY,
+)
+@requires(*READERS)
 def get_account() -> ResponseReturnValue:
     principal, officer = _person()
     account = Account._get_collection().find_one({"_id": officer["_id"]}) or {}
@@ -114,6 +105,13 @@ def get_account() -> ResponseReturnValue:
 
 
 @bp.delete("/v1/account/session")
+@operation(
+    summary="Sign out: end this session",
+    answers={204: empty_answer("Ended.")},
+    problems=(401, 403),
+    texts=_SESSION_ONLY,
+)
+@requires(*READERS)
 def sign_out() -> ResponseReturnValue:
     principal, officer = _person()
     sessions.end(principal.key_prefix)
@@ -122,6 +120,13 @@ def sign_out() -> ResponseReturnValue:
 
 
 @bp.post("/v1/account/sessions/end-all")
+@operation(
+    summary="Sign out everywhere: end every session of this person",
+    answers={200: (Ended, "How many sessions ended.")},
+    problems=(401, 403),
+    texts=_SESSION_ONLY,
+)
+@requires(*READERS)
 def sign_out_everywhere() -> ResponseReturnValue:
     _, officer = _person()
     ended = sessions.end_all(officer["_id"])
@@ -130,6 +135,13 @@ def sign_out_everywhere() -> ResponseReturnValue:
 
 
 @bp.post("/v1/account/second-factor")
+@operation(
+    summary="Start setting up the optional second factor (a secret to confirm with a code)",
+    answers={200: (AccountEnrolment, "The secret, its URI and the challenge to confirm.")},
+    problems=(401, 403, 503),
+    texts=_SESSION_ONLY,
+)
+@requires(*READERS)
 def start_second_factor() -> ResponseReturnValue:
     """A secret to set up in an authenticator app, held on a challenge until confirmed."""
     _, officer = _person()
@@ -156,9 +168,17 @@ def start_second_factor() -> ResponseReturnValue:
 
 
 @bp.post("/v1/account/second-factor/confirm")
+@operation(
+    summary="Turn the second factor on with the app's first code",
+    body=ConfirmBody,
+    answers={200: (FactorState, "On.")},
+    problems=(400, 401, 403, 413, 415, 422, 503),
+    texts={**_SESSION_ONLY, 422: "The code is wrong; 'errors' says so."},
+)
+@requires(*READERS)
 def confirm_second_factor() -> ResponseReturnValue:
     _, officer = _person()
-    body: ConfirmBody = _body(ConfirmBody)
+    body = parse_body(ConfirmBody, max_bytes=MAX_BODY)
     vault = deps().door.vault
     if vault is None:
         raise Problem(503, "The second factor cannot be used: no vault key is configured.")
@@ -191,10 +211,18 @@ def confirm_second_factor() -> ResponseReturnValue:
 
 
 @bp.post("/v1/account/second-factor/remove")
+@operation(
+    summary="Turn the optional second factor off, with the password",
+    body=PasswordBody,
+    answers={200: (FactorState, "Off.")},
+    problems=(400, 401, 403, 413, 415, 422),
+    texts={403: "A session only, and only where the role does not require the factor."},
+)
+@requires(*READERS)
 def remove_second_factor() -> ResponseReturnValue:
     """Turn the factor off (only where the role does not require it), with the password."""
     _, officer = _person()
-    body: PasswordBody = _body(PasswordBody)
+    body = parse_body(PasswordBody, max_bytes=MAX_BODY)
     if officer["role"] in SECOND_FACTOR_ROLES:
         raise Problem(403, "Peran Anda wajib memakai verifikasi dua langkah.")
     account = Account._get_collection().find_one({"_id": officer["_id"]}) or {}

@@ -20,10 +20,6 @@ class Whoami(BaseModel):
     )
 
 
-class RevealRequestDoc(BaseModel):
-    reason: str = Field(min_length=10, max_length=500)
-
-
 class RevealResult(BaseModel):
     case_id: str
     pseudonym: str | None
@@ -51,12 +47,3 @@ class KeyCreated(KeyInfo):
 
 class KeyList(BaseModel):
     items: list[KeyInfo]
-
-
-class KeyRequestDoc(BaseModel):
-    name: str
-    region: str
-    role: str
-    officer_id: str | None = Field(
-        default=None, description="An active officer of the key's region, whose key this is"
-    )

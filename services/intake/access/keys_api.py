@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from services.intake.access.answers import KeyCreated, KeyList
 from services.intake.access.keys import OfficerLinkRefused, create_key, revoke
 from services.intake.access.models import ApiKey
-from services.intake.cases.schemas import field_errors
-from shared.auth import ROLES, current_principal, requires
-from shared.problems import Problem, json_body
+from shared.auth import AUDITORS, OPERATORS, ROLES, current_principal, requires
+from shared.openapi import empty_answer, operation
+from shared.problems import Problem
+from shared.request_input import parse_body, parse_query
 
 bp = Blueprint("keys", __name__)
+
+MAX_REQUEST_BYTES = 4096
 
 
 class KeyRequest(BaseModel):
@@ -21,7 +25,16 @@ class KeyRequest(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     region: str = Field(min_length=2, max_length=5)
     role: str
-    officer_id: str | None = Field(default=None, min_length=1, max_length=64)
+    officer_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="An active officer of the key's region, whose key this is",
+    )
+
+
+class KeyListQuery(BaseModel):
+    region: str | None = Field(default=None, description="Only the keys of this region")
 
 
 def _present(key: ApiKey) -> dict[str, object]:
@@ -37,15 +50,16 @@ def _present(key: ApiKey) -> dict[str, object]:
 
 
 @bp.post("/v1/keys")
-@requires("operator")
+@operation(
+    summary="Create an API key (shown once)",
+    body=KeyRequest,
+    answers={201: (KeyCreated, "The key; store it now.")},
+    problems=(400, 401, 403, 413, 415, 422),
+)
+@requires(*OPERATORS)
 def create() -> ResponseReturnValue:
     principal = current_principal()
-    try:
-        body = KeyRequest.model_validate(json_body(4096))
-    except ValidationError as exc:
-        raise Problem(
-            422, "Some fields need correcting; see 'errors'.", errors=field_errors(exc)
-        ) from exc
+    body = parse_body(KeyRequest, max_bytes=MAX_REQUEST_BYTES)
     if body.role not in ROLES:
         raise Problem(
             422,
@@ -80,18 +94,30 @@ def create() -> ResponseReturnValue:
 
 
 @bp.get("/v1/keys")
-@requires("operator", "auditor")
+@operation(
+    summary="List keys (never their secrets)",
+    query=KeyListQuery,
+    answers={200: (KeyList, "Keys.")},
+    problems=(401, 403),
+)
+@requires(*AUDITORS)
 def list_keys() -> ResponseReturnValue:
     principal = current_principal()
+    region = parse_query(KeyListQuery).region
     keys = [k for k in ApiKey.objects().order_by("created_at") if principal.can_see(k.region)]
-    region = request.args.get("region")
     if region:
         keys = [k for k in keys if k.region == region]
     return jsonify({"items": [_present(k) for k in keys]})
 
 
 @bp.delete("/v1/keys/<prefix>")
-@requires("operator")
+@operation(
+    summary="Revoke a key; it stops working at once",
+    answers={204: empty_answer("Revoked.")},
+    problems=(401, 403, 404, 409),
+    texts={409: "This key is already revoked."},
+)
+@requires(*OPERATORS)
 def revoke_key(prefix: str) -> ResponseReturnValue:
     principal = current_principal()
     key = ApiKey.objects(prefix=prefix).first()

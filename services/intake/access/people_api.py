@@ -11,25 +11,33 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.access import sessions
 from services.intake.access.account_api import session_json
 from services.intake.access.account_models import SignInLogEntry
 from services.intake.access.invitations import issue_link
+from services.intake.access.sign_in_answers import InvitationSent, SessionList, SignInLog
 from services.intake.access.sign_in_log import log_event
 from services.intake.deps import deps
 from services.intake.directory import officers
-from shared.auth import Principal, current_principal, requires
+from shared.auth import AUDITORS, MANAGERS, OVERSEERS, Principal, current_principal, requires
+from shared.openapi import empty_answer, operation
 from shared.problems import Problem
+from shared.request_input import parse_query
 
 bp = Blueprint("people", __name__)
 
-MANAGERS: Final = ("supervisor", "operator")
-WATCHERS: Final = ("supervisor", "operator", "auditor")
-LOG_READERS: Final = ("operator", "auditor")
 MAX_LOG: Final = 500
+
+
+class SignInLogQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    officer: str | None = Field(default=None, min_length=1, max_length=64)
+    limit: int = Field(default=100, ge=1, le=MAX_LOG)
 
 
 def _now() -> datetime:
@@ -53,7 +61,12 @@ def _visible_officer(officer_id: str, principal: Principal) -> dict[str, Any]:
 
 
 @bp.get("/v1/sessions")
-@requires(*WATCHERS)
+@operation(
+    summary="Open console sessions of the people in the caller's area",
+    answers={200: (SessionList, "Live sessions, most recently used first.")},
+    problems=(401, 403),
+)
+@requires(*OVERSEERS)
 def list_sessions() -> ResponseReturnValue:
     """Live sessions of the people the caller watches, most recently used first."""
     principal = current_principal()
@@ -64,6 +77,11 @@ def list_sessions() -> ResponseReturnValue:
 
 
 @bp.delete("/v1/sessions/<session_id>")
+@operation(
+    summary="End someone's session (logged with who ended it)",
+    answers={204: empty_answer("Ended.")},
+    problems=(401, 403, 404),
+)
 @requires(*MANAGERS)
 def end_session(session_id: str) -> ResponseReturnValue:
     principal = current_principal()
@@ -77,6 +95,12 @@ def end_session(session_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/officers/<officer_id>/invitations")
+@operation(
+    summary="E-mail a person a one-time link to set their password (valid 30 minutes)",
+    answers={202: (InvitationSent, "Issued; notify mails it.")},
+    problems=(401, 403, 404, 409, 422),
+    texts={409: "The officer is deactivated.", 422: "The officer has no e-mail address."},
+)
 @requires(*MANAGERS)
 def invite(officer_id: str) -> ResponseReturnValue:
     """E-mail a person a one-time link to set their password (valid 30 minutes)."""
@@ -103,23 +127,23 @@ def invite(officer_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/v1/sign-in-log")
-@requires(*LOG_READERS)
+@operation(
+    summary="The sign-in log of the caller's area, newest first",
+    query=SignInLogQuery,
+    answers={200: (SignInLog, "Entries.")},
+    problems=(401, 403, 422),
+)
+@requires(*AUDITORS)
 def sign_in_log() -> ResponseReturnValue:
     """The newest entries of the sign-in log in the caller's area (``officer`` narrows it)."""
     principal = current_principal()
+    asked = parse_query(SignInLogQuery)
     query: dict[str, Any] = officers.region_filter(principal.region)
-    wanted = request.args.get("officer")
-    if wanted:
-        query = {"$and": [query, {"officer_id": wanted}]}
-    try:
-        limit = min(MAX_LOG, max(1, int(request.args.get("limit", "100"))))
-    except ValueError:
-        raise Problem(
-            400,
-            "'limit' must be a whole number.",
-            errors=[{"field": "limit", "message": "not a number", "code": "int_parsing"}],
-        ) from None
-    docs = SignInLogEntry._get_collection().find(query, {"_id": 0}).sort("at", -1).limit(limit)
+    if asked.officer:
+        query = {"$and": [query, {"officer_id": asked.officer}]}
+    docs = (
+        SignInLogEntry._get_collection().find(query, {"_id": 0}).sort("at", -1).limit(asked.limit)
+    )
     return jsonify(
         items=[{**d, "at": d["at"].isoformat()} for d in docs],
     )

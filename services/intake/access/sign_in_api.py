@@ -9,11 +9,10 @@ so they appear in no access log.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.intake.access import links
 from services.intake.access.invitations import issue_link
@@ -28,16 +27,29 @@ from services.intake.access.sign_in import (
     sign_in,
     verify_second_factor,
 )
+from services.intake.access.sign_in_answers import (
+    AcceptLinkBody,
+    ChallengeBody,
+    ClientInfo,
+    CodeBody,
+    Enrolment,
+    LinkBody,
+    LinkView,
+    ResetAccepted,
+    ResetBody,
+    SignInBody,
+    SignInStep,
+)
 from services.intake.access.sign_in_log import log_event
-from services.intake.cases.schemas import field_errors
 from services.intake.deps import deps
 from services.intake.directory import officers
-from shared.auth import requires
-from shared.problems import Problem, json_body
+from shared.auth import DOORKEEPERS, requires
+from shared.openapi import operation
+from shared.problems import Problem
+from shared.request_input import parse_body
 
 bp = Blueprint("sign_in", __name__)
 
-CONSOLE: Final = ("console",)
 MAX_BODY: Final = 4096
 
 # What the console may tell the person for each refusal: never which of e-mail or password
@@ -48,68 +60,12 @@ _REFUSALS: Final = {
     "challenge": "Langkah masuk ini sudah kedaluwarsa. Silakan masuk lagi.",
     "link": "Tautan ini sudah dipakai, kedaluwarsa atau tidak dikenal. Minta tautan baru.",
 }
-
-
-class ClientInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    address: str | None = Field(default=None, max_length=64)
-    agent: str | None = Field(default=None, max_length=512)
-
-
-class SignInBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str = Field(min_length=1, max_length=254)
-    password: str = Field(min_length=1, max_length=1024)
-    client: ClientInfo = Field(default_factory=ClientInfo)
-
-
-class CodeBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    challenge: str = Field(min_length=1, max_length=128)
-    code: str = Field(min_length=1, max_length=16)
-    client: ClientInfo = Field(default_factory=ClientInfo)
-
-
-class ChallengeBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    challenge: str = Field(min_length=1, max_length=128)
-
-
-class LinkBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: str = Field(min_length=1, max_length=128)
-
-
-class AcceptLinkBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    token: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=1, max_length=1024)
-    client: ClientInfo = Field(default_factory=ClientInfo)
-
-
-class ResetBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str = Field(min_length=1, max_length=254)
-    client: ClientInfo = Field(default_factory=ClientInfo)
-
-
-MODELS: Final = [SignInBody, CodeBody, ChallengeBody, LinkBody, AcceptLinkBody, ResetBody]
-
-
-def _body(model: type[BaseModel]) -> Any:
-    try:
-        return model.model_validate(json_body(MAX_BODY))
-    except ValidationError as exc:
-        raise Problem(
-            422, "Some fields need correcting; see 'errors'.", errors=field_errors(exc)
-        ) from None
+_STEP: Final = {200: (SignInStep, "The next step: a session, or a second-factor challenge.")}
+_REFUSED_TEXT: Final = {
+    403: "Refused; 'reason' says why (credentials, code, challenge or link).",
+    429: "Too many attempts for this account or address; see Retry-After.",
+    503: "The database or the vault key is unavailable.",
+}
 
 
 def _client(info: ClientInfo) -> Client:
@@ -154,9 +110,17 @@ def _now() -> datetime:
 
 
 @bp.post("/v1/auth/sign-in")
-@requires(*CONSOLE)
+@operation(
+    summary="Sign a person in with e-mail and password (the console's key)",
+    description="A wrong password and an unknown or deactivated e-mail get the same answer.",
+    body=SignInBody,
+    answers=_STEP,
+    problems=(400, 401, 403, 413, 415, 422, 429, 503),
+    texts=_REFUSED_TEXT,
+)
+@requires(*DOORKEEPERS)
 def post_sign_in() -> ResponseReturnValue:
-    body: SignInBody = _body(SignInBody)
+    body = parse_body(SignInBody, max_bytes=MAX_BODY)
     try:
         outcome = sign_in(deps().door, body.email, body.password, _client(body.client), _now())
     except SignInRefused as exc:
@@ -165,9 +129,16 @@ def post_sign_in() -> ResponseReturnValue:
 
 
 @bp.post("/v1/auth/second-factor")
-@requires(*CONSOLE)
+@operation(
+    summary="Complete a sign-in with a code from the authenticator app",
+    body=CodeBody,
+    answers=_STEP,
+    problems=(400, 401, 403, 413, 415, 422, 503),
+    texts=_REFUSED_TEXT,
+)
+@requires(*DOORKEEPERS)
 def post_second_factor() -> ResponseReturnValue:
-    body: CodeBody = _body(CodeBody)
+    body = parse_body(CodeBody, max_bytes=MAX_BODY)
     try:
         outcome = verify_second_factor(
             deps().door, body.challenge, body.code, _client(body.client), _now()
@@ -178,9 +149,16 @@ def post_second_factor() -> ResponseReturnValue:
 
 
 @bp.post("/v1/auth/second-factor/enrolment")
-@requires(*CONSOLE)
+@operation(
+    summary="The secret to set up the second factor a role requires (shown as QR and text)",
+    body=ChallengeBody,
+    answers={200: (Enrolment, "The secret and its otpauth:// URI.")},
+    problems=(400, 401, 403, 413, 415, 422, 503),
+    texts=_REFUSED_TEXT,
+)
+@requires(*DOORKEEPERS)
 def post_enrolment() -> ResponseReturnValue:
-    body: ChallengeBody = _body(ChallengeBody)
+    body = parse_body(ChallengeBody, max_bytes=MAX_BODY)
     try:
         secret, uri = enrolment(deps().door, body.challenge, _now())
     except SignInRefused as exc:
@@ -189,9 +167,16 @@ def post_enrolment() -> ResponseReturnValue:
 
 
 @bp.post("/v1/auth/second-factor/enrolment/confirm")
-@requires(*CONSOLE)
+@operation(
+    summary="Turn the second factor on with the app's first code, and sign in",
+    body=CodeBody,
+    answers=_STEP,
+    problems=(400, 401, 403, 413, 415, 422, 503),
+    texts=_REFUSED_TEXT,
+)
+@requires(*DOORKEEPERS)
 def post_enrolment_confirm() -> ResponseReturnValue:
-    body: CodeBody = _body(CodeBody)
+    body = parse_body(CodeBody, max_bytes=MAX_BODY)
     try:
         outcome = confirm_enrolment(
             deps().door, body.challenge, body.code, _client(body.client), _now()
@@ -202,10 +187,15 @@ def post_enrolment_confirm() -> ResponseReturnValue:
 
 
 @bp.post("/v1/auth/links/inspect")
-@requires(*CONSOLE)
+@operation(
+    summary="What a one-time link's page may show; spends nothing",
+    body=LinkBody,
+    answers={200: (LinkView, "The link's state, and for a valid one whose it is.")},
+    problems=(400, 401, 403, 413, 415, 422),
+)
+@requires(*DOORKEEPERS)
 def post_inspect_link() -> ResponseReturnValue:
-    """What a link's page may show before its button is pressed; spends nothing."""
-    body: LinkBody = _body(LinkBody)
+    body = parse_body(LinkBody, max_bytes=MAX_BODY)
     view = links.inspect(body.token, _now())
     person = officers.lookup(view.officer_id) if view.officer_id else None
     state = view.state if person is not None or view.state == "unknown" else "unknown"
@@ -219,9 +209,16 @@ def post_inspect_link() -> ResponseReturnValue:
 
 
 @bp.post("/v1/auth/links/accept")
-@requires(*CONSOLE)
+@operation(
+    summary="Set a password through a one-time link (spends it) and continue signing in",
+    body=AcceptLinkBody,
+    answers=_STEP,
+    problems=(400, 401, 403, 413, 415, 422, 503),
+    texts={**_REFUSED_TEXT, 422: "The password is refused; 'errors' says why."},
+)
+@requires(*DOORKEEPERS)
 def post_accept_link() -> ResponseReturnValue:
-    body: AcceptLinkBody = _body(AcceptLinkBody)
+    body = parse_body(AcceptLinkBody, max_bytes=MAX_BODY)
     try:
         outcome = accept_link(deps().door, body.token, body.password, _client(body.client), _now())
     except PasswordRefused as exc:
@@ -238,11 +235,17 @@ def post_accept_link() -> ResponseReturnValue:
 
 
 @bp.post("/v1/auth/password-resets")
-@requires(*CONSOLE)
+@operation(
+    summary="Mail a password reset link to an active person's address",
+    description="The answer is the same whether or not the address belongs to anyone.",
+    body=ResetBody,
+    answers={202: (ResetAccepted, "Accepted (sent if the address is known).")},
+    problems=(400, 401, 403, 413, 415, 422, 429),
+    texts=_REFUSED_TEXT,
+)
+@requires(*DOORKEEPERS)
 def post_password_reset() -> ResponseReturnValue:
-    """Mail a reset link if the address belongs to an active person; the answer is the same
-    either way, so the form tells nobody who works here."""
-    body: ResetBody = _body(ResetBody)
+    body = parse_body(ResetBody, max_bytes=MAX_BODY)
     d = deps()
     now = _now()
     client = _client(body.client)

@@ -9,32 +9,33 @@ which runs it inside the transaction that stores the change, its events and its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.actions import plans as case_plans
 from services.intake.actions import status_machine as sm
 from services.intake.actions import write as case_actions
+from services.intake.actions.answers import AuditTrail
 from services.intake.actions.errors import ActionRefused
 from services.intake.actions.refusals import problem_for
+from services.intake.cases.answers import CaseDetail
 from services.intake.cases.api import find_visible_case
 from services.intake.cases.presenters import case_detail
-from services.intake.cases.schemas import field_errors
 from services.intake.directory import officers as directory
-from shared.auth import Principal, current_principal, requires
-from shared.problems import Problem, json_body, problem_response
+from shared.auth import MANAGERS, OVERSEERS, STAFF, Principal, current_principal, requires
+from shared.openapi import operation
+from shared.problems import Problem, problem_response
 from shared.regions import parse_region_code, province_of
+from shared.request_input import parse_body, parse_query
 
 bp = Blueprint("actions", __name__)
 
-ACT_ROLES = ("officer", "supervisor", "operator")
-MANAGE_ROLES = ("supervisor", "operator")
-AUDIT_ROLES = ("supervisor", "operator", "auditor")
 MAX_ACTION_BYTES = 16 * 1024
 MAX_COMMENT = 4000
 _CASE_ID = r"^[0-9a-f]{24}$"
@@ -92,17 +93,37 @@ class DuplicateLinkBody(_Body):
     case_id: str = Field(pattern=_CASE_ID)
 
 
+class VersionQuery(BaseModel):
+    version: int = Field(ge=1, le=1_000_000, description="The case version you last read")
+
+
 B = TypeVar("B", bound=BaseModel)
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
+
+# What each refusal of an officer's action means.
+_TEXTS = {
+    403: "The key's role may not do this, or the case is another officer's.",
+    404: "No such case, or not in your region.",
+    409: "Stale version (reload the case), or a change the case's status does not allow "
+    "('allowed' lists what is).",
+    422: "Invalid or missing fields; 'errors' names each.",
+}
+_CHANGED = "The case after the change, with its new version and the statuses allowed next."
 
 
-def _parse(model: type[B], payload: Any) -> B:
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        raise Problem(
-            422, "Some fields need correcting; see 'errors'.", errors=field_errors(exc)
-        ) from exc
+def _action(
+    summary: str, body: type[BaseModel], description: str | None = None
+) -> Callable[[F], F]:
+    """The description of an action that posts ``body`` and answers with the changed case."""
+    return operation(
+        summary=summary,
+        description=description,
+        body=body,
+        answers={200: (CaseDetail, _CHANGED)},
+        problems=(400, 401, 403, 404, 409, 413, 415, 422, 503),
+        texts=_TEXTS,
+    )
 
 
 @dataclass(frozen=True)
@@ -125,7 +146,7 @@ def _found(case_id: str) -> _Action[None]:
 def _begin(case_id: str, model: type[B]) -> _Action[B]:
     """Find the case first, so another tenant gets 404 before its body is even looked at."""
     found = _found(case_id)
-    body = _parse(model, json_body(MAX_ACTION_BYTES))
+    body = parse_body(model, max_bytes=MAX_ACTION_BYTES)
     return _Action(found.case, body, found.principal, found.now)
 
 
@@ -188,7 +209,14 @@ def _refused(refused: ActionRefused) -> ResponseReturnValue:
 
 
 @bp.post("/v1/cases/<case_id>/status")
-@requires(*ACT_ROLES)
+@_action(
+    "Change the case's status",
+    StatusChangeBody,
+    "Only the transitions of the case flow are allowed; a rejection, withdrawal, closure or "
+    "pause needs a reason, a recommendation a finding (and a sanction level when proven), an "
+    "imposed sanction its level and decision letter number.",
+)
+@requires(*STAFF)
 def change_status(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, StatusChangeBody)
     body = a.body
@@ -213,7 +241,8 @@ def change_status(case_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/cases/<case_id>/reopen")
-@requires(*MANAGE_ROLES)
+@_action("Reopen a closed case (supervisor)", ReopenBody)
+@requires(*MANAGERS)
 def reopen(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, ReopenBody)
     return _apply(
@@ -225,7 +254,8 @@ def reopen(case_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/cases/<case_id>/acknowledge")
-@requires(*ACT_ROLES)
+@_action("Acknowledge an assigned case (stops reminders)", AcknowledgeBody)
+@requires(*STAFF)
 def acknowledge(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, AcknowledgeBody)
     return _apply(
@@ -239,7 +269,8 @@ def acknowledge(case_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/cases/<case_id>/comments")
-@requires(*ACT_ROLES)
+@_action("Add a comment, internal or visible to the reporter", CommentBody)
+@requires(*STAFF)
 def add_comment(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, CommentBody)
     actor = case_actions.actor_of(a.principal)
@@ -253,7 +284,8 @@ def add_comment(case_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/cases/<case_id>/information-requests")
-@requires(*ACT_ROLES)
+@_action("Ask the reporter for more information (the clock pauses)", InformationRequestBody)
+@requires(*STAFF)
 def request_information(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, InformationRequestBody)
     actor = case_actions.actor_of(a.principal)
@@ -270,7 +302,8 @@ def request_information(case_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/cases/<case_id>/reassign")
-@requires(*MANAGE_ROLES)
+@_action("Give the case to another officer of its regency (supervisor)", ReassignBody)
+@requires(*MANAGERS)
 def reassign(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, ReassignBody)
     body, principal = a.body, a.principal
@@ -312,7 +345,8 @@ def _transfer_target(principal: Principal, requested: str) -> str:
 
 
 @bp.post("/v1/cases/<case_id>/transfer")
-@requires(*MANAGE_ROLES)
+@_action("Move the case to another regency or up to the province (supervisor)", TransferBody)
+@requires(*MANAGERS)
 def transfer(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, TransferBody)
     target = _transfer_target(a.principal, a.body.region_code)
@@ -330,7 +364,8 @@ def transfer(case_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/cases/<case_id>/duplicates")
-@requires(*ACT_ROLES)
+@_action("Link another case as a duplicate of this one", DuplicateLinkBody)
+@requires(*STAFF)
 def link_duplicate(case_id: str) -> ResponseReturnValue:
     a = _begin(case_id, DuplicateLinkBody)
     find_visible_case(a.body.case_id, a.principal)
@@ -338,24 +373,33 @@ def link_duplicate(case_id: str) -> ResponseReturnValue:
 
 
 @bp.delete("/v1/cases/<case_id>/duplicates/<other_id>")
-@requires(*ACT_ROLES)
+@operation(
+    summary="Remove a duplicate link",
+    query=VersionQuery,
+    answers={200: (CaseDetail, "The case after the change.")},
+    problems=(401, 403, 404, 409, 422, 503),
+    texts=_TEXTS,
+)
+@requires(*STAFF)
 def unlink_duplicate(case_id: str, other_id: str) -> ResponseReturnValue:
     a = _found(case_id)
-    raw = request.args.get("version", "")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1_000_000:
-        raise Problem(
-            422,
-            "Say which version of the case you last read (?version=N).",
-            errors=[{"field": "version", "message": "a positive integer", "code": "required"}],
-        )
-    return _apply(a, int(raw), lambda doc: case_plans.unlink_duplicate(doc, other_id))
+    version = parse_query(
+        VersionQuery, detail="Say which version of the case you last read (?version=N)."
+    ).version
+    return _apply(a, version, lambda doc: case_plans.unlink_duplicate(doc, other_id))
 
 
 # --- audit trail ---------------------------------------------------------------------------
 
 
 @bp.get("/v1/cases/<case_id>/audit")
-@requires(*AUDIT_ROLES)
+@operation(
+    summary="The case's audit trail and whether its hash chain verifies",
+    answers={200: (AuditTrail, "Entries, oldest first.")},
+    problems=(401, 403, 404, 503),
+    texts=_TEXTS,
+)
+@requires(*OVERSEERS)
 def audit_trail(case_id: str) -> ResponseReturnValue:
     """The case's audit entries, oldest first, and whether the chain verifies."""
     find_visible_case(case_id, current_principal())

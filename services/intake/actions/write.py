@@ -26,11 +26,10 @@ from services.intake.actions.errors import CaseNotFound, StaleVersion
 from services.intake.actions.plans import Plan
 from services.intake.cases.models import Case
 from shared import outbox
-from shared.auth import Principal
+from shared.auth import STAFF, Principal
 from shared.contracts import new_envelope
 
 Document = dict[str, Any]
-OFFICER_ROLES = frozenset({"officer", "supervisor", "operator"})
 
 
 Decide = Callable[[Document], Plan]
@@ -125,7 +124,7 @@ def apply(
                 "audit_head": {"seq": entry["seq"], "hash": entry["hash"]},
             }
         )
-        if "first_action_at" not in doc and principal.role in OFFICER_ROLES:
+        if "first_action_at" not in doc and principal.role in STAFF:
             # Time to first action is an officer's measure: a clerk adding files is not one.
             update["$set"]["first_action_at"] = now
         if plan.unsets:

@@ -1,33 +1,18 @@
-"""The shapes of intake's answers, for the OpenAPI document (requests use ``schemas.py``)."""
+"""The shapes of intake's answers about cases, for the OpenAPI document (requests use
+``schemas.py``); the problem details every error has are ``shared.openapi``'s."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from shared.openapi import FieldError
 
 
 class _Open(BaseModel):
     # Answers may grow new fields; clients must ignore what they do not know.
     model_config = ConfigDict(extra="allow")
-
-
-class FieldError(BaseModel):
-    field: str
-    message: str
-    code: str | None = None
-
-
-class ProblemDetails(_Open):
-    """RFC 9457 problem details, with the request id to quote and per-field errors."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    request_id: str | None = None
-    errors: list[FieldError] = Field(default_factory=list)
 
 
 class CaseLinks(BaseModel):
@@ -100,10 +85,6 @@ class BatchCounts(BaseModel):
 class BatchResult(BaseModel):
     results: list[BatchItem]
     counts: BatchCounts
-
-
-class BatchRequest(BaseModel):
-    cases: list[dict[str, Any]] = Field(min_length=1, max_length=100)
 
 
 class TrackMessage(BaseModel):

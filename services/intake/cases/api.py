@@ -14,25 +14,43 @@ from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from services.intake.access import access_log
+from services.intake.access.answers import AccessLogList, RevealResult
 from services.intake.access.models import AccessLogEntry, ReporterRecord
 from services.intake.access.vault import VaultError
+from services.intake.cases.answers import BatchResult, CaseCreated, CaseDetail, CaseList
 from services.intake.cases.filters import CaseFilters, build_criteria, tenant_scope
 from services.intake.cases.idempotency import body_fingerprint, check_key
 from services.intake.cases.limits import count_submissions
 from services.intake.cases.models import Case
 from services.intake.cases.presenters import case_detail, case_summary
-from services.intake.cases.schemas import MAX_BATCH, field_errors, validate_submission
+from services.intake.cases.schemas import (
+    MAX_BATCH,
+    BatchRequest,
+    CaseSubmission,
+    validate_submission,
+)
 from services.intake.cases.submission import register_case
 from services.intake.deps import deps
-from shared.auth import Principal, current_principal, requires
-from shared.problems import Problem, json_body
+from shared.auth import ANYONE, AUDITORS, FILERS, Principal, current_principal, requires
+from shared.openapi import operation
+from shared.problems import Problem
 from shared.regions import parse_region_code, timezone_for
+from shared.request_input import invalid, json_body, parse_body, parse_query
 
 bp = Blueprint("cases", __name__)
 
-SUBMIT_ROLES = ("submitter", "supervisor", "operator")
-READ_ROLES = ("officer", "supervisor", "operator", "auditor", "submitter")
 MAX_PAGE = 200
+MAX_REVEAL_BYTES = 4096
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any unique string (a UUID): a retry with the same key and body replays "
+    "the first answer instead of filing the case again.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+_KEY_IN_USE = "A request with this Idempotency-Key is still running; see Retry-After."
 
 
 # --- tenancy -----------------------------------------------------------------------------------
@@ -100,9 +118,7 @@ def _submit_one(payload: Any, principal: Principal, now: datetime) -> tuple[dict
     try:
         submission = validate_submission(payload, now=now, tz=timezone_for(tenant))
     except ValidationError as exc:
-        raise Problem(
-            422, "Some fields need correcting; see 'errors'.", errors=field_errors(exc)
-        ) from exc
+        raise invalid(exc) from exc
     registered = register_case(
         submission,
         tenant=tenant,
@@ -144,9 +160,22 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str]) -> Respons
 
 
 @bp.post("/v1/cases")
-@requires(*SUBMIT_ROLES)
+@operation(
+    summary="Submit a case",
+    body=CaseSubmission,
+    parameters=[IDEMPOTENCY_KEY],
+    answers={
+        201: (CaseCreated, "Case registered."),
+        200: (CaseCreated, "Already registered (same source reference)."),
+    },
+    problems=(400, 401, 403, 409, 413, 415, 422, 429, 503),
+    texts={409: _KEY_IN_USE},
+)
+@requires(*FILERS)
 def submit_case() -> ResponseReturnValue:
     principal = current_principal()
+    # Read, not yet validated: which regency's calendar the dates are read in depends on the
+    # key and the body, and a retry with the same Idempotency-Key replays even a refusal.
     payload = json_body(deps().settings.max_body_bytes)
 
     def work() -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -160,23 +189,25 @@ def submit_case() -> ResponseReturnValue:
 
 
 @bp.post("/v1/cases:batch")
-@requires(*SUBMIT_ROLES)
+@operation(
+    summary=f"Submit up to {MAX_BATCH} cases collected offline",
+    body=BatchRequest,
+    parameters=[IDEMPOTENCY_KEY],
+    answers={200: (BatchResult, "A result per case, in order.")},
+    problems=(400, 401, 403, 409, 413, 415, 422, 429),
+    texts={409: _KEY_IN_USE},
+)
+@requires(*FILERS)
 def submit_batch() -> ResponseReturnValue:
     principal = current_principal()
-    payload = json_body(deps().settings.max_batch_bytes)
-    if not isinstance(payload, dict) or set(payload) != {"cases"}:
-        raise Problem(
-            422,
-            'Send {"cases": [ ... ]}: one object with a list of cases.',
-            errors=[{"field": "cases", "message": "required, and nothing else", "code": "shape"}],
-        )
-    items = payload["cases"]
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-        raise Problem(
-            422,
-            f"A batch holds 1 to {MAX_BATCH} cases; split larger sets.",
-            errors=[{"field": "cases", "message": f"1-{MAX_BATCH} items", "code": "batch_size"}],
-        )
+    batch = parse_body(
+        BatchRequest,
+        max_bytes=deps().settings.max_batch_bytes,
+        detail=f'Send {{"cases": [ ... ]}}: one object with a list of 1 to {MAX_BATCH} cases; '
+        "split larger sets.",
+    )
+    items = batch.cases
+    payload = {"cases": items}
 
     def work() -> tuple[int, dict[str, Any], dict[str, str]]:
         count_submissions(principal, len(items))
@@ -245,15 +276,17 @@ def _decode_cursor(cursor: str) -> ObjectId:
 
 
 @bp.get("/v1/cases")
-@requires(*READ_ROLES)
+@operation(
+    summary="List cases of your region, newest first",
+    query=CaseListQuery,
+    answers={200: (CaseList, "One page of cases.")},
+    problems=(400, 401, 403, 422),
+    texts={400: "The cursor is not one this server gave out."},
+)
+@requires(*ANYONE)
 def list_cases() -> ResponseReturnValue:
     principal = current_principal()
-    try:
-        query = CaseListQuery.model_validate(request.args.to_dict())
-    except ValidationError as exc:
-        raise Problem(
-            422, "Some filters need correcting; see 'errors'.", errors=field_errors(exc)
-        ) from exc
+    query = parse_query(CaseListQuery)
     criteria = build_criteria(query, principal, now=datetime.now(UTC))
     if query.cursor:
         criteria["_id"] = {"$lt": _decode_cursor(query.cursor)}
@@ -272,7 +305,12 @@ def list_cases() -> ResponseReturnValue:
 
 
 @bp.get("/v1/cases/<case_id>")
-@requires(*READ_ROLES)
+@operation(
+    summary="A case with its triage block and timeline",
+    answers={200: (CaseDetail, "The case.")},
+    problems=(401, 403, 404),
+)
+@requires(*ANYONE)
 def get_case(case_id: str) -> ResponseReturnValue:
     doc = find_visible_case(case_id, current_principal())
     return jsonify(case_detail(doc))
@@ -288,7 +326,17 @@ class RevealRequest(BaseModel):
 
 
 @bp.post("/v1/cases/<case_id>/reporter:reveal")
-@requires(*READ_ROLES)
+@operation(
+    summary="Reveal a reporter's identity (logged, with a reason)",
+    body=RevealRequest,
+    answers={200: (RevealResult, "The identity.")},
+    problems=(400, 401, 403, 404, 413, 415, 422, 503),
+    texts={
+        403: "The key's role may not see who reported.",
+        404: "No such case in your region, or an anonymous report.",
+    },
+)
+@requires(*ANYONE)
 def reveal_reporter(case_id: str) -> ResponseReturnValue:
     """Open the sealed identity, for a stated reason; every reveal is written to the log."""
     principal = current_principal()
@@ -300,12 +348,11 @@ def reveal_reporter(case_id: str) -> ResponseReturnValue:
         allowed.add("officer")  # the reporter agreed to be known to the officers
     if principal.role not in allowed:
         raise Problem(403, "Your role may not see who reported; officers see the pseudonym only.")
-    try:
-        body = RevealRequest.model_validate(json_body(4096))
-    except ValidationError as exc:
-        raise Problem(
-            422, "Say why you need the identity (10-500 characters).", errors=field_errors(exc)
-        ) from exc
+    body = parse_body(
+        RevealRequest,
+        max_bytes=MAX_REVEAL_BYTES,
+        detail="Say why you need the identity (10-500 characters).",
+    )
     if reporter.get("anonymous", True):
         raise Problem(404, "This report is anonymous: no identity was ever stored.")
     record = ReporterRecord._get_collection().find_one({"_id": doc["_id"]})
@@ -315,24 +362,26 @@ def reveal_reporter(case_id: str) -> ResponseReturnValue:
         identity = d.vault.open(record, str(doc["_id"]))
     except VaultError as exc:
         raise Problem(500, "The sealed identity cannot be opened; the operator is told.") from exc
-    AccessLogEntry(
+    access_log.record(
+        principal,
         tenant=doc["tenant"],
         case_id=str(doc["_id"]),
         action="reveal_reporter",
-        actor_name=principal.name,
-        actor_key=principal.key_prefix,
-        actor_role=principal.role,
         reason=body.reason,
-        request_id=g.request_id,
-    ).save()
+    )
     return jsonify(
         {"case_id": str(doc["_id"]), "pseudonym": reporter.get("pseudonym"), "reporter": identity}
     )
 
 
 @bp.get("/v1/access-log")
-@requires("auditor", "operator")
-def access_log() -> ResponseReturnValue:
+@operation(
+    summary="Who revealed what, when and why",
+    answers={200: (AccessLogList, "Newest first.")},
+    problems=(401, 403),
+)
+@requires(*AUDITORS)
+def access_log_entries() -> ResponseReturnValue:
     principal = current_principal()
     entries = (
         AccessLogEntry.objects(__raw__=tenant_filter(principal)).order_by("-at").limit(MAX_PAGE)

@@ -12,7 +12,7 @@ documentation can quote them; the JSON Schema from :func:`json_schema` carries t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from types import MappingProxyType
@@ -38,12 +38,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from shared.formats import (
+    EMAIL_MAX_LENGTH,
+    PHONE_INPUT_MAX_LENGTH,
+    Email,
     EmploymentType,
     FormatError,
+    Phone,
+    as_pydantic_error,
     check_nip_shape,
     compact_nip,
-    normalise_email,
-    normalise_phone,
 )
 
 # ----------------------------------------------------------------------------- limits
@@ -58,9 +61,9 @@ MAX_LOCATION_TEXT: Final = 500
 MAX_DISTRICT: Final = 100  # kecamatan
 MAX_VILLAGE: Final = 100  # desa / kelurahan
 MAX_STATEMENT: Final = 5_000
-MAX_PHONE_INPUT: Final = 32  # as typed, separators included
+MAX_PHONE_INPUT: Final = PHONE_INPUT_MAX_LENGTH
 MAX_NIP_INPUT: Final = 32  # as typed, spaces between groups included
-MAX_EMAIL: Final = 254
+MAX_EMAIL: Final = EMAIL_MAX_LENGTH
 MAX_URL: Final = 2_000
 MIN_ACCUSED: Final = 1
 MAX_ACCUSED: Final = 20
@@ -142,30 +145,11 @@ def _clock(info: ValidationInfo) -> _Clock:
 # ---------------------------------------------------------------------- field types
 
 
-def _custom(exc: FormatError) -> PydanticCustomError:
-    # The message goes through the context so that braces in it are never read as a template.
-    return PydanticCustomError(exc.code, "{reason}", {"reason": exc.message})
-
-
 def _blank_to_none(value: object) -> object:
     """Treat an empty optional field as absent: web forms send "" for untouched inputs."""
     if isinstance(value, str) and not value.strip():
         return None
     return value
-
-
-def _phone(value: str) -> str:
-    try:
-        return normalise_phone(value)
-    except FormatError as exc:
-        raise _custom(exc) from None
-
-
-def _email(value: str) -> str:
-    try:
-        return normalise_email(value)
-    except FormatError as exc:
-        raise _custom(exc) from None
 
 
 _HTTP_URL: Final = TypeAdapter(HttpUrl)
@@ -210,22 +194,7 @@ OptVillage = Annotated[Annotated[str, _text(MAX_VILLAGE)] | None, BeforeValidato
 OptStatement = Annotated[
     Annotated[str, _text(MAX_STATEMENT)] | None, BeforeValidator(_blank_to_none)
 ]
-Phone = Annotated[
-    str,
-    _text(MAX_PHONE_INPUT),
-    AfterValidator(_phone),
-    Field(
-        description="Indonesian mobile number; 08…, 628… or +628…, stored as E.164 +628…",
-        examples=["+6281234567890"],
-    ),
-]
 OptPhone = Annotated[Phone | None, BeforeValidator(_blank_to_none)]
-Email = Annotated[
-    str,
-    _text(MAX_EMAIL),
-    AfterValidator(_email),
-    Field(json_schema_extra={"format": "email"}, examples=["siti.rahayu@example.go.id"]),
-]
 OptEmail = Annotated[Email | None, BeforeValidator(_blank_to_none)]
 OptNip = Annotated[
     Annotated[
@@ -293,7 +262,7 @@ class Accused(BaseModel):
                 return compact_nip(value)
             return check_nip_shape(value, employment, _clock(info).today)
         except FormatError as exc:
-            raise _custom(exc) from None
+            raise as_pydantic_error(exc) from None
 
 
 class Reporter(BaseModel):
@@ -414,6 +383,27 @@ class CaseSubmission(BaseModel):
         return moment
 
 
+def _batch_size(cases: list[Any]) -> list[Any]:
+    if not 1 <= len(cases) <= MAX_BATCH:
+        raise PydanticCustomError("batch_size", "1-{most} items", {"most": MAX_BATCH})
+    return cases
+
+
+class BatchRequest(BaseModel):
+    """Cases collected offline, sent at once. Each case is validated and answered on its own,
+    so one that needs correcting does not hold back the others."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cases: Annotated[
+        list[Any],
+        AfterValidator(_batch_size),
+        WithJsonSchema(
+            {"type": "array", "items": {"type": "object"}, "minItems": 1, "maxItems": MAX_BATCH}
+        ),
+    ]
+
+
 # ------------------------------------------------------------------------ functions
 
 
@@ -422,7 +412,7 @@ def validate_submission(payload: object, *, now: datetime, tz: ZoneInfo) -> Case
 
     ``now`` is the server's current time (timezone-aware); ``tz`` is the regency's zone, used
     for dates and times given without an offset and for "today" in NIP checks. Raises
-    :class:`pydantic.ValidationError`; turn it into API errors with :func:`field_errors`.
+    :class:`pydantic.ValidationError`; ``shared.field_errors`` turns it into API errors.
     """
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -447,71 +437,6 @@ def is_late_filing(
     known_day = sub.known_at.astimezone(tz).date()
     filed_day = submitted_at.astimezone(tz).date()
     return (filed_day - known_day).days > window_days
-
-
-# Messages for pydantic's own error types, in words a clerk understands; {…} come from the
-# error's context.
-_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "missing": "this field is required",
-        "extra_forbidden": "field not allowed",
-        "string_type": "must be text",
-        "string_too_short": "must not be empty",
-        "string_too_long": "must be at most {max_length} characters",
-        "too_short": "needs at least {min_length} entries",
-        "too_long": "may have at most {max_length} entries",
-        "list_type": "must be a list",
-        "model_type": "must be an object",
-        "model_attributes_type": "must be an object",
-        "dict_type": "must be an object",
-        "bool_type": "must be true or false",
-        "bool_parsing": "must be true or false",
-        "literal_error": "must be one of {expected}",
-        "datetime_type": "must be a date or a date and time",
-        "datetime_parsing": "is not a valid date and time ({error})",
-        "datetime_from_date_parsing": "is not a valid date ({error})",
-    }
-)
-_PYDANTIC_PREFIXES: Final = ("Value error, ", "Assertion failed, ")
-
-
-def _field_path(loc: Sequence[int | str]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else part
-    return path
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    template = _MESSAGES.get(error["type"])
-    if template is not None:
-        try:
-            return template.format(**error.get("ctx", {}))
-        except (KeyError, IndexError):
-            pass
-    message = str(error["msg"])
-    for prefix in _PYDANTIC_PREFIXES:
-        message = message.removeprefix(prefix)
-    return message
-
-
-def field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """Turn a validation error into ``{"field", "message", "code"}`` items for the API.
-
-    ``field`` is a dotted path with ``[i]`` for list positions (``accused[0].nip``); the
-    whole payload is ``""``. Unknown fields are named in ``field`` with "field not allowed".
-    """
-    return [
-        {
-            "field": _field_path(error["loc"]),
-            "message": _message(error),
-            "code": error["type"],
-        }
-        for error in exc.errors(include_url=False, include_input=False)
-    ]
 
 
 def json_schema() -> dict[str, Any]:

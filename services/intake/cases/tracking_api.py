@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from services.intake.cases.answers import TrackStatus
 from services.intake.cases.models import Case
 from services.intake.cases.tracking import normalise_tracking_code
 from services.intake.deps import deps
+from shared.openapi import operation
 from shared.problems import Problem
 
 bp = Blueprint("tracking", __name__)
@@ -58,6 +60,13 @@ _UNKNOWN = ("Laporan Anda sedang diproses.", "Petugas akan menindaklanjuti lapor
 
 
 @bp.get("/v1/track/<code>")
+@operation(
+    summary="Status of a report by its tracking code (no account needed)",
+    answers={200: (TrackStatus, "Status in plain Bahasa Indonesia.")},
+    problems=(404, 429),
+    texts={404: "No report with this tracking code."},
+    public=True,
+)
 def track(code: str) -> ResponseReturnValue:
     d = deps()
     # Counted per client address before anything is looked up, so guessing codes is slow.

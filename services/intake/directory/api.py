@@ -8,33 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import ValidationError
 
-from services.intake.cases.schemas import field_errors
 from services.intake.directory import officers as directory
-from services.intake.directory.openapi import OfficerView
+from services.intake.directory.answers import OfficerList, OfficerView
 from services.intake.directory.schema import (
     ChangeRefused,
     OfficerCreate,
     OfficerListQuery,
     OfficerPatch,
 )
-from shared.auth import Principal, current_principal, requires
-from shared.problems import Problem, json_body
+from shared.auth import MANAGERS, OVERSEERS, READERS, Principal, current_principal, requires
+from shared.openapi import operation
+from shared.problems import Problem
+from shared.request_input import parse_body, parse_query
 
 bp = Blueprint("officers", __name__)
 
-MANAGE_ROLES = ("supervisor", "operator")
-LIST_ROLES = ("supervisor", "operator", "auditor")
-# An officer may read their own entry (the key must name them), nobody else's.
-READ_ROLES = (*LIST_ROLES, "officer")
 MAX_BODY = 16_384
-
-
-def _invalid(exc: ValidationError, what: str = "Some fields") -> Problem:
-    return Problem(422, f"{what} need correcting; see 'errors'.", errors=field_errors(exc))
+_NOT_HERE = "No such officer, or not in your region."
 
 
 def _present(doc: dict[str, Any]) -> dict[str, Any]:
@@ -79,13 +72,17 @@ def _outside(principal: Principal) -> Problem:
 
 
 @bp.get("/v1/officers")
-@requires(*LIST_ROLES)
+@operation(
+    summary="Officers of your region (a province sees its regencies)",
+    query=OfficerListQuery,
+    answers={200: (OfficerList, "By region, unit and id.")},
+    problems=(401, 403, 422),
+    texts={422: "A filter is not valid."},
+)
+@requires(*OVERSEERS)
 def list_officers() -> ResponseReturnValue:
     principal = current_principal()
-    try:
-        query = OfficerListQuery.model_validate(request.args.to_dict())
-    except ValidationError as exc:
-        raise _invalid(exc, "Some filters") from exc
+    query = parse_query(OfficerListQuery)
     docs = directory.list_officers(
         principal.region, region=query.region, unit=query.unit, active=query.active
     )
@@ -113,8 +110,15 @@ def _email_taken(exc: Exception) -> Problem:
     )
 
 
+# An officer may read their own entry (the key must name them), nobody else's.
 @bp.get("/v1/officers/<officer_id>")
-@requires(*READ_ROLES)
+@operation(
+    summary="One officer's entry (an officer may read their own)",
+    answers={200: (OfficerView, "The entry.")},
+    problems=(401, 403, 404),
+    texts={404: _NOT_HERE},
+)
+@requires(*READERS)
 def get_officer(officer_id: str) -> ResponseReturnValue:
     principal = current_principal()
     if principal.role == "officer" and principal.officer_id != officer_id:
@@ -123,13 +127,21 @@ def get_officer(officer_id: str) -> ResponseReturnValue:
 
 
 @bp.post("/v1/officers")
-@requires(*MANAGE_ROLES)
+@operation(
+    summary="Add an officer (announced as officer.changed)",
+    description="Phone numbers are stored in E.164; the time zone follows the region unless given.",
+    body=OfficerCreate,
+    answers={201: (OfficerView, "Added, version 1.")},
+    problems=(400, 401, 403, 409, 413, 415, 422),
+    texts={
+        409: "The officer id is taken.",
+        422: "Invalid data, or a region outside yours; 'errors' names every field.",
+    },
+)
+@requires(*MANAGERS)
 def create_officer() -> ResponseReturnValue:
     principal = current_principal()
-    try:
-        body = OfficerCreate.model_validate(json_body(MAX_BODY))
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
+    body = parse_body(OfficerCreate, max_bytes=MAX_BODY)
     if not principal.can_see(body.region):
         raise _outside(principal)
     _check_role_grant(principal, body.role)
@@ -146,15 +158,24 @@ def create_officer() -> ResponseReturnValue:
 
 
 @bp.patch("/v1/officers/<officer_id>")
-@requires(*MANAGE_ROLES)
+@operation(
+    summary="Change some fields of an entry (send the version you read)",
+    description="Only the fields given change; null removes an e-mail or phone. A stale "
+    "version is refused with 409 and the current one.",
+    body=OfficerPatch,
+    answers={200: (OfficerView, "The entry as it now is.")},
+    problems=(400, 401, 403, 404, 409, 413, 415, 422),
+    texts={
+        404: _NOT_HERE,
+        409: "The entry changed since you read it (see current_version).",
+    },
+)
+@requires(*MANAGERS)
 def update_officer(officer_id: str) -> ResponseReturnValue:
     principal = current_principal()
-    raw = json_body(MAX_BODY)
+    # The entry first: another region's officer is 404 before the body is looked at.
     _visible(officer_id, principal)
-    try:
-        patch = OfficerPatch.model_validate(raw)
-    except ValidationError as exc:
-        raise _invalid(exc) from exc
+    patch = parse_body(OfficerPatch, max_bytes=MAX_BODY)
     if patch.region is not None and not principal.can_see(patch.region):
         raise _outside(principal)
     if patch.role is not None:
@@ -179,7 +200,13 @@ def update_officer(officer_id: str) -> ResponseReturnValue:
 
 
 @bp.delete("/v1/officers/<officer_id>")
-@requires(*MANAGE_ROLES)
+@operation(
+    summary="Deactivate an officer (the entry is kept)",
+    answers={200: (OfficerView, "The entry, now inactive.")},
+    problems=(401, 403, 404, 409),
+    texts={404: _NOT_HERE, 409: "Already deactivated, or changed meanwhile."},
+)
+@requires(*MANAGERS)
 def deactivate_officer(officer_id: str) -> ResponseReturnValue:
     principal = current_principal()
     _visible(officer_id, principal)

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from shared.formats import FormatError, normalise_email, normalise_phone
+from shared.formats import Email, Phone
 from shared.regions import parse_region_code, timezone_for
 
 # The unit names triage's routing tables use (services/triage/roster.yaml), and the province
@@ -57,30 +57,11 @@ ENTRY_FIELDS: Final = (
 )
 
 
-def _custom(exc: FormatError) -> PydanticCustomError:
-    # The message travels in the context so braces in it are never read as a template.
-    return PydanticCustomError(exc.code, "{reason}", {"reason": exc.message})
-
-
 def _region(value: str) -> str:
     try:
         return parse_region_code(value).code
     except ValueError as exc:
         raise PydanticCustomError("region", "{reason}", {"reason": str(exc)}) from None
-
-
-def _phone(value: str) -> str:
-    try:
-        return normalise_phone(value)
-    except FormatError as exc:
-        raise _custom(exc) from None
-
-
-def _email(value: str) -> str:
-    try:
-        return normalise_email(value)
-    except FormatError as exc:
-        raise _custom(exc) from None
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -94,8 +75,6 @@ OfficerId = Annotated[
 ]
 Region = Annotated[str, StringConstraints(min_length=2, max_length=5), AfterValidator(_region)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
-Phone = Annotated[str, StringConstraints(max_length=40), AfterValidator(_phone)]
 Conflict = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CONFLICT_LENGTH)
 ]

@@ -17,25 +17,47 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from services.intake.access.models import AccessLogEntry
+from services.intake.access import access_log
 from services.intake.cases.api import find_visible_case
 from services.intake.deps import deps
 from services.intake.evidence import store as evidence
-from services.intake.evidence.openapi import (
+from services.intake.evidence.answers import (
     EvidenceAdded,
     EvidenceEntry,
     EvidenceLimits,
     EvidenceList,
     EvidenceUploadResult,
 )
-from shared.auth import current_principal, requires
+from shared.auth import CONTRIBUTORS, READERS, current_principal, requires
+from shared.openapi import file_answer, operation
 from shared.problems import Problem
 
 bp = Blueprint("evidence", __name__)
 
-UPLOAD_ROLES = ("submitter", "supervisor", "operator", "officer")
-VIEW_ROLES = ("officer", "supervisor", "operator", "auditor")
 FILE_FIELD = "file"
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": [FILE_FIELD],
+                "properties": {
+                    FILE_FIELD: {
+                        "type": "array",
+                        "items": {"type": "string", "contentMediaType": "application/octet-stream"},
+                        "minItems": 1,
+                        "maxItems": evidence.MAX_FILES_PER_REQUEST,
+                    }
+                },
+            }
+        }
+    },
+}
+_READ_TEXTS = {
+    403: "The key's role may not read evidence.",
+    404: "No such case or file, or not in your region.",
+}
 
 _Entry = TypeVar("_Entry", bound=EvidenceEntry)
 
@@ -58,7 +80,28 @@ def _model(model: type[_Entry], case_id: str, entry: dict[str, Any], **extra: An
 
 
 @bp.post("/v1/cases/<case_id>/evidence")
-@requires(*UPLOAD_ROLES)
+@operation(
+    summary="Attach evidence files (images lose EXIF/GPS before storage)",
+    description=f"Up to {evidence.MAX_FILES_PER_REQUEST} files per request in multipart parts "
+    f"named '{FILE_FIELD}'. The type is found in the bytes; JPEG, PNG, WebP, GIF, PDF, "
+    "MP4/MOV/3GP, M4A, MP3, Ogg and WAV are accepted. A file the case already holds is not "
+    "stored twice (200). Nothing is stored if any file is refused.",
+    body=_UPLOAD_BODY,
+    answers={
+        201: (EvidenceUploadResult, "Stored."),
+        200: (EvidenceUploadResult, "The case already held every file."),
+    },
+    problems=(401, 403, 404, 409, 413, 415, 422),
+    texts={
+        403: "The key's role may not upload evidence.",
+        404: "No such case, or not in your region.",
+        409: "The same file was being added by another request.",
+        413: "A file or the request is larger than accepted.",
+        415: "Not multipart, or a file of a type that is not accepted.",
+        422: "A file is empty or damaged, or the case's limit is reached.",
+    },
+)
+@requires(*CONTRIBUTORS)
 def upload(case_id: str) -> ResponseReturnValue:
     principal = current_principal()
     # The case first: a stranger's upload is refused before a byte of it is read.
@@ -119,7 +162,13 @@ def upload(case_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/v1/cases/<case_id>/evidence")
-@requires(*VIEW_ROLES)
+@operation(
+    summary="The case's evidence files with their hashes",
+    answers={200: (EvidenceList, "Oldest first.")},
+    problems=(401, 403, 404),
+    texts=_READ_TEXTS,
+)
+@requires(*READERS)
 def list_evidence(case_id: str) -> ResponseReturnValue:
     case = find_visible_case(case_id, current_principal())
     limits = _limits()
@@ -135,30 +184,39 @@ def list_evidence(case_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/v1/cases/<case_id>/evidence/<evidence_id>")
-@requires(*VIEW_ROLES)
+@operation(
+    summary="One evidence file's record",
+    answers={200: (EvidenceEntry, "The record.")},
+    problems=(401, 403, 404),
+    texts=_READ_TEXTS,
+)
+@requires(*READERS)
 def describe(case_id: str, evidence_id: str) -> ResponseReturnValue:
     case = find_visible_case(case_id, current_principal())
     return jsonify(present(case_id, evidence.find_entry(case, evidence_id)))
 
 
 @bp.get("/v1/cases/<case_id>/evidence/<evidence_id>/content")
-@requires(*VIEW_ROLES)
+@operation(
+    summary="Download the stored file (each download is logged)",
+    answers={200: file_answer("*/*", "The stored bytes; Repr-Digest carries their SHA-256.")},
+    problems=(401, 403, 404, 500),
+    texts={**_READ_TEXTS, 500: "The registered file is missing from storage."},
+)
+@requires(*READERS)
 def download(case_id: str, evidence_id: str) -> ResponseReturnValue:
     principal = current_principal()
     case = find_visible_case(case_id, principal)
     entry = evidence.find_entry(case, evidence_id)
     stream = evidence.open_file(case, entry)
     # Written before the first byte leaves: a download that is not logged does not happen.
-    AccessLogEntry(
+    access_log.record(
+        principal,
         tenant=case["tenant"],
         case_id=case_id,
         action="evidence_downloaded",
-        actor_name=principal.name,
-        actor_key=principal.key_prefix,
-        actor_role=principal.role,
         reason=f"unduh berkas bukti {evidence_id} (sha256 {entry['sha256']})",
-        request_id=g.request_id,
-    ).save()
+    )
 
     def chunks() -> Iterator[bytes]:
         with stream:

@@ -14,23 +14,26 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify
 from flask.typing import ResponseReturnValue
 from gridfs import NoFile
-from pydantic import ValidationError
 
-from services.intake.access.models import AccessLogEntry
+from services.intake.access import access_log
 from services.intake.cases.filters import build_criteria
 from services.intake.cases.models import Case
-from services.intake.cases.schemas import field_errors
 from services.intake.deps import deps
 from services.intake.exports import jobs as export_jobs
-from services.intake.exports.openapi import ExportJob, ExportRequest
-from shared.auth import Principal, current_principal, requires
-from shared.problems import Problem, json_body
+from services.intake.exports.answers import ExportJob
+from services.intake.exports.jobs import ExportRequest
+from shared.auth import READERS, current_principal, requires
+from shared.openapi import file_answer, json_answer, operation
+from shared.problems import Problem
+from shared.request_input import QUERY_DETAIL, parse_body
 
 bp = Blueprint("exports", __name__)
 
-# The roles that read cases at work; a submitter files cases and has no business in bulk.
-EXPORT_ROLES = ("officer", "supervisor", "operator", "auditor")
 MAX_REQUEST_BYTES = 8192
+_JOB_TEXTS = {
+    403: "The key's role may not export cases.",
+    404: "No such export, not yours to see, or expired.",
+}
 
 
 def _answer(job: dict[str, Any], status: int = 200) -> Response:
@@ -44,30 +47,36 @@ def _reveal_roles() -> set[str]:
     return {r.strip() for r in deps().settings.reveal_roles.split(",") if r.strip()}
 
 
-def _log_export(principal: Principal, job: dict[str, Any]) -> None:
-    AccessLogEntry(
-        tenant=principal.region,
-        case_id=f"export:{job['_id']}",
-        action="export_reporter",
-        actor_name=principal.name,
-        actor_key=principal.key_prefix,
-        actor_role=principal.role,
-        reason=f"ekspor {job['total_estimated']} kasus dengan identitas pelapor: {job['reason']}",
-        request_id=g.request_id,
-    ).save()
-
-
+# The roles that read cases at work may export them; a submitter files cases and has no
+# business with them in bulk.
 @bp.post("/v1/exports")
-@requires(*EXPORT_ROLES)
+@operation(
+    summary="Export cases as CSV (a background job)",
+    description="Takes the filters of GET /v1/cases. The file is written by intake's worker; "
+    "follow the Location to see progress and, when done, the download link. Reporter "
+    "identities are added only with include_reporter, for roles allowed to reveal reporters, "
+    "and the export is written to the access log.",
+    body=ExportRequest,
+    answers={
+        202: json_answer(
+            ExportJob,
+            "Queued.",
+            headers={"Location": {"description": "The job's status", "schema": {"type": "string"}}},
+        )
+    },
+    problems=(400, 401, 403, 413, 415, 422, 429, 503),
+    texts={
+        403: "The key's role may not export, or may not add reporters.",
+        422: "Invalid filters, or more cases than one export may hold.",
+        429: "Too many exports of this key queued or running.",
+        503: "The reporter vault is not available on this server, or the database is down.",
+    },
+)
+@requires(*READERS)
 def create_export() -> ResponseReturnValue:
     principal = current_principal()
     d = deps()
-    try:
-        request = ExportRequest.model_validate(json_body(MAX_REQUEST_BYTES))
-    except ValidationError as exc:
-        raise Problem(
-            422, "Some filters need correcting; see 'errors'.", errors=field_errors(exc)
-        ) from exc
+    request = parse_body(ExportRequest, max_bytes=MAX_REQUEST_BYTES, detail=QUERY_DETAIL)
     if request.include_reporter:
         if principal.role not in _reveal_roles():
             raise Problem(
@@ -91,14 +100,27 @@ def create_export() -> ResponseReturnValue:
     )
     export_jobs.enqueue(export_jobs.jobs(), job, d.settings.export_max_active_per_key)
     if request.include_reporter:
-        _log_export(principal, job)
+        access_log.record(
+            principal,
+            tenant=principal.region,
+            case_id=f"export:{job['_id']}",
+            action="export_reporter",
+            reason=f"ekspor {job['total_estimated']} kasus dengan identitas pelapor: "
+            f"{job['reason']}",
+        )
     response = _answer(job, 202)
     response.headers["Location"] = f"/v1/exports/{job['_id']}"
     return response
 
 
 @bp.get("/v1/exports/<export_id>")
-@requires(*EXPORT_ROLES)
+@operation(
+    summary="An export's status and progress",
+    answers={200: (ExportJob, "The job.")},
+    problems=(401, 403, 404),
+    texts=_JOB_TEXTS,
+)
+@requires(*READERS)
 def export_status(export_id: str) -> ResponseReturnValue:
     job = export_jobs.find_visible(
         export_jobs.jobs(), export_id, current_principal(), datetime.now(UTC)
@@ -107,7 +129,17 @@ def export_status(export_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/v1/exports/<export_id>/download")
-@requires(*EXPORT_ROLES)
+@operation(
+    summary="The export's CSV file",
+    answers={200: file_answer("text/csv", "UTF-8 CSV (with a byte order mark, for spreadsheets).")},
+    problems=(401, 403, 404, 409, 500),
+    texts={
+        **_JOB_TEXTS,
+        409: "The export is not done (queued, running or failed).",
+        500: "The file is missing from storage.",
+    },
+)
+@requires(*READERS)
 def download_export(export_id: str) -> ResponseReturnValue:
     principal = current_principal()
     job = export_jobs.find_visible(export_jobs.jobs(), export_id, principal, datetime.now(UTC))
@@ -123,16 +155,13 @@ def download_export(export_id: str) -> ResponseReturnValue:
         raise Problem(500, "The export's file is missing; quote the request id.") from exc
     if job["include_reporter"]:
         # Written before the first byte leaves, as every read of an identity is.
-        AccessLogEntry(
+        access_log.record(
+            principal,
             tenant=principal.region,
             case_id=f"export:{job['_id']}",
             action="export_reporter",
-            actor_name=principal.name,
-            actor_key=principal.key_prefix,
-            actor_role=principal.role,
             reason=f"unduh ekspor dengan identitas pelapor: {job['reason']}",
-            request_id=g.request_id,
-        ).save()
+        )
 
     def chunks() -> Iterator[bytes]:
         with stream:

@@ -1,4 +1,5 @@
-"""Export jobs: asked for over HTTP, run by intake's worker, kept for a while, then deleted.
+"""Export jobs: asked for over HTTP (an ``ExportRequest``), run by intake's worker, kept for a
+while, then deleted.
 
 A job is one document of the ``exports`` collection; its CSV is one file of the GridFS
 bucket ``exports``. States: queued -> running -> done | failed. A worker claims a job with a
@@ -15,17 +16,18 @@ is gone, so neither outlives its time for long.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, Self
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from gridfs import GridFSBucket
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from services.intake.cases.filters import build_criteria
-from services.intake.exports.openapi import ExportRequest
+from services.intake.cases.filters import CaseFilters, build_criteria
 from shared import mongo
 from shared.auth import Principal
 from shared.problems import Problem
@@ -41,6 +43,30 @@ PURGE_GRACE: Final = timedelta(hours=1)
 COUNT_TIME_MS: Final = 10_000
 
 Document = dict[str, Any]
+
+
+class ExportRequest(CaseFilters):
+    """The cases to export (the filters of ``GET /v1/cases``) and whether to add reporters."""
+
+    include_reporter: bool = Field(
+        default=False,
+        description="Add the reporter's name, phone and e-mail (roles allowed to reveal "
+        "reporters only; written to the access log)",
+    )
+    reason: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=500,
+        description="Why the identities are needed; required with include_reporter",
+    )
+
+    @model_validator(mode="after")
+    def _reason_with_reporter(self) -> Self:
+        if self.include_reporter and self.reason is None:
+            raise PydanticCustomError(
+                "reason_required", "say why you need the reporters' identities (10-500 characters)"
+            )
+        return self
 
 
 def jobs(db: Database[Document] | None = None) -> Collection[Document]:

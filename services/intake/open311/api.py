@@ -19,26 +19,30 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
+from pydantic import BaseModel, Field
 from werkzeug.exceptions import HTTPException
 
-from services.intake.cases.api import READ_ROLES, SUBMIT_ROLES, find_visible_case, tenant_filter
+from services.intake.cases.api import find_visible_case, tenant_filter
 from services.intake.cases.limits import count_submissions
 from services.intake.cases.models import Case
 from services.intake.cases.submission import register_case
 from services.intake.cases.tracking_api import STATUS_TEXT
 from services.intake.deps import deps
 from services.intake.open311 import mapping as open311
-from services.intake.open311.mapping import GeoReportError
-from services.intake.open311.openapi import (
+from services.intake.open311.answers import (
     Open311Created,
     Open311CreatedList,
+    Open311Errors,
     Open311Requests,
     Open311ServiceDefinition,
     Open311Services,
 )
-from shared.auth import Principal, current_principal, requires
+from services.intake.open311.mapping import GeoReportError
+from shared.auth import ANYONE, FILERS, Principal, current_principal, requires
+from shared.openapi import operation
 from shared.problems import Problem
 from shared.regions import parse_region_code, timezone_for
+from shared.request_input import parse_query
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,88 @@ FORM_TYPES: Final = ("application/x-www-form-urlencoded", "multipart/form-data")
 SEARCH_DAYS: Final = 90
 SEARCH_LIMIT: Final = 1000
 MAX_IDS: Final = 100
+
+# --------------------------------------------------------------------- the OpenAPI parts
+
+_FORMAT: Final = {
+    "name": "fmt",
+    "in": "path",
+    "required": True,
+    "description": "Only json is offered; other formats answer 404.",
+    "schema": {"type": "string", "enum": ["json"]},
+}
+# The key may also come as the api_key parameter (query or form field), as GeoReport sends it.
+_KEY_OR_API_KEY: Final[list[dict[str, list[str]]]] = [{"bearerKey": []}, {}]
+_FORM_FIELDS: Final = (
+    "api_key",
+    "jurisdiction_id",
+    "service_code",
+    "description",
+    "lat",
+    "long",
+    "address_string",
+    "address_id",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "media_url",
+    "device_id",
+    "account_id",
+)
+_FORM_BODY: Final = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["service_code", "description"],
+                "properties": {f: {"type": "string"} for f in _FORM_FIELDS},
+                "patternProperties": {r"^attribute\[.+\]$": {"type": "string"}},
+            }
+        }
+    },
+}
+
+
+def _errors_answer(texts: Mapping[int, str]) -> dict[int, tuple[type[Open311Errors], str]]:
+    """GeoReport's error lists, one answer per status."""
+    return {status: (Open311Errors, text) for status, text in texts.items()}
+
+
+# ------------------------------------------------------------------------ query strings
+
+
+class JurisdictionQuery(BaseModel):
+    """Which regency a read is about. Parameters are text here; the views check them and
+    answer in GeoReport's words (``GeoReportError``)."""
+
+    jurisdiction_id: str | None = Field(
+        default=None, description="Kemendagri code of the regency, e.g. 12.06"
+    )
+
+
+class RequestQuery(JurisdictionQuery):
+    # Read by _format_and_key before the view; named here so that it is documented.
+    api_key: str | None = Field(
+        default=None, description="The Pantau API key, if not sent as 'Authorization: Bearer'."
+    )
+
+
+class SearchQuery(RequestQuery):
+    service_request_id: str | None = Field(
+        default=None, description=f"Comma-separated ids, at most {MAX_IDS}"
+    )
+    service_code: str | None = Field(default=None, description="Comma-separated service codes")
+    status: str | None = Field(default=None, description="open, closed, or open,closed")
+    start_date: str | None = Field(
+        default=None,
+        description=f"W3C date and time with its offset; default {SEARCH_DAYS} days before "
+        "end_date",
+    )
+    end_date: str | None = Field(
+        default=None, description="W3C date and time with its offset; default now"
+    )
 
 
 # ------------------------------------------------------------------------------ errors
@@ -120,15 +206,35 @@ def _format_and_key() -> None:
 
 
 @bp.get(f"{PREFIX}/services.<fmt>")
+@operation(
+    summary="GeoReport v2: the violation categories as services",
+    parameters=[_FORMAT],
+    query=JurisdictionQuery,
+    answers={
+        200: (Open311Services, "Every category."),
+        **_errors_answer({404: "Unknown jurisdiction or format."}),
+    },
+    public=True,
+)
 def list_services(fmt: str) -> ResponseReturnValue:
     """The taxonomy, public as GeoReport expects: tools read it before they have a key."""
-    _known_jurisdiction(request.args.get("jurisdiction_id"))
+    _known_jurisdiction(parse_query(JurisdictionQuery).jurisdiction_id)
     return jsonify(Open311Services.model_validate(open311.services()).model_dump(mode="json"))
 
 
 @bp.get(f"{PREFIX}/services/<service_code>.<fmt>")
+@operation(
+    summary="GeoReport v2: a service definition (its attributes)",
+    parameters=[_FORMAT],
+    query=JurisdictionQuery,
+    answers={
+        200: (Open311ServiceDefinition, "The attributes."),
+        **_errors_answer({404: "Unknown service, jurisdiction or format."}),
+    },
+    public=True,
+)
 def describe_service(service_code: str, fmt: str) -> ResponseReturnValue:
-    _known_jurisdiction(request.args.get("jurisdiction_id"))
+    _known_jurisdiction(parse_query(JurisdictionQuery).jurisdiction_id)
     try:
         definition = open311.service_definition(service_code)
     except KeyError:
@@ -158,7 +264,26 @@ def _known_jurisdiction(raw: str | None) -> None:
 
 
 @bp.post(f"{PREFIX}/requests.<fmt>")
-@requires(*SUBMIT_ROLES)
+@operation(
+    summary="GeoReport v2: file a request (becomes a case)",
+    parameters=[_FORMAT],
+    body=_FORM_BODY,
+    answers={
+        200: (Open311CreatedList, "The new request's id and tracking code."),
+        **_errors_answer(
+            {
+                400: "Invalid request; one description per problem.",
+                401: "Missing, unknown or revoked api_key.",
+                403: "Role or jurisdiction not allowed for this key.",
+                404: "Format other than json.",
+                429: "Rate limit reached; see Retry-After.",
+                503: "A dependency is unavailable.",
+            }
+        ),
+    },
+    security=_KEY_OR_API_KEY,
+)
+@requires(*FILERS)
 def create_request(fmt: str) -> ResponseReturnValue:
     principal = current_principal()
     if request.mimetype not in FORM_TYPES:
@@ -224,33 +349,69 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
 
 
 @bp.get(f"{PREFIX}/requests/<request_id>.<fmt>")
-@requires(*READ_ROLES)
+@operation(
+    summary="GeoReport v2: one request",
+    parameters=[_FORMAT],
+    query=RequestQuery,
+    answers={
+        200: (Open311Requests, "A list holding the request."),
+        **_errors_answer(
+            {
+                401: "Missing, unknown or revoked api_key.",
+                403: "The key's role may not read requests.",
+                404: "No such request in your region, or a format other than json.",
+                503: "A dependency is unavailable.",
+            }
+        ),
+    },
+    security=_KEY_OR_API_KEY,
+)
+@requires(*ANYONE)
 def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
     case = find_visible_case(request_id, current_principal())
-    jurisdiction = request.args.get("jurisdiction_id")
+    jurisdiction = parse_query(RequestQuery).jurisdiction_id
     if jurisdiction and jurisdiction.strip() != case["tenant"]:
         raise Problem(404, "No case with this id.")
     return jsonify(_requests([case]))
 
 
 @bp.get(f"{PREFIX}/requests.<fmt>")
-@requires(*READ_ROLES)
+@operation(
+    summary="GeoReport v2: search requests of your region",
+    parameters=[_FORMAT],
+    query=SearchQuery,
+    answers={
+        200: (Open311Requests, "Newest first, at most 1000."),
+        **_errors_answer(
+            {
+                400: "Invalid filter.",
+                401: "Missing, unknown or revoked api_key.",
+                403: "Role or jurisdiction not allowed for this key.",
+                404: "Format other than json.",
+                503: "A dependency is unavailable.",
+            }
+        ),
+    },
+    security=_KEY_OR_API_KEY,
+)
+@requires(*ANYONE)
 def search_requests(fmt: str) -> ResponseReturnValue:
     """GeoReport's search: by ids, or by service, status and date (newest first)."""
     principal = current_principal()
+    query = parse_query(SearchQuery)
     criteria: dict[str, Any] = tenant_filter(principal)
-    jurisdiction = (request.args.get("jurisdiction_id") or "").strip()
+    jurisdiction = (query.jurisdiction_id or "").strip()
     if jurisdiction:
         if not principal.can_see(jurisdiction):
             raise GeoReportError(403, [f"this api_key may not read jurisdiction_id {jurisdiction}"])
         criteria = {"tenant": jurisdiction}
-    ids = _csv("service_request_id")
+    ids = _csv(query.service_request_id)
     if ids:
         if len(ids) > MAX_IDS:
             raise GeoReportError(400, [f"service_request_id: at most {MAX_IDS} ids at once"])
         criteria["_id"] = {"$in": [oid for oid in map(_object_id, ids) if oid is not None]}
     else:
-        criteria.update(_search_filters())
+        criteria.update(_search_filters(query))
     docs = (
         Case._get_collection()
         .find(criteria, {"timeline": 0, "outbox": 0, "processed_events": 0, "evidence": 0})
@@ -260,12 +421,12 @@ def search_requests(fmt: str) -> ResponseReturnValue:
     return jsonify(_requests(docs))
 
 
-def _search_filters() -> dict[str, Any]:
+def _search_filters(query: SearchQuery) -> dict[str, Any]:
     filters: dict[str, Any] = {}
-    codes = _csv("service_code")
+    codes = _csv(query.service_code)
     if codes:
         filters["$or"] = [{"category_hint": {"$in": codes}}, {"triage.category": {"$in": codes}}]
-    statuses = set(_csv("status"))
+    statuses = set(_csv(query.status))
     if statuses - {"open", "closed"}:
         raise GeoReportError(400, ["status is open, closed, or both separated by a comma"])
     closed = sorted(open311.CLOSED_STATUSES)
@@ -273,17 +434,16 @@ def _search_filters() -> dict[str, Any]:
         filters["status"] = {"$nin": closed}
     elif statuses == {"closed"}:
         filters["status"] = {"$in": closed}
-    end = _moment("end_date") or datetime.now(UTC)
-    start = _moment("start_date") or end - timedelta(days=SEARCH_DAYS)
+    end = _moment("end_date", query.end_date) or datetime.now(UTC)
+    start = _moment("start_date", query.start_date) or end - timedelta(days=SEARCH_DAYS)
     if start > end:
         raise GeoReportError(400, ["start_date must not be after end_date"])
     filters["submitted_at"] = {"$gte": start, "$lte": end}
     return filters
 
 
-def _csv(name: str) -> list[str]:
-    raw = request.args.get(name, "")
-    return [part.strip() for part in raw.split(",") if part.strip()]
+def _csv(raw: str | None) -> list[str]:
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
 
 
 def _object_id(raw: str) -> ObjectId | None:
@@ -293,8 +453,7 @@ def _object_id(raw: str) -> ObjectId | None:
         return None  # an id that cannot exist simply finds nothing
 
 
-def _moment(name: str) -> datetime | None:
-    raw = request.args.get(name)
+def _moment(name: str, raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:

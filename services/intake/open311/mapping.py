@@ -31,14 +31,9 @@ from typing import Any, Final
 
 from pydantic import Field, ValidationError
 
-from services.intake.cases.schemas import (
-    MAX_ACCUSED,
-    MAX_TITLE,
-    Accused,
-    CaseSubmission,
-    field_errors,
-)
+from services.intake.cases.schemas import MAX_ACCUSED, MAX_TITLE, Accused, CaseSubmission
 from shared.categories import CATEGORIES
+from shared.field_errors import field_errors
 
 SOURCE: Final = "public_report"
 

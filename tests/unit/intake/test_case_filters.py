@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.intake.cases.filters import CLOSED_STATUSES, CaseFilters, build_criteria
-from services.intake.exports.openapi import ExportRequest
+from services.intake.exports.jobs import ExportRequest
 from services.intake.exports.statistics import StatisticsQuery, match_stage
 from shared.auth import Principal
 from shared.problems import Problem

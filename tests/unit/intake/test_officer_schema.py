@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.intake.cases.schemas import field_errors
 from services.intake.directory.officers import as_recipient, officer_event, region_filter
 from services.intake.directory.schema import (
     MAX_CONFLICTS,
@@ -16,6 +15,7 @@ from services.intake.directory.schema import (
     OfficerPatch,
     apply_changes,
 )
+from shared.field_errors import field_errors
 
 
 def new(**changes: Any) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from services.intake.cases.schemas import (
     MAX_WITNESSES,
     Accused,
     CaseSubmission,
-    field_errors,
     is_late_filing,
     json_schema,
     validate_submission,
 )
+from shared.field_errors import field_errors
 
 WIB = ZoneInfo("Asia/Jakarta")  # Kabupaten Karo
 WITA = ZoneInfo("Asia/Makassar")  # Kabupaten Kutai Kartanegara

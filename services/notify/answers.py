@@ -1,26 +1,18 @@
-"""The shapes of notify's requests and answers, for its OpenAPI document.
+"""The shapes of notify's answers, for its OpenAPI document.
 
-``api`` validates preferences with ``policy.Preferences.from_document`` and shows deliveries,
-profiles and parked notifications as plain dicts; the models here describe both, and the
-integration and fuzz tests check every real answer against their schemas.
+``api`` shows deliveries, profiles and parked notifications as plain dicts; the models here
+describe them, and the integration and fuzz tests check every real answer against their
+schemas. What the API accepts is in ``request_models``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from services.notify.request_models import AlertEvent, Channel, Priority, QuietHoursDoc
 from services.notify.testsend import SendTestResult
-
-Channel = Literal["email", "sms", "chat"]
-Priority = Literal["low", "normal", "high", "urgent"]
-AlertEvent = Literal["case.assigned", "case.escalated", "case.reassigned"]
-_CLOCK = Field(pattern=r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$", description="Local time, HH:MM")
-
-
-class _Closed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class _Open(BaseModel):
@@ -85,33 +77,9 @@ class ChannelRuleDoc(BaseModel):
     min_priority: Priority
 
 
-class QuietHoursDoc(_Closed):
-    """A daily span of local time (may cross midnight) when non-urgent alerts wait."""
-
-    start: str = _CLOCK
-    end: str = _CLOCK
-    hold_up_to: Literal["low", "normal", "high"] = "normal"
-
-
 class PreferencesDoc(BaseModel):
     channels: dict[Channel, ChannelRuleDoc]
     quiet_hours: QuietHoursDoc | None
-
-
-class ChannelRuleUpdate(_Closed):
-    enabled: bool | None = None
-    events: list[AlertEvent] | None = None
-    min_priority: Priority | None = None
-
-
-class PreferencesUpdate(_Closed):
-    """The officer's preferences; parts left out take their defaults."""
-
-    channels: dict[Channel, ChannelRuleUpdate] | None = None
-    quiet_hours: QuietHoursDoc | None = None
-    chat_url: str | None = Field(
-        default=None, description="An Apprise URL (Telegram, WhatsApp, webhook); null removes it"
-    )
 
 
 class RecipientProfile(BaseModel):
@@ -175,11 +143,6 @@ class Replayed(BaseModel):
 # --- test send -----------------------------------------------------------------------------
 
 
-class SendTestBody(_Closed):
-    officer_id: str = Field(min_length=1)
-    channel: Channel
-
-
 class SendTestAnswer(BaseModel):
     """What the provider answered."""
 
@@ -189,14 +152,3 @@ class SendTestAnswer(BaseModel):
     result: SendTestResult
     answer: str
     key: str = Field(description="The ledger entry of this test")
-
-
-MODELS: Final[list[type[BaseModel]]] = [
-    DeliveryHistory,
-    PreferencesUpdate,
-    RecipientProfile,
-    ParkedList,
-    Replayed,
-    SendTestBody,
-    SendTestAnswer,
-]

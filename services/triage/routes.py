@@ -1,0 +1,12 @@
+"""The blueprints that make triage's HTTP API, in the order the app registers them; its
+OpenAPI document is built from the same list."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from flask import Blueprint
+
+from services.triage import api_config, api_decisions
+
+BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api_decisions.bp, api_config.bp)

@@ -1,0 +1,107 @@
+"""Reading a request's input: its JSON body or its query string, validated by a pydantic model.
+
+Every view of every service reads its input through here, so clients meet the same answers
+everywhere: 415 for a body that is not JSON, 413 for one that is too large, 400 for one that
+is empty, not UTF-8 or not JSON, and 422 naming every wrong field in the one format of
+``shared.field_errors``.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from flask import request
+from pydantic import BaseModel, ValidationError
+
+from shared.field_errors import field_errors
+from shared.problems import Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+DETAIL = "Some fields need correcting; see 'errors'."
+QUERY_DETAIL = "Some filters need correcting; see 'errors'."
+
+
+def json_body(max_bytes: int | None = None) -> Any:
+    """The parsed JSON body, or a problem naming what is wrong with it."""
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise Problem(
+            415,
+            "Send the body as JSON with 'Content-Type: application/json'.",
+            extra={"received_content_type": request.content_type},
+        )
+    if max_bytes is not None and (request.content_length or 0) > max_bytes:
+        raise Problem(413, f"The JSON body may be at most {max_bytes} bytes.")
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise Problem(400, "The request body is empty; a JSON object was expected.")
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise Problem(400, "The body is not UTF-8 text.") from exc
+    except json.JSONDecodeError as exc:
+        raise Problem(
+            400,
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
+        ) from exc
+
+
+def invalid(exc: ValidationError, detail: str = DETAIL, *, status: int = 422) -> Problem:
+    """The problem that answers a failed validation, naming every field."""
+    return Problem(status, detail, errors=field_errors(exc))
+
+
+def validated(
+    model: type[M],
+    data: Any,
+    *,
+    detail: str = DETAIL,
+    status: int = 422,
+    context: Mapping[str, Any] | None = None,
+) -> M:
+    """``data`` as ``model``, or the problem naming every wrong field."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise invalid(exc, detail, status=status) from exc
+
+
+def parse_body(
+    model: type[M],
+    *,
+    max_bytes: int | None = None,
+    detail: str = DETAIL,
+    context: Mapping[str, Any] | None = None,
+) -> M:
+    """The request's JSON body (at most ``max_bytes``) as ``model``; a problem otherwise."""
+    return validated(model, json_body(max_bytes), detail=detail, context=context)
+
+
+def parse_query(model: type[M], *, detail: str = QUERY_DETAIL, status: int = 422) -> M:
+    """The query string as ``model``; a problem (``status``) naming every wrong parameter.
+
+    A parameter given more than once is a list when the model's field is one
+    (``?category=A&category=B``); otherwise the first value counts. Parameters the model does
+    not name are left to its configuration (ignored, or refused with ``extra="forbid"``).
+    """
+    data: dict[str, Any] = {}
+    for name, values in request.args.lists():
+        data[name] = values if _is_list(model, name) else values[0]
+    return validated(model, data, detail=detail, status=status)
+
+
+def _is_list(model: type[BaseModel], name: str) -> bool:
+    field = model.model_fields.get(name)
+    if field is None:
+        for candidate in model.model_fields.values():
+            if candidate.alias == name:
+                field = candidate
+                break
+    if field is None:
+        return False
+    kinds = (field.annotation, *typing.get_args(field.annotation))
+    return any(typing.get_origin(kind) in (list, tuple, set, frozenset) for kind in kinds)

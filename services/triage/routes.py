@@ -7,6 +7,6 @@ from typing import Final
 
 from flask import Blueprint
 
-from services.triage import api_config, api_decisions
+from services.triage import api_clocks, api_config, api_decisions
 
-BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api_decisions.bp, api_config.bp)
+BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api_decisions.bp, api_config.bp, api_clocks.bp)

@@ -41,7 +41,7 @@ def badges(
     if status not in CLOSED and clock:
         if clock.get("paused"):
             out.append(Badge("paused", str(_l("Jam berhenti: menunggu keterangan"))))
-        elif clock.get("status") == "overdue":
+        elif clock.get("status") == "breached":
             out.append(Badge("overdue", str(_l("Lewat tenggat"))))
         else:
             left = clock.get("working_days_left")

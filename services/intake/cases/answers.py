@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.openapi import FieldError
 
@@ -60,11 +60,17 @@ class CaseDetail(_Open):
     triage: dict[str, Any]
     links: CaseLinks
     timeline: list[TimelineEntry] | None = None
+    version: int | None = Field(default=None, description="The version a change must name")
+    allowed_statuses: list[str] | None = Field(
+        default=None, description="The statuses the case may move to next"
+    )
 
 
 class CaseList(BaseModel):
     items: list[CaseDetail]
     next_cursor: str | None
+    count: int = Field(description="How many cases match, counted up to 10,000")
+    count_capped: bool = Field(description="true: more than 10,000 match")
 
 
 class BatchItem(_Open):

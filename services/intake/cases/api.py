@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,11 +15,15 @@ from services.intake.access import access_log
 from services.intake.access.answers import AccessLogList, RevealResult
 from services.intake.access.models import AccessLogEntry, ReporterRecord
 from services.intake.access.vault import VaultError
+from services.intake.actions.plans import allowed
+from services.intake.actions.write import version_of
+from services.intake.cases import ordering
 from services.intake.cases.answers import BatchResult, CaseCreated, CaseDetail, CaseList
 from services.intake.cases.filters import CaseFilters, build_criteria, tenant_scope
 from services.intake.cases.idempotency import body_fingerprint, check_key
 from services.intake.cases.limits import count_submissions
 from services.intake.cases.models import Case
+from services.intake.cases.ordering import Sort
 from services.intake.cases.presenters import case_detail, case_summary
 from services.intake.cases.schemas import (
     MAX_BATCH,
@@ -250,34 +251,29 @@ def submit_batch() -> ResponseReturnValue:
 
 
 class CaseListQuery(CaseFilters):
-    """Filters of ``GET /v1/cases`` (shared with exports) and the page.
+    """Filters of ``GET /v1/cases`` (shared with exports), the order and the page.
 
-    Pages run newest first by ``_id``, also with ``q``: ordering by text relevance would
-    make the cursor (the last ``_id`` seen) skip or repeat cases between pages.
+    Orders are keyset-paged (``cases/ordering.py``), also with ``q``: ordering by text
+    relevance would make the cursor skip or repeat cases between pages.
     """
 
+    sort: Sort = Field(
+        default="newest",
+        description="newest (received last first), due (statutory deadline soonest first), "
+        "priority (urgent first, then deadline) or updated (last changed first)",
+    )
     limit: int = Field(default=50, ge=1, le=MAX_PAGE)
-    cursor: str | None = Field(default=None, max_length=200)
+    cursor: str | None = Field(default=None, max_length=400)
 
 
-def _encode_cursor(oid: ObjectId) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"before": str(oid)}).encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> ObjectId:
-    try:
-        return ObjectId(json.loads(base64.urlsafe_b64decode(cursor.encode()))["before"])
-    except (binascii.Error, ValueError, KeyError, TypeError, InvalidId) as exc:
-        raise Problem(
-            400,
-            "The cursor is not one this server gave out.",
-            errors=[{"field": "cursor", "message": "invalid cursor", "code": "cursor"}],
-        ) from exc
+# Counting every match of a broad filter would cost more than the page itself; past this
+# the answer says "more than".
+MAX_COUNT = 10_000
 
 
 @bp.get("/v1/cases")
 @operation(
-    summary="List cases of your region, newest first",
+    summary="List cases of your region, in the order asked (newest first by default)",
     query=CaseListQuery,
     answers={200: (CaseList, "One page of cases.")},
     problems=(400, 401, 403, 422),
@@ -288,19 +284,31 @@ def list_cases() -> ResponseReturnValue:
     principal = current_principal()
     query = parse_query(CaseListQuery)
     criteria = build_criteria(query, principal, now=datetime.now(UTC))
+    cases = Case._get_collection()
+    count = cases.count_documents(criteria, limit=MAX_COUNT + 1)
+    page = criteria
     if query.cursor:
-        criteria["_id"] = {"$lt": _decode_cursor(query.cursor)}
+        try:
+            page = {"$and": [criteria, ordering.after(query.sort, query.cursor)]}
+        except ordering.BadCursor as exc:
+            raise Problem(
+                400,
+                "The cursor is not one this server gave out.",
+                errors=[{"field": "cursor", "message": "invalid cursor", "code": "cursor"}],
+            ) from exc
     docs = list(
-        Case._get_collection()
-        .find(criteria, {"timeline": 0, "outbox": 0, "processed_events": 0})
-        .sort("_id", -1)
+        cases.find(page, {"timeline": 0, "outbox": 0, "processed_events": 0})
+        .sort(ordering.sort_spec(query.sort))
         .limit(query.limit + 1)
     )
     more = len(docs) > query.limit
     docs = docs[: query.limit]
-    body: dict[str, Any] = {"items": [case_detail(d) for d in docs], "next_cursor": None}
-    if more and docs:
-        body["next_cursor"] = _encode_cursor(docs[-1]["_id"])
+    body: dict[str, Any] = {
+        "items": [case_detail(d) for d in docs],
+        "next_cursor": ordering.encode(query.sort, docs[-1]) if more and docs else None,
+        "count": min(count, MAX_COUNT),
+        "count_capped": count > MAX_COUNT,
+    }
     return jsonify(body)
 
 
@@ -313,7 +321,11 @@ def list_cases() -> ResponseReturnValue:
 @requires(*ANYONE)
 def get_case(case_id: str) -> ResponseReturnValue:
     doc = find_visible_case(case_id, current_principal())
-    return jsonify(case_detail(doc))
+    body = case_detail(doc)
+    # What the next change must name and what it may be, as the officer actions answer.
+    body["version"] = version_of(doc)
+    body["allowed_statuses"] = allowed(doc)
+    return jsonify(body)
 
 
 # --- the reporter's identity -------------------------------------------------------------------

@@ -59,6 +59,9 @@ class CaseFilters(BaseModel):
         default=None,
         description="true: deadline passed and the case is not closed; false: the others",
     )
+    open: bool | None = Field(
+        default=None, description="true: only cases not closed; false: only closed ones"
+    )
 
 
 def tenant_scope(principal: Principal) -> dict[str, Any]:
@@ -108,6 +111,10 @@ def build_criteria(filters: CaseFilters, principal: Principal, *, now: datetime)
         due["$gte"] = filters.due_after
     if filters.due_before:
         due["$lt"] = filters.due_before
+    if filters.open is True:
+        status.setdefault("$nin", list(CLOSED_STATUSES))
+    elif filters.open is False:
+        status["$in"] = list(CLOSED_STATUSES)
     if filters.overdue is True:
         # "$lt" also leaves out cases without a deadline (not triaged yet): never overdue.
         due["$lt"] = min(due["$lt"], now) if "$lt" in due else now

@@ -13,6 +13,9 @@ _INTERNAL = {
     "outbox_owner",
     "processed_events",
     "_id",
+    # Sort keys of the queues (cases/ordering.py), not facts of the case.
+    "due_key",
+    "priority_rank",
 }
 
 

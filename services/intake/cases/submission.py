@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from services.intake.access.models import ReporterRecord
 from services.intake.access.vault import Vault, new_pseudonym
 from services.intake.cases.models import Case
+from services.intake.cases.ordering import queue_keys
 from services.intake.cases.schemas import CaseSubmission, is_late_filing
 from services.intake.cases.tracking import new_tracking_code
 from shared import outbox
@@ -94,6 +95,7 @@ def register_case(
         "reporter": reporter_view,
         "late_filing": late,
         "status": "received",
+        **queue_keys(None, None),
         "submitted_by": {"key": principal.key_prefix, "name": principal.name},
         "triage": {},
         "timeline": [

@@ -12,6 +12,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo.collection import Collection
 
+from services.intake.cases.ordering import queue_keys
 from shared.broker.consumer import PermanentError
 from shared.contracts import (
     CaseAssigned,
@@ -46,9 +47,9 @@ def record_triaged(envelope: Envelope, event: CaseTriaged, cases: Cases) -> bool
         "kind": "triaged",
         "summary": f"Diklasifikasikan {event.category}, prioritas {event.priority}",
     }
-    return apply_event(
-        cases, envelope, event.case_id, entry, {f"triage.{k}": v for k, v in triage.items()}
-    )
+    fields = {f"triage.{k}": v for k, v in triage.items()}
+    fields.update(queue_keys(event.due_at, event.priority))
+    return apply_event(cases, envelope, event.case_id, entry, fields)
 
 
 def record_assigned(envelope: Envelope, event: CaseAssigned, cases: Cases) -> bool:

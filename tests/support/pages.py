@@ -11,6 +11,10 @@ from typing import Any
 import pyotp
 import requests
 
+_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+_ACTION = re.compile(r'action="([^"]*)"')
+_INPUT = re.compile(r"<input\b([^>]*)>")
+_ATTR = re.compile(r'([a-zA-Z_:-]+)="([^"]*)"')
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 _SECRET = re.compile(r'<code class="secret">([A-Z2-7 ]+)</code>')
 _TAGS = re.compile(r"<[^>]+>")
@@ -58,6 +62,29 @@ class PageClient:
             timeout=30,
             allow_redirects=follow,
         )
+        return self.last
+
+    def hidden(self, action: str) -> dict[str, str]:
+        """The hidden fields of the form on the last page whose action is ``action``."""
+        assert self.last is not None, "no page seen yet"
+        for attributes, body in _FORM.findall(self.last.text):
+            found = _ACTION.search(attributes)
+            if found is None or html.unescape(found.group(1)) != action:
+                continue
+            fields: dict[str, str] = {}
+            for tag in _INPUT.findall(body):
+                attrs = {k: html.unescape(v) for k, v in _ATTR.findall(tag)}
+                if attrs.get("type") == "hidden" and "name" in attrs:
+                    fields[attrs["name"]] = attrs.get("value", "")
+            return fields
+        raise AssertionError(f"no form posting to {action} on {self.last.url}")
+
+    def submit(self, action: str, data: dict[str, Any] | None = None) -> requests.Response:
+        """Send the form of the last page that posts to ``action``: its hidden fields (form
+        token, version, ...) as the page filled them, and ``data`` typed by the person."""
+        fields = {**self.hidden(action), **(data or {})}
+        url = action if action.startswith("http") else self.base + action
+        self.last = self.session.post(url, data=fields, timeout=30)
         return self.last
 
     def accept_invitation(self, link: str, password: str) -> requests.Response:

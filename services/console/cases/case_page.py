@@ -81,6 +81,12 @@ def render_case(
     case = gateway.case(person, case_id)
     now = datetime.now(UTC)
     decision = gateway.decision(person, case_id)
+    clock = dict((decision or {}).get("clock") or {})
+    if clock:
+        # Working days left, counted in the regency's calendar (the decision gives the date).
+        clock["working_days_left"] = (
+            gateway.clocks(person, [case_id]).get(case_id, {}).get("working_days_left")
+        )
     version = int(case.get("version") or 1)
     built = blank_forms(person, case, version, now)
     built.update(forms or {})
@@ -88,7 +94,7 @@ def render_case(
         "cases/case.html",
         case=case,
         decision=decision,
-        clock=(decision or {}).get("clock"),
+        clock=clock or None,
         deliveries=gateway.deliveries(person, case_id),
         audit=gateway.audit(person, case_id),
         evidence=gateway.evidence(person, case_id),

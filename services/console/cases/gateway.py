@@ -61,7 +61,7 @@ def deliveries(person: Person, case_id: str) -> list[Json]:
         body = deps().notify.get(f"/v1/cases/{case_id}/deliveries", person.token)
     except NotFound:
         return []
-    items: list[Json] = body.get("items", [])
+    items: list[Json] = body.get("deliveries", [])
     return items
 
 

@@ -24,5 +24,16 @@ def field_input(field: Any, *, hint: bool = False, wide: bool = False) -> Markup
     return Markup(field(**attributes))  # noqa: S704 - WTForms escapes what it renders
 
 
+def error_list(form: Any) -> list[tuple[Any, str]]:
+    """The fields of ``form`` with an error, and each one's first message, in form order
+    (form-wide errors and the form token's are shown elsewhere)."""
+    return [
+        (field, field.errors[0])
+        for field in form
+        if field.errors and field.name != "csrf_token" and isinstance(field.errors, list)
+    ]
+
+
 def install(app: Flask) -> None:
     app.jinja_env.globals["field_input"] = field_input
+    app.jinja_env.globals["error_list"] = error_list

@@ -37,6 +37,7 @@ def install(app: Flask) -> None:
 
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["clock_time"] = clock_time
     app.jinja_env.globals["zone_name"] = zone_name
 
 
@@ -74,6 +75,14 @@ def when(value: object) -> str:
     if moment is None:
         return ""
     return f"{format_datetime(moment, 'd MMM yyyy HH.mm')} {zone_name()}"
+
+
+def clock_time(value: object) -> str:
+    """The time of day of a moment, "23.59 WIB", in the person's zone."""
+    moment = parse_moment(value)
+    if moment is None:
+        return ""
+    return f"{format_datetime(moment, 'HH.mm')} {zone_name()}"
 
 
 def day(value: object) -> str:

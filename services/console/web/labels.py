@@ -86,6 +86,50 @@ def region_label(code: str | None) -> str:
     return f"{name} ({code})" if name else code
 
 
+SOURCE_LABELS: Final = {
+    "public": _l("laporan warga lewat halaman publik"),
+    "public_report": _l("pengaduan masyarakat"),
+    "monitoring": _l("pemantauan media sosial"),
+    "internal": _l("temuan internal"),
+    "bawaslu_referral": _l("penerusan dari Bawaslu"),
+    "open311": _l("aplikasi kota (Open311)"),
+}
+LINK_LABELS: Final = {
+    "duplicate": _l("kemungkinan duplikat"),
+    "related": _l("terkait"),
+    "content": _l("isi yang sama"),
+    "site": _l("tautan yang sama"),
+}
+
+
+def source_label(code: str | None) -> str:
+    return str(SOURCE_LABELS.get(code or "", code or ""))
+
+
+def link_label(code: str | None) -> str:
+    return str(LINK_LABELS.get(code or "", code or ""))
+
+
+CHANNEL_LABELS: Final = {"email": _l("E-mail"), "sms": _l("SMS"), "chat": _l("Pesan chat")}
+DELIVERY_STATES: Final = {
+    "sent": _l("terkirim"),
+    "failed": _l("gagal"),
+    "held": _l("ditahan untuk ringkasan"),
+    "digested": _l("dikirim dalam ringkasan"),
+    "pending": _l("menunggu dikirim"),
+    "sending": _l("sedang dikirim"),
+    "parked": _l("gagal, menunggu operator"),
+    "skipped": _l("dilewati"),
+}
+
+
+def delivery_label(delivery: dict[str, object]) -> str:
+    """ "E-mail terkirim", "SMS gagal": a notification's channel and what became of it."""
+    channel = str(delivery.get("channel") or "")
+    state = str(delivery.get("status") or "")
+    return f"{CHANNEL_LABELS.get(channel, channel)} {DELIVERY_STATES.get(state, state)}".strip()
+
+
 def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_label=status_label,
@@ -95,5 +139,8 @@ def install(app: Flask) -> None:
         category_label=category,
         priority_label=priority,
         region_label=region_label,
+        delivery_label=delivery_label,
+        source_label=source_label,
+        link_label=link_label,
         current_language=language,
     )

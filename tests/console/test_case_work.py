@@ -1,0 +1,166 @@
+"""An officer works a case in the console, from the alert e-mail to a recommendation, with the
+services keeping the version, the audit trail and the statutory clock as they do for keys."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from tests.support.builders import case_payload, plain_text
+from tests.support.pages import PageClient, text
+from tests.support.suite import Suite
+from tests.support.waiting import eventually
+
+PASSWORD = "sepeda merah di pasar pagi"
+LINK = re.compile(r"(http://\S+/kasus/[0-9a-f]{24})")
+
+
+def _case_for_an_officer(suite: Suite, marker: str) -> tuple[str, Any]:
+    """Submit a case with words of its own (so no earlier test's case is its duplicate) and
+    wait for the alert it produces; its id and the alert."""
+    payload = case_payload(
+        title=f"Kepala sekolah {marker} mengunggah dukungan paslon di Instagram",
+        description=(
+            f"Kepala SMP Negeri {marker} di Berastagi mengunggah foto kampanye pasangan calon "
+            f"nomor urut {len(marker)} di akun Instagram pribadinya dan mengajak guru {marker} "
+            "ikut menyukai unggahan itu."
+        ),
+        accused=[{"name": f"Guru {marker}", "employment_type": "PNS", "position": "Kepala SMP"}],
+        evidence_urls=[f"https://www.instagram.com/p/{marker}/"],
+    )
+    created = suite.submit(suite.key("12.06", "submitter"), payload)
+
+    def alert() -> Any:
+        for mail in suite.mail.messages:
+            if created["id"] in plain_text(mail):
+                return mail
+        return None
+
+    return created["id"], eventually(alert, timeout=60)
+
+
+def _assignee(suite: Suite, case_id: str) -> dict[str, Any]:
+    supervisor = suite.key("12.06", "supervisor")
+    case = eventually(
+        lambda: (c := suite.case(supervisor, case_id))["triage"].get("assignee") and c
+    )
+    assignee: dict[str, Any] = case["triage"]["assignee"]
+    return assignee
+
+
+def test_an_officer_follows_the_alert_signs_in_and_works_the_case_to_a_recommendation(
+    console_suite: Suite,
+) -> None:
+    case_id, mail = _case_for_an_officer(console_suite, "Harapan")
+    link = LINK.search(plain_text(mail))
+    assert link, plain_text(mail)
+    assert link.group(1) == f"{console_suite.urls['console']}/kasus/{case_id}"
+    officer = _assignee(console_suite, case_id)
+    console_suite.person(officer["officer_id"], name=officer["name"])
+
+    person = PageClient(console_suite.urls["console"])
+    opened = person.get(link.group(1))
+    assert "/masuk" in opened.url  # not signed in yet: the sign-in page, keeping the case
+    landed = person.accept_invitation(console_suite.invitation(officer["officer_id"]), PASSWORD)
+    assert landed.url == link.group(1), landed.url
+    assert "Kepala sekolah Harapan" in text(landed)
+
+    page = f"/kasus/{case_id}"
+    acknowledged = person.submit(f"{page}/tindakan/acknowledge")
+    assert acknowledged.url.endswith(page)
+    assert "Kasus ditandai sudah diterima" in text(acknowledged)
+
+    steps = [
+        ("verified", {"s-verified-note": "Syarat formal dan material lengkap."}),
+        ("under_examination", {"s-under_examination-note": "Memanggil terlapor."}),
+        (
+            "recommendation_issued",
+            {
+                "s-recommendation_issued-finding": "proven",
+                "s-recommendation_issued-sanction_level": "berat",
+                "s-recommendation_issued-note": "Terbukti mengunggah dan mengajak.",
+            },
+        ),
+    ]
+    for target, typed in steps:
+        moved = person.submit(f"{page}/status/{target}", typed)
+        assert moved.status_code == 200, text(moved)
+        assert "Status kasus diubah" in text(moved), text(moved)
+
+    supervisor = console_suite.key("12.06", "supervisor")
+    assert console_suite.case(supervisor, case_id)["status"] == "recommendation_issued"
+    trail = requests.get(
+        f"{console_suite.urls['intake']}/v1/cases/{case_id}/audit",
+        headers={"Authorization": f"Bearer {supervisor}"},
+        timeout=10,
+    ).json()
+    assert trail["intact"] is True
+    mine = [e for e in trail["items"] if e["actor"].get("officer_id") == officer["officer_id"]]
+    assert [e["action"] for e in mine][:1] == ["acknowledge"]
+    assert len(mine) == 4
+
+    def clock_moved() -> Any:
+        answer = requests.get(
+            f"{console_suite.urls['triage']}/v1/cases/{case_id}/triage",
+            headers={"Authorization": f"Bearer {supervisor}"},
+            timeout=10,
+        ).json()
+        return answer["clock"]["stage"] != "verification" and answer["clock"]
+
+    assert eventually(clock_moved, timeout=30)
+
+
+def test_a_change_on_a_stale_version_shows_what_changed_and_keeps_the_form(
+    console_suite: Suite,
+) -> None:
+    case_id, _ = _case_for_an_officer(console_suite, "Sejahtera")
+    officer = _assignee(console_suite, case_id)
+    console_suite.person(officer["officer_id"], name=officer["name"])
+    person = PageClient(console_suite.urls["console"])
+    person.accept_invitation(console_suite.invitation(officer["officer_id"]), PASSWORD)
+    page = f"/kasus/{case_id}"
+    person.get(page)
+    form = person.hidden(f"{page}/status/rejected")
+
+    # Meanwhile a colleague acknowledges the case through the API.
+    colleague = console_suite.key("12.06", "supervisor")
+    answer = requests.post(
+        f"{console_suite.urls['intake']}/v1/cases/{case_id}/acknowledge",
+        json={"version": int(form["s-rejected-version"])},
+        headers={"Authorization": f"Bearer {colleague}"},
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+
+    stale = person.submit(
+        f"{page}/status/rejected", {"s-rejected-reason": "Bukan ASN; bukan wewenang kami."}
+    )
+    assert stale.status_code == 409
+    assert "diubah orang lain" in text(stale)
+    assert "Bukan ASN; bukan wewenang kami." in stale.text  # what was typed is kept
+    again = person.submit(
+        f"{page}/status/rejected", {"s-rejected-reason": "Bukan ASN; bukan wewenang kami."}
+    )
+    assert again.status_code == 200, text(again)
+    assert console_suite.case(colleague, case_id)["status"] == "rejected"
+
+
+def test_another_regencys_case_is_the_same_404_as_a_case_that_does_not_exist(
+    console_suite: Suite,
+) -> None:
+    elsewhere = console_suite.submit(
+        console_suite.key("17.71", "submitter"),
+        case_payload(
+            title="Camat Bengkulu berkampanye di pasar Panorama", reporter={"anonymous": True}
+        ),
+    )
+    console_suite.person("karo-404-officer")
+    person = PageClient(console_suite.urls["console"])
+    person.accept_invitation(console_suite.invitation("karo-404-officer"), PASSWORD)
+
+    other = person.get(f"/kasus/{elsewhere['id']}")
+    missing = person.get("/kasus/0123456789abcdef01234567")
+    assert other.status_code == missing.status_code == 404
+    assert text(other).replace(other.url, "") == text(missing).replace(missing.url, "")

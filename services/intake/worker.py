@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.intake.access.account_models import SignInLink
+from services.intake.access.service_keys import register_configured
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.intake.cases.models import Case
 from services.intake.directory.models import OfficerEntry
@@ -17,6 +18,7 @@ def main() -> None:
     settings = get_settings()
     bootstrap(settings)
     ensure_indexes()
+    register_configured(settings)
     cases = Case._get_collection()
     run_worker(
         SERVICE,

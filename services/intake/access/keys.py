@@ -20,8 +20,9 @@ _PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 _cache = KeyCache(lambda: ApiKey._get_collection())
 
 
-def _hash(secret: str) -> str:
-    # The secret is 256 random bits, so a fast hash is enough: nothing to brute-force.
+def hash_secret(secret: str) -> str:
+    """The stored form of a key's secret. It is 256 random bits (or a long configured secret),
+    so a fast hash is enough: there is nothing to brute-force."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -59,7 +60,7 @@ def create_key(
     secret = secrets.token_urlsafe(32)
     record = ApiKey(
         prefix=prefix,
-        secret_hash=_hash(secret),
+        secret_hash=hash_secret(secret),
         name=name,
         region=region,
         role=role,
@@ -77,7 +78,7 @@ def authenticate(token: str) -> Principal | None:
     record = _cache.get(parts[1])
     if record is None or record.get("revoked_at") is not None:
         return None
-    if not hmac.compare_digest(record["secret_hash"], _hash(parts[2])):
+    if not hmac.compare_digest(record["secret_hash"], hash_secret(parts[2])):
         return None
     return Principal(
         key_prefix=parts[1],

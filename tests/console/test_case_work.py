@@ -8,7 +8,8 @@ from typing import Any
 
 import requests
 
-from tests.support.builders import case_payload, plain_text
+from tests.support.alerted import alerted_case
+from tests.support.builders import case_payload
 from tests.support.pages import PageClient, text
 from tests.support.suite import Suite
 from tests.support.waiting import eventually
@@ -17,54 +18,18 @@ PASSWORD = "sepeda merah di pasar pagi"
 LINK = re.compile(r"(http://\S+/kasus/[0-9a-f]{24})")
 
 
-def _case_for_an_officer(suite: Suite, marker: str) -> tuple[str, Any]:
-    """Submit a case with words of its own (so no earlier test's case is its duplicate) and
-    wait for the alert it produces; its id and the alert."""
-    payload = case_payload(
-        title=f"Kepala sekolah {marker} mengunggah dukungan paslon di Instagram",
-        description=(
-            f"Kepala SMP Negeri {marker} di Berastagi mengunggah foto kampanye pasangan calon "
-            f"nomor urut {len(marker)} di akun Instagram pribadinya dan mengajak guru {marker} "
-            "ikut menyukai unggahan itu."
-        ),
-        accused=[{"name": f"Guru {marker}", "employment_type": "PNS", "position": "Kepala SMP"}],
-        evidence_urls=[f"https://www.instagram.com/p/{marker}/"],
-    )
-    created = suite.submit(suite.key("12.06", "submitter"), payload)
-
-    def alert() -> Any:
-        for mail in suite.mail.messages:
-            if created["id"] in plain_text(mail):
-                return mail
-        return None
-
-    return created["id"], eventually(alert, timeout=60)
-
-
-def _assignee(suite: Suite, case_id: str) -> dict[str, Any]:
-    supervisor = suite.key("12.06", "supervisor")
-    case = eventually(
-        lambda: (c := suite.case(supervisor, case_id))["triage"].get("assignee") and c
-    )
-    assignee: dict[str, Any] = case["triage"]["assignee"]
-    return assignee
-
-
 def test_an_officer_follows_the_alert_signs_in_and_works_the_case_to_a_recommendation(
     console_suite: Suite,
 ) -> None:
-    case_id, mail = _case_for_an_officer(console_suite, "Harapan")
-    link = LINK.search(plain_text(mail))
-    assert link, plain_text(mail)
-    assert link.group(1) == f"{console_suite.urls['console']}/kasus/{case_id}"
-    officer = _assignee(console_suite, case_id)
-    console_suite.person(officer["officer_id"], name=officer["name"])
+    alerted = alerted_case(console_suite, "Harapan")
+    case_id = alerted.case_id
+    assert alerted.link == f"{console_suite.urls['console']}/kasus/{case_id}"
 
     person = PageClient(console_suite.urls["console"])
-    opened = person.get(link.group(1))
+    opened = person.get(alerted.link)
     assert "/masuk" in opened.url  # not signed in yet: the sign-in page, keeping the case
-    landed = person.accept_invitation(console_suite.invitation(officer["officer_id"]), PASSWORD)
-    assert landed.url == link.group(1), landed.url
+    landed = person.accept_invitation(console_suite.invitation(alerted.officer_id), PASSWORD)
+    assert landed.url == alerted.link, landed.url
     assert "Kepala sekolah Harapan" in text(landed)
 
     page = f"/kasus/{case_id}"
@@ -97,8 +62,8 @@ def test_an_officer_follows_the_alert_signs_in_and_works_the_case_to_a_recommend
         timeout=10,
     ).json()
     assert trail["intact"] is True
-    mine = [e for e in trail["items"] if e["actor"].get("officer_id") == officer["officer_id"]]
-    assert [e["action"] for e in mine][:1] == ["acknowledge"]
+    mine = [e for e in trail["items"] if e["actor"].get("officer_id") == alerted.officer_id]
+    assert [e["action"] for e in mine][:1] == ["acknowledged"]
     assert len(mine) == 4
 
     def clock_moved() -> Any:
@@ -115,11 +80,10 @@ def test_an_officer_follows_the_alert_signs_in_and_works_the_case_to_a_recommend
 def test_a_change_on_a_stale_version_shows_what_changed_and_keeps_the_form(
     console_suite: Suite,
 ) -> None:
-    case_id, _ = _case_for_an_officer(console_suite, "Sejahtera")
-    officer = _assignee(console_suite, case_id)
-    console_suite.person(officer["officer_id"], name=officer["name"])
+    alerted = alerted_case(console_suite, "Sejahtera")
+    case_id = alerted.case_id
     person = PageClient(console_suite.urls["console"])
-    person.accept_invitation(console_suite.invitation(officer["officer_id"]), PASSWORD)
+    person.accept_invitation(console_suite.invitation(alerted.officer_id), PASSWORD)
     page = f"/kasus/{case_id}"
     person.get(page)
     form = person.hidden(f"{page}/status/rejected")

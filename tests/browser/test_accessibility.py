@@ -1,0 +1,81 @@
+"""Every page family passes axe-core with no serious or critical violation, at phone size."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page
+
+from tests.browser.accessibility import serious_violations
+from tests.browser.conftest import phone_context
+from tests.support.alerted import alerted_case
+from tests.support.suite import Suite
+
+PASSWORD = "lampu jalan kuning malam"
+
+
+def _check(page: Page, path: str, base: str) -> list[tuple[str, object]]:
+    page.goto(base + path)
+    # <details> hide their forms; open them so that every field is checked too.
+    for summary in page.locator("details > summary").all():
+        summary.click()
+    return [(path, v) for v in serious_violations(page)]
+
+
+def test_signed_out_pages_have_no_serious_accessibility_violation(
+    browser: Browser, browser_suite: Suite
+) -> None:
+    base = browser_suite.urls["console"]
+    browser_suite.person("a11y-invited")
+    link = browser_suite.invitation("a11y-invited").removeprefix(base)
+    context = phone_context(browser)
+    page = context.new_page()
+    try:
+        found = []
+        for path in ["/masuk", "/masuk/lupa", link, "/masuk/tautan/unknown-link", "/tidak-ada"]:
+            found += _check(page, path, base)
+        # A refused sign-in shows its errors: the error summary and the fields must hold too.
+        page.goto(base + "/masuk")
+        page.get_by_role("button", name="Masuk").click()
+        found += [("/masuk (errors)", v) for v in serious_violations(page)]
+    finally:
+        context.close()
+    assert found == []
+
+
+def test_an_officers_pages_have_no_serious_accessibility_violation(
+    browser: Browser, browser_suite: Suite
+) -> None:
+    base = browser_suite.urls["console"]
+    alerted = alerted_case(browser_suite, "Aksesibel")
+    context = phone_context(browser)
+    page = context.new_page()
+    try:
+        page.goto(browser_suite.invitation(alerted.officer_id))
+        page.get_by_label("Kata sandi baru", exact=True).fill(PASSWORD)
+        page.get_by_label("Ulangi kata sandi baru").fill(PASSWORD)
+        page.get_by_role("button", name="Simpan kata sandi dan masuk").click()
+        found = []
+        for path in [
+            "/kasus",
+            "/kasus?sort=priority&closed=1",
+            f"/kasus/{alerted.case_id}",
+            "/akun",
+            "/akun/verifikasi-dua-langkah",
+        ]:
+            found += _check(page, path, base)
+        # A form refused beside its fields (a question too short for the reporter).
+        page.goto(f"{base}/kasus/{alerted.case_id}")
+        form = page.locator("details", has_text="Minta keterangan dari pelapor")
+        form.locator("summary").click()
+        form.get_by_label("Pertanyaan untuk pelapor").fill("?")
+        form.get_by_role("button", name="Kirim pertanyaan").click()
+        found += [("case (errors)", v) for v in serious_violations(page)]
+    finally:
+        context.close()
+    assert found == []
+
+
+def test_the_checker_itself_finds_an_unlabelled_field_and_a_nameless_link(page: Page) -> None:
+    # So that the empty lists above mean "no violation", not "axe did not run".
+    page.set_content("<html><body><input type=text><a href='#'></a></body></html>")
+    rules = {v["rule"] for v in serious_violations(page)}
+    assert {"label", "link-name", "html-has-lang"} <= rules

@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.triage.api_access import region_param, triage_deps
+from services.triage.deps import TriageDeps
 from services.triage.domain.calendar import WorkingCalendar, build_calendar
 from services.triage.domain.sla import status as clock_status
 from services.triage.storage.state_codec import clock_from_doc
@@ -130,6 +131,11 @@ def working_days(code: str) -> ResponseReturnValue:
     else:
         calendar = deps.calendar(deps.config.current(region.code), now)
     return jsonify(until=calendar.add_working_days(now, asked.ahead).isoformat())
+
+
+def working_days_left(deps: TriageDeps, tenant: str, now: datetime, deadline: datetime) -> int:
+    """Working days from ``now`` to ``deadline``'s day in ``tenant``'s calendar."""
+    return _days_left(deps.calendar(deps.config.current(tenant), now, deadline), now, deadline)
 
 
 def _days_left(calendar: WorkingCalendar, now: datetime, deadline: datetime) -> int:

@@ -17,6 +17,7 @@ from services.triage.api_access import (
     triage_deps,
     visible_state,
 )
+from services.triage.api_clocks import working_days_left
 from services.triage.decide import CaseInput, decide, dedup_facts, with_load
 from services.triage.domain.classifier import FLAG_EMPTY, FLAG_TRUNCATED, FLAG_UNREADABLE
 from services.triage.domain.rules import CATEGORY_CODES, PRIORITIES, SANCTION_LEVELS
@@ -102,6 +103,7 @@ def get_decision(case_id: str) -> ResponseReturnValue:
             "stopped": clock.is_stopped,
             "paused_days": clock.paused_days,
             "status": clock_status(clock, now, _DUE_SOON),
+            "working_days_left": working_days_left(deps, state["tenant"], now, clock.deadline),
             "history": plain([e.__dict__ for e in clock.history]),
         },
         past_clocks=plain(state.get("past_clocks", [])),

@@ -88,7 +88,10 @@ class ClockView(BaseModel):
     paused: bool
     stopped: bool
     paused_days: int
-    status: str = Field(description="on_time, due_soon, overdue …")
+    status: str = Field(description="on_time, due_soon, breached or paused")
+    working_days_left: int = Field(
+        description="Working days from today to the deadline's day (0: today; negative: past)"
+    )
     history: list[dict[str, Any]]
 
 

@@ -15,7 +15,7 @@ from flask_login import login_user
 
 from services.console.clients.base import Json
 from services.console.deps import deps
-from services.console.web.person import load_person
+from services.console.web.person import load_person, remember
 
 
 def client() -> dict[str, Any]:
@@ -51,6 +51,7 @@ def finish(outcome: Json) -> None:
         # Intake just made this session; if it cannot be read back, nothing was signed in.
         session.clear()
         return
+    remember(person)
     login_user(person, remember=False)
 
 

@@ -78,9 +78,14 @@ def render_case(
 ) -> ResponseReturnValue:
     """Draw the case page; ``forms`` replaces the named blank forms (a refused action's form
     with its errors), ``stale`` lists what changed while the person was reading."""
-    case = gateway.case(person, case_id)
+    case, decision, deliveries, audit, evidence = gateway.together(
+        lambda: gateway.case(person, case_id),
+        lambda: gateway.decision(person, case_id),
+        lambda: gateway.deliveries(person, case_id),
+        lambda: gateway.audit(person, case_id),
+        lambda: gateway.evidence(person, case_id),
+    )
     now = datetime.now(UTC)
-    decision = gateway.decision(person, case_id)
     clock = dict((decision or {}).get("clock") or {})
     if clock:
         # Working days left, counted in the regency's calendar (the decision gives the date).
@@ -95,9 +100,9 @@ def render_case(
         case=case,
         decision=decision,
         clock=clock or None,
-        deliveries=gateway.deliveries(person, case_id),
-        audit=gateway.audit(person, case_id),
-        evidence=gateway.evidence(person, case_id),
+        deliveries=deliveries,
+        audit=audit,
+        evidence=evidence,
         forms=built,
         open_form=open_form,
         targets=status_targets(case),

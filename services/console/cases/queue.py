@@ -38,8 +38,11 @@ def queue() -> ResponseReturnValue:
     )
     items: list[dict[str, Any]] = answer.get("items", [])
     ids = [str(item["id"]) for item in items]
-    clocks = gateway.clocks(person, ids)
-    seen = visits.seen(person.officer_id, ids)
+    clocks, seen, officers = gateway.together(
+        lambda: gateway.clocks(person, ids),
+        lambda: visits.seen(person.officer_id, ids),
+        lambda: gateway.officers(person) if person.watches else [],
+    )
     rows = [
         {
             "case": item,
@@ -60,7 +63,7 @@ def queue() -> ResponseReturnValue:
         count=answer.get("count"),
         count_capped=answer.get("count_capped", False),
         next_cursor=answer.get("next_cursor"),
-        officers=gateway.officers(person) if person.watches else [],
+        officers=officers,
         statuses=list(STATUS_LABELS),
         categories=CATEGORY_CODES,
         priorities=PRIORITY_CODES,

@@ -1,8 +1,11 @@
 """The signed-in person, as Flask-Login knows them.
 
-The session cookie (signed, HttpOnly, SameSite=Lax) holds the person's intake session token;
-every request asks intake who it belongs to, so a session ended anywhere (sign-out
-elsewhere, a supervisor deactivating the person, the idle limit) ends here at the next click.
+The session cookie (signed, HttpOnly, SameSite=Lax) holds the person's intake session token
+and who intake said they are at sign-in. Every page asks the services for its data with that
+token, and a service that no longer accepts it (sign-out elsewhere, a supervisor deactivating
+the person or changing their role, the idle limit) answers 401: the page then ends the
+session here too and sends the person to sign in (``web/errors.py``). So a session ended
+anywhere ends here at the next click, without asking intake "who is this?" on every page.
 """
 
 from __future__ import annotations
@@ -66,11 +69,32 @@ def install(app: Flask) -> None:
     login_manager.unauthorized_handler(_to_sign_in)
 
 
+def remember(person: Person) -> None:
+    """Keep who the person is beside their token, for the pages of this session."""
+    session["person"] = {
+        "officer_id": person.officer_id,
+        "name": person.name,
+        "role": person.role,
+        "region": person.region,
+    }
+
+
 def load_person(token: str) -> Person | None:
-    """The person a session token belongs to, asked of intake once per request."""
+    """The person a session token belongs to: as intake said at sign-in, or asked again."""
     if "person" in g:
         cached: Person | None = g.person
         return cached
+    known = session.get("person")
+    if isinstance(known, dict) and known.get("role") in STAFF_ROLES:
+        remembered = Person(
+            token=token,
+            officer_id=str(known["officer_id"]),
+            name=str(known["name"]),
+            role=str(known["role"]),
+            region=str(known["region"]),
+        )
+        g.person = remembered
+        return remembered
     person: Person | None = None
     try:
         body = deps().intake.get("/v1/auth/whoami", token)

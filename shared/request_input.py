@@ -22,6 +22,9 @@ from shared.problems import Problem
 M = TypeVar("M", bound=BaseModel)
 
 DETAIL = "Some fields need correcting; see 'errors'."
+# Deeper than any request of the suite needs (a submission is four levels deep), far below
+# what the parser, the validators or MongoDB (100 levels) could be made to choke on.
+MAX_DEPTH = 32
 QUERY_DETAIL = "Some filters need correcting; see 'errors'."
 
 
@@ -40,7 +43,7 @@ def json_body(max_bytes: int | None = None) -> Any:
     if not raw:
         raise Problem(400, "The request body is empty; a JSON object was expected.")
     try:
-        return json.loads(raw)
+        parsed = json.loads(raw)
     except UnicodeDecodeError as exc:
         raise Problem(400, "The body is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
@@ -48,6 +51,37 @@ def json_body(max_bytes: int | None = None) -> Any:
             400,
             f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
         ) from exc
+    except RecursionError as exc:
+        raise _too_deep() from exc
+    if too_deep(parsed, MAX_DEPTH):
+        raise _too_deep()
+    return parsed
+
+
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects or arrays more than ``limit`` levels deep (walked
+    without recursion, so the check itself cannot overflow)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def _too_deep() -> Problem:
+    return Problem(
+        400,
+        f"The JSON body nests objects or arrays more than {MAX_DEPTH} levels deep; "
+        "no request of this API needs that.",
+    )
 
 
 def invalid(exc: ValidationError, detail: str = DETAIL, *, status: int = 422) -> Problem:

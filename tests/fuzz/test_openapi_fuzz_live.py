@@ -126,3 +126,40 @@ def test_live_answers_conform_to_each_services_document(
         base_url=base,
         timeout=30,
     )
+
+
+_BODIES = [
+    (service, method.upper(), path)
+    for service, doc in (
+        ("triage", triage_document()),
+        ("notify", notify_document()),
+        ("intake", intake_document()),
+    )
+    for path, methods in doc["paths"].items()
+    for method, operation in methods.items()
+    if "application/json" in (operation.get("requestBody") or {}).get("content", {})
+]
+NESTED = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "path"), _BODIES, ids=[f"{s} {m} {p}" for s, m, p in _BODIES]
+)
+def test_a_hundred_thousand_nested_brackets_never_break_a_service(
+    live: Live, service: str, method: str, path: str
+) -> None:
+    """Every JSON body of every service, nested far too deep, gets a problem and no 5xx (it
+    once raised RecursionError into a 500 on intake, triage and notify)."""
+    url = path
+    for name, value in live.known[service].items():
+        url = url.replace("{" + name + "}", value)
+    role = _ROLES[service].get((method, path), "officer")
+    answer = requests.request(
+        method,
+        live.suite.urls[service] + url.replace("{", "x").replace("}", "x"),
+        data=NESTED,
+        headers={"Authorization": f"Bearer {live.keys[role]}", "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert answer.status_code < 500, answer.text[:300]
+    assert answer.headers["Content-Type"].startswith("application/problem+json")

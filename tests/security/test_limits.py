@@ -15,6 +15,10 @@ from werkzeug.test import TestResponse
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
 from services.intake.cases.models import Case
+from services.notify.app import create_app as create_notify
+from services.triage.app import create_app as create_triage
+from shared import mongo
+from shared.auth import Principal
 from shared.problems import PROBLEM_JSON
 from shared.settings import Settings
 from tests.security.support import PDF, REPORTER, auth, key, submit, upload_pdf
@@ -136,3 +140,44 @@ def test_secrets_never_reach_the_logs(app: Flask, client: FlaskClient) -> None:
         "Siti Rahmawati",
     ):
         assert leaked not in text, leaked
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_deeply_nested_json_is_a_400_in_every_service(settings: Settings, depth: int) -> None:
+    """100,000 nested brackets once raised RecursionError into a 500; now every service's
+    body reader refuses any nesting deeper than a request needs, before anything is done."""
+    body = "[" * depth + "]" * depth
+    intake = create_app(settings=settings)
+    ensure_indexes()
+    token = key()
+    answers = [
+        intake.test_client().post(
+            "/v1/cases", data=body, content_type="application/json", headers=auth(token)
+        )
+    ]
+    # Triage and notify ask intake who a key is; here the key is read by the app itself.
+    supervisor = Principal("pk_sup", "Supervisor Karo", "12.06", "supervisor")
+    for factory, method, path in (
+        (create_triage, "POST", "/v1/triage/dry-run"),
+        (create_notify, "PUT", "/v1/recipients/karo-bkpsdm-1/preferences"),
+    ):
+        app = factory(settings=settings)
+        if factory is create_notify:
+            # Notify looks the officer up before it reads the body: one it knows.
+            mongo.database("notify")["recipients"].insert_one(
+                {"_id": "karo-bkpsdm-1", "name": "Joni Sitepu", "tenant": "12.06"}
+            )
+        app.config["PANTAU_AUTHENTICATE"] = {"sup": supervisor}.get
+        answers.append(
+            app.test_client().open(
+                path,
+                method=method,
+                data=body,
+                content_type="application/json",
+                headers=auth("sup"),
+            )
+        )
+    for answer in answers:
+        assert_problem(answer, 400)
+        assert "levels deep" in answer.get_json()["detail"]
+    assert Case._get_collection().count_documents({}) == 0

@@ -10,7 +10,8 @@ from flask import Flask
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.field_errors import field_errors, field_path
-from shared.request_input import parse_body, parse_query
+from shared.problems import Problem
+from shared.request_input import MAX_DEPTH, json_body, parse_body, parse_query, too_deep
 from shared.settings import Settings
 from shared.web import create_base_app
 
@@ -126,3 +127,23 @@ def test_errors_never_repeat_the_input() -> None:
     assert field_errors(caught.value) == [
         {"field": "accused", "message": "must be a list", "code": "list_type"}
     ]
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_a_body_nested_deeper_than_any_request_needs_is_a_400_not_a_crash(depth: int) -> None:
+    body = "[" * depth + "]" * depth
+    app = Flask(__name__)
+    context = app.test_request_context(
+        "/", method="POST", data=body, content_type="application/json"
+    )
+    with context, pytest.raises(Problem) as refused:
+        json_body()
+    assert refused.value.status == 400
+    assert "levels deep" in refused.value.detail
+
+
+def test_a_body_as_deep_as_the_limit_is_read() -> None:
+    body = "[" * MAX_DEPTH + "]" * MAX_DEPTH
+    app = Flask(__name__)
+    with app.test_request_context("/", method="POST", data=body, content_type="application/json"):
+        assert too_deep(json_body(), MAX_DEPTH) is False

@@ -16,6 +16,7 @@ from services.intake.evidence import api as evidence_api
 from services.intake.exports import api as exports_api
 from services.intake.exports import statistics_api
 from services.intake.open311 import api as open311_api
+from services.intake.operations import api as operations_api
 
 BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
     whoami_api.bp,
@@ -31,4 +32,5 @@ BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
     sign_in_api.bp,
     account_api.bp,
     people_api.bp,
+    operations_api.bp,
 )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from services.intake.access.account_models import SignInLink
 from services.intake.access.service_keys import register_configured
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.intake.cases.models import Case
-from services.intake.directory.models import OfficerEntry
 from services.intake.exports.runner import ExportRunner
 from services.intake.handlers import event_handlers
+from services.intake.operations.outboxes import outbox_collections
 from shared import mongo
 from shared.settings import get_settings
 from shared.worker_runtime import run_worker
@@ -24,8 +23,7 @@ def main() -> None:
         SERVICE,
         settings,
         handlers=event_handlers(cases),
-        # Sign-in links carry the event that mails them (account.link_issued).
-        outbox_collections=[cases, OfficerEntry._get_collection(), SignInLink._get_collection()],
+        outbox_collections=outbox_collections(),
         # CSV exports are written here, off the web workers (see export_runner).
         background=[ExportRunner.from_settings(mongo.database(SERVICE), settings).run],
     )

@@ -22,10 +22,9 @@ from services.notify.request_models import (
     SendTestBody,
 )
 from services.notify.testsend import SendTestRefused, masked_address, send_test
+from shared import parked_api
 from shared.auth import OPERATORS, READERS, STAFF, Principal, current_principal, requires
-from shared.broker import topology
-from shared.broker.connection import CONNECTION_ERRORS, open_connection
-from shared.broker.parking import ParkedMessage, ParkingError, ParkingQueue
+from shared.broker.parking import ParkedMessage, ParkingError
 from shared.openapi import operation, path_parameter
 from shared.problems import Problem
 from shared.request_input import parse_body, parse_query
@@ -215,28 +214,6 @@ def put_preferences(officer_id: str) -> ResponseReturnValue:
 # --- parked notifications ------------------------------------------------------------------
 
 
-def _parking() -> ParkingQueue:
-    """Notify's parking queue, declared first if no process has declared it yet (a fresh
-    broker where no worker ran): an absent queue means nothing is parked, not an error."""
-    settings: Settings = current_app.config["PANTAU_SETTINGS"]
-    if not current_app.extensions.get("pantau_notify_declared"):
-        try:
-            connection = open_connection(settings.amqp_url, name="notify-declare")
-            try:
-                topology.declare(connection.channel(), settings)
-            finally:
-                connection.close()
-        except CONNECTION_ERRORS as exc:
-            raise Problem(503, "The broker cannot be reached; try again shortly.") from exc
-        current_app.extensions["pantau_notify_declared"] = True
-    return ParkingQueue(settings, "notify")
-
-
-def _visible(principal: Principal, message: ParkedMessage) -> bool:
-    # A malformed message has no tenant; province-wide operators see those too.
-    return message.tenant is None or principal.can_see(message.tenant)
-
-
 def _parked_view(message: ParkedMessage) -> dict[str, Any]:
     envelope = message.envelope() or {}
     data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
@@ -272,10 +249,10 @@ def list_parked() -> ResponseReturnValue:
         ParkedQuery, detail=f"limit must be a number from 1 to {MAX_PARKED}.", status=400
     )
     limit = min(max(asked.limit, 1), MAX_PARKED)
-    parking = _parking()
+    parking = parked_api.parking_queue("notify")
     try:
         depth = parking.depth()
-        messages = [m for m in parking.browse() if _visible(principal, m)][:limit]
+        messages = [m for m in parking.browse() if parked_api.visible(principal, m)][:limit]
     except ParkingError as exc:
         raise Problem(503, f"The parking queue cannot be read: {exc}") from exc
     digests = [
@@ -324,10 +301,10 @@ def replay_parked(ident: str) -> ResponseReturnValue:
         ):
             raise Problem(404, f"No parked digest {ident}.")
         return jsonify(replayed={"kind": "digest", "id": ident})
-    parking = _parking()
+    parking = parked_api.parking_queue("notify")
     try:
         found = parking.find(ident)
-        if found is None or not _visible(principal, found):
+        if found is None or not parked_api.visible(principal, found):
             raise Problem(404, f"No parked message {ident}.")
         replayed = parking.replay([ident], f"{principal.name} ({principal.key_prefix})")
     except ParkingError as exc:

@@ -7,6 +7,6 @@ from typing import Final
 
 from flask import Blueprint
 
-from services.notify import api
+from services.notify import api, pipeline_api
 
-BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api.bp,)
+BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api.bp, pipeline_api.bp)

@@ -11,7 +11,7 @@ from services.notify.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
 from services.notify.channels.base import Channel
 from services.notify.digest import digest_loop
 from services.notify.handlers import event_handlers
-from services.notify.models import Delivery
+from services.notify.outboxes import outbox_collections
 from shared.settings import get_settings
 from shared.worker_runtime import run_worker
 
@@ -56,7 +56,7 @@ def main() -> None:
             SERVICE,
             settings,
             handlers=event_handlers(notify),
-            outbox_collections=[Delivery._get_collection()],
+            outbox_collections=outbox_collections(),
             background=[
                 digest_loop(notify, settings.notify_digest_interval_s),
                 session_reaper(notify.channels, settings.smtp_keepalive_s),

@@ -50,6 +50,13 @@ class TriageDeps:
     def transaction(self, work: Callable[[ClientSession], T]) -> T:
         return in_transaction(self.cases.database.client, work)
 
+    def outbox_collections(self) -> list[Collection[Document]]:
+        """Where triage's unpublished events wait, for the relay and the pipeline view:
+        decisions (case.triaged, assigned, duplicate_detected), fired ladder steps
+        (case.escalated, re-sent or re-routed case.assigned) and case states (the
+        case.assigned of a case transferred to another region)."""
+        return [self.decisions, self.steps, self.cases]
+
     def calendar(self, config: TenantConfig, *moments: datetime) -> WorkingCalendar:
         return self.config.calendar(config, *moments)
 

@@ -7,6 +7,11 @@ from typing import Final
 
 from flask import Blueprint
 
-from services.triage import api_clocks, api_config, api_decisions
+from services.triage import api_clocks, api_config, api_decisions, api_operations
 
-BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api_decisions.bp, api_config.bp, api_clocks.bp)
+BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
+    api_decisions.bp,
+    api_config.bp,
+    api_clocks.bp,
+    api_operations.bp,
+)

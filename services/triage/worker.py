@@ -20,10 +20,7 @@ def main() -> None:
         SERVICE,
         settings,
         handlers=event_handlers(triage),
-        # Decisions carry case.triaged/assigned/duplicate_detected; fired ladder steps carry
-        # case.escalated and re-sent or re-routed case.assigned; case states carry the
-        # case.assigned of a case transferred to another region.
-        outbox_collections=[triage.decisions, triage.steps, triage.cases],
+        outbox_collections=triage.outbox_collections(),
         background=[ladder.run],
     )
 

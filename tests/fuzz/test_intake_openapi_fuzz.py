@@ -39,6 +39,9 @@ _ROLES = {
     ("POST", "/v1/cases/{case_id}/reassign"): "supervisor",
     ("POST", "/v1/cases/{case_id}/transfer"): "supervisor",
     ("GET", "/v1/cases/{case_id}/audit"): "auditor",
+    ("GET", "/v1/pipeline"): "operator",
+    ("GET", "/v1/parked"): "operator",
+    ("POST", "/v1/parked/{ident}/replay"): "operator",
 }
 
 

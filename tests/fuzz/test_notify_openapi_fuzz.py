@@ -36,6 +36,7 @@ _ROLES = {
     ("GET", "/v1/parked"): "operator",
     ("POST", "/v1/parked/{ident}/replay"): "operator",
     ("POST", "/v1/test-send"): "operator",
+    ("GET", "/v1/pipeline"): "operator",
 }
 
 _OPERATIONS = [

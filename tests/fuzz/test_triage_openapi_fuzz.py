@@ -40,12 +40,15 @@ PRINCIPALS = {
 }
 
 # The role whose key reaches the deepest code of each operation: a supervisor overrides,
-# dry-runs and changes the configuration; the province's operator reads clusters; anything
-# else is read by an officer. A key of the wrong role would only ever exercise the 403 branch.
+# dry-runs and changes the configuration; the province's operator reads clusters and the
+# pipeline (parked messages stay an officer's 403 here: this test has no broker of its own);
+# anything else is read by an officer. A key of the wrong role would only ever exercise the
+# 403 branch.
 _ROLES = {
     ("POST", "/v1/cases/{case_id}/triage/override"): "supervisor",
     ("POST", "/v1/triage/dry-run"): "supervisor",
     ("GET", "/v1/provinces/{province}/clusters"): "operator",
+    ("GET", "/v1/pipeline"): "operator",
     ("PUT", "/v1/regions/{code}/{kind}"): "supervisor",
     ("DELETE", "/v1/regions/{code}/{kind}"): "supervisor",
     ("PATCH", "/v1/regions/{code}/roster/officers/{officer_id}"): "supervisor",

@@ -21,7 +21,6 @@ from xml.etree import ElementTree as ET
 import pygal
 from pygal.style import Style
 
-SVG_NS: Final = "http://www.w3.org/2000/svg"
 # Drawn at about the width of a phone, so its text stays readable when the image is scaled
 # to the screen; a wider screen scales it up.
 WIDTH: Final = 360
@@ -133,7 +132,8 @@ def _cleaner(title: str) -> Callable[[ET.Element], ET.Element]:
     return clean
 
 
-def _config(title: str, height: int, **options: Any) -> dict[str, Any]:
+def _config(height: int, **options: Any) -> dict[str, Any]:
+    """What every chart shares: no script, our stylesheet, phone width, no legend."""
     return {
         "js": [],
         "css": [],
@@ -193,7 +193,6 @@ def bar_chart(bars: Sequence[Bar], *, title: str, maximum: float | None = None) 
     top = (maximum if maximum is not None else max(largest, 1)) * _headroom(bars)
     chart = pygal.HorizontalBar(
         **_config(
-            title,
             height=bar_chart_height(len(bars)),
             print_values=True,
             print_values_position="top",
@@ -247,7 +246,6 @@ def trend_chart(
     scale = ticks(largest)
     chart = pygal.Line(
         **_config(
-            title,
             height=TREND_HEIGHT,
             show_legend=True,
             legend_at_bottom=True,

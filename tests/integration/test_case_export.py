@@ -302,6 +302,7 @@ def test_queued_exports_per_key_are_limited(client: FlaskClient) -> None:
     third = client.post("/v1/exports", json={}, headers=headers)
     assert third.status_code == 429
     assert third.headers["Retry-After"]
+    assert third.get_json()["max_active"] == 2
     assert export_jobs.jobs().count_documents({}) == 2
     # Another key has its own quota.
     _export(client, _auth())

@@ -205,3 +205,51 @@ def test_an_empty_area_answers_zeros(client: FlaskClient, app: Flask) -> None:
     assert body["total"] == 0
     assert body["time_to_close"] == {"count": 0, "mean_hours": None, "median_hours": None}
     assert body["closed_within_deadline"]["share"] is None
+
+
+def test_the_weekly_trend_counts_received_and_closed_cases_per_local_week(
+    client: FlaskClient, data_set: None
+) -> None:
+    # The period starts on 1 November, but the trend shows the twelve weeks up to its end.
+    body = client.get(
+        "/v1/statistics?from=2024-11-01T00:00:00%2B07:00&to=2024-12-01T00:00:00%2B07:00",
+        headers=_auth("12.06"),
+    ).get_json()
+    assert body["total"] == 2
+    weeks = body["weekly"]
+    assert len(weeks) == 12
+    assert (weeks[0]["week_start"], weeks[-1]["week_start"]) == ("2024-09-09", "2024-11-25")
+    received = {w["week_start"]: w["received"] for w in weeks if w["received"]}
+    closed = {w["week_start"]: w["closed"] for w in weeks if w["closed"]}
+    # Saturday 5 October 08:00 WIB is in the week of 30 September; Sunday 20 October in
+    # the week of 14 October; the two November cases in the week of 28 October.
+    assert received == {"2024-09-30": 1, "2024-10-14": 1, "2024-10-28": 2}
+    # Closed by the week they were closed in: 7 October (Monday) and 25 October.
+    assert closed == {"2024-10-07": 1, "2024-10-21": 1}
+
+
+def test_the_trend_ends_at_the_period_end(client: FlaskClient, data_set: None) -> None:
+    body = client.get(
+        "/v1/statistics?region_code=12.07&to=2024-12-01T00:00:00%2B07:00",
+        headers=_auth("12", "operator"),
+    ).get_json()
+    # Deli Serdang's second case arrived at 03:00 on 1 December, after the end.
+    assert [w for w in body["weekly"] if w["received"] or w["closed"]] == [
+        {"week_start": "2024-11-04", "received": 1, "closed": 1}
+    ]
+    # Without an end the trend runs to now: the 2024 cases are long before it.
+    now = client.get("/v1/statistics", headers=_auth("12", "operator")).get_json()
+    assert sum(w["received"] + w["closed"] for w in now["weekly"]) == 0
+    assert len(now["weekly"]) == 12
+
+
+def test_a_category_narrows_every_figure(client: FlaskClient, data_set: None) -> None:
+    hoax = client.get("/v1/statistics?category=hoax", headers=_auth("12", "auditor")).get_json()
+    assert (hoax["category"], hoax["total"]) == ("hoax", 2)
+    assert hoax["by_category"] == {"hoax": 2}
+    assert hoax["by_regency"] == {"12.06": 1, "12.07": 1}
+    assert hoax["closed_within_deadline"]["closed_with_deadline"] == 1
+    rows = {row["region_code"]: row for row in hoax["regencies"]}
+    assert rows["12.07"]["closed_within_deadline"]["share"] == 1.0
+    waiting = client.get("/v1/statistics?category=unclassified", headers=_auth("12.06")).get_json()
+    assert (waiting["total"], waiting["by_status"]) == (1, {"received": 1})

@@ -1,15 +1,9 @@
-"""Statistics (being built)."""
+"""The statistics family's routes, gathered on one blueprint: the page (``overview``), its
+charts (``chart_views``) and CSV exports (``export_views``)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask.typing import ResponseReturnValue
-from flask_login import login_required
+from services.console.stats import chart_views, export_views, overview
+from services.console.stats.blueprint import bp
 
-bp = Blueprint("stats", __name__)
-
-
-@bp.get("/statistik")
-@login_required
-def overview() -> ResponseReturnValue:
-    abort(404)
+__all__ = ["bp", "chart_views", "export_views", "overview"]

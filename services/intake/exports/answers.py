@@ -58,6 +58,12 @@ class Period(BaseModel):
     to: str | None
 
 
+class WeekFigures(BaseModel):
+    week_start: str = Field(description="The week's Monday (YYYY-MM-DD, local time)")
+    received: int = Field(ge=0, description="Cases submitted in the week")
+    closed: int = Field(ge=0, description="Cases closed in the week, whenever submitted")
+
+
 class RegencyStatistics(BaseModel):
     region_code: str
     total: int = Field(ge=0)
@@ -71,6 +77,7 @@ class Statistics(BaseModel):
     """Counts and durations over the caller's area; codes and figures, nothing personal."""
 
     region_code: str
+    category: str | None = Field(description="The one category counted; null for all")
     period: Period
     total: int = Field(ge=0)
     by_category: dict[str, int]
@@ -80,6 +87,9 @@ class Statistics(BaseModel):
     time_to_first_action: Durations
     time_to_close: Durations
     closed_within_deadline: DeadlineShare
+    weekly: list[WeekFigures] = Field(
+        description="The 12 weeks up to the period's end (or now), oldest first"
+    )
     regencies: list[RegencyStatistics] | None = Field(
         description="One row per regency, for a provincial key"
     )

@@ -67,8 +67,9 @@ def _reveal_roles() -> set[str]:
     problems=(400, 401, 403, 413, 415, 422, 429, 503),
     texts={
         403: "The key's role may not export, or may not add reporters.",
-        422: "Invalid filters, or more cases than one export may hold.",
-        429: "Too many exports of this key queued or running.",
+        422: "Invalid filters, or more cases than one export may hold (matching and max_rows "
+        "give the figures).",
+        429: "Too many exports of this key queued or running (max_active gives the limit).",
         503: "The reporter vault is not available on this server, or the database is down.",
     },
 )

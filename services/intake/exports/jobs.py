@@ -185,6 +185,7 @@ def enqueue(collection: Collection[Document], job: Document, max_active: int) ->
             f"This key has {max_active} exports queued or running, the most it may have; "
             "wait for one to finish.",
             headers={"Retry-After": "30"},
+            extra={"max_active": max_active},
         )
 
 

@@ -1,8 +1,12 @@
 """Case statistics computed by MongoDB: one aggregation with a ``$facet`` per figure.
 
 The pipeline is built and its result shaped here by pure functions; ``compute`` is the only
-I/O. Nothing personal leaves: the pipeline groups by codes (category, status, tenant, month)
-and measures durations, and never projects a name, title or description.
+I/O. Nothing personal leaves: the pipeline groups by codes (category, status, tenant, month,
+week) and measures durations, and never projects a name, title or description.
+
+The period filters the cases each figure counts; the weekly trend (``weekly``) has its own
+window, the twelve weeks up to the period's end, so the first ``$match`` lets through the
+cases of either and each period figure starts by keeping its own.
 
 Medians: MongoDB 7 has a ``$median`` accumulator, but deployments (and the tests' mongod)
 still run 6.0, so each group pushes its durations into an array, sorts it with
@@ -13,12 +17,15 @@ scale of a province's election season).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pymongo.collection import Collection
 
-from services.intake.cases.filters import region_scope
+from services.intake.cases.filters import MAX_CODE, region_scope
+from services.intake.exports import weekly
 from shared.auth import Principal
 
 _HOUR_MS: Final = 3_600_000
@@ -39,19 +46,32 @@ class StatisticsQuery(BaseModel):
         default=None, alias="from", description="Cases submitted at or after this moment"
     )
     to: AwareDatetime | None = Field(default=None, description="Cases submitted before this")
+    category: str | None = Field(
+        default=None,
+        max_length=MAX_CODE,
+        description=f"One category's cases only ('{UNCLASSIFIED}': those not classified yet)",
+    )
 
 
-def match_stage(query: StatisticsQuery, principal: Principal) -> dict[str, Any]:
-    """The cases counted: the caller's area (or one region of it) within the period."""
+def scope_stage(query: StatisticsQuery, principal: Principal) -> dict[str, Any]:
+    """The cases any figure may count: the caller's area (or one region of it), and one
+    category if asked."""
     criteria = region_scope(principal, query.region_code)
+    if query.category == UNCLASSIFIED:
+        criteria["triage.category"] = None
+    elif query.category:
+        criteria["triage.category"] = query.category
+    return criteria
+
+
+def period_stage(query: StatisticsQuery) -> dict[str, Any]:
+    """The cases the period figures count: submitted within the period ({} for all time)."""
     submitted: dict[str, Any] = {}
     if query.from_:
         submitted["$gte"] = query.from_
     if query.to:
         submitted["$lt"] = query.to
-    if submitted:
-        criteria["submitted_at"] = submitted
-    return criteria
+    return {"submitted_at": submitted} if submitted else {}
 
 
 def _counts(key: Any) -> list[dict[str, Any]]:
@@ -112,8 +132,17 @@ def _deadline(key: Any) -> list[dict[str, Any]]:
     ]
 
 
-def pipeline(match: dict[str, Any], *, timezone: str, per_regency: bool) -> list[dict[str, Any]]:
-    """The aggregation; months are calendar months in ``timezone`` (the caller's zone)."""
+def pipeline(
+    scope: dict[str, Any],
+    period: dict[str, Any],
+    *,
+    timezone: str,
+    per_regency: bool,
+    weeks: list[datetime],
+    end: datetime,
+) -> list[dict[str, Any]]:
+    """The aggregation; months are calendar months in ``timezone`` (the caller's zone),
+    ``weeks`` the trend's week boundaries and ``end`` where the trend stops."""
     month = {"$dateToString": {"format": "%Y-%m", "date": "$submitted_at", "timezone": timezone}}
     facets: dict[str, list[dict[str, Any]]] = {
         "total": [{"$count": "n"}],
@@ -132,6 +161,12 @@ def pipeline(match: dict[str, Any], *, timezone: str, per_regency: bool) -> list
             "regency_close": _durations("submitted_at", "closed_at", "$tenant"),
             "regency_deadline": _deadline("$tenant"),
         }
+    if period:
+        facets = {name: [{"$match": period}, *stages] for name, stages in facets.items()}
+        match = {"$and": [scope, {"$or": [period, weekly.window(weeks, end)]}]}
+    else:
+        match = scope
+    facets |= weekly.facets(weeks, end)
     return [{"$match": match}, {"$facet": facets}]
 
 
@@ -171,12 +206,19 @@ def _by_key(rows: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
 
 
 def shape(
-    result: dict[str, Any], *, region: str, query: StatisticsQuery, per_regency: bool
+    result: dict[str, Any],
+    *,
+    region: str,
+    query: StatisticsQuery,
+    per_regency: bool,
+    weeks: list[datetime],
+    zone: ZoneInfo,
 ) -> dict[str, Any]:
     """The answer from the ``$facet`` document: codes and figures only."""
     total = result["total"][0]["n"] if result["total"] else 0
     body: dict[str, Any] = {
         "region_code": region,
+        "category": query.category,
         "period": {
             "from": query.from_.isoformat() if query.from_ else None,
             "to": query.to.isoformat() if query.to else None,
@@ -189,6 +231,7 @@ def shape(
         "time_to_first_action": _duration(next(iter(result["first_action"]), None)),
         "time_to_close": _duration(next(iter(result["close"]), None)),
         "closed_within_deadline": _deadline_share(next(iter(result["deadline"]), None)),
+        "weekly": weekly.shape(result, weeks, zone),
         "regencies": None,
     }
     if per_regency:
@@ -219,10 +262,24 @@ def compute(
     principal: Principal,
     *,
     timezone: str,
+    now: datetime,
 ) -> dict[str, Any]:
-    """Run the aggregation on ``cases`` for ``principal`` and shape its answer."""
+    """Run the aggregation on ``cases`` for ``principal`` and shape its answer; the weekly
+    trend ends at the period's end, or ``now``."""
     region = query.region_code or principal.region
     per_regency = principal.is_provincial and (query.region_code in (None, principal.region))
-    stages = pipeline(match_stage(query, principal), timezone=timezone, per_regency=per_regency)
+    zone = ZoneInfo(timezone)
+    end = min(query.to, now) if query.to else now
+    weeks = weekly.boundaries(end, zone)
+    stages = pipeline(
+        scope_stage(query, principal),
+        period_stage(query),
+        timezone=timezone,
+        per_regency=per_regency,
+        weeks=weeks,
+        end=end,
+    )
     result = next(cases.aggregate(stages, maxTimeMS=MAX_TIME_MS, allowDiskUse=True))
-    return shape(result, region=region, query=query, per_regency=per_regency)
+    return shape(
+        result, region=region, query=query, per_regency=per_regency, weeks=weeks, zone=zone
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
@@ -21,7 +23,10 @@ bp = Blueprint("statistics", __name__)
     summary="Counts and handling times of your area's cases",
     description="Counts by category, status, regency and month of submission; mean and median "
     "hours to the first action and to closing; the share of closed cases closed within their "
-    "statutory deadline. A provincial key also gets one row per regency. No personal data.",
+    "statutory deadline, all over the cases submitted in the period (from, to). The weekly "
+    "trend counts the cases received and the cases closed in each of the 12 weeks (Monday to "
+    "Sunday, in your time zone) up to the period's end or now. category narrows every figure "
+    "to one category. A provincial key also gets one row per regency. No personal data.",
     query=statistics.StatisticsQuery,
     answers={200: (Statistics, "The figures.")},
     problems=(401, 403, 422),
@@ -40,5 +45,6 @@ def case_statistics() -> ResponseReturnValue:
         principal,
         # Months are counted on the caller's calendar (WIB, WITA or WIT).
         timezone=timezone_for(principal.region).key,
+        now=datetime.now(UTC),
     )
     return jsonify(Statistics.model_validate(body).model_dump(mode="json", by_alias=True))

@@ -10,7 +10,12 @@ from pydantic import ValidationError
 
 from services.intake.cases.filters import CLOSED_STATUSES, CaseFilters, build_criteria
 from services.intake.exports.jobs import ExportRequest
-from services.intake.exports.statistics import StatisticsQuery, match_stage
+from services.intake.exports.statistics import (
+    UNCLASSIFIED,
+    StatisticsQuery,
+    period_stage,
+    scope_stage,
+)
 from shared.auth import Principal
 from shared.problems import Problem
 
@@ -124,8 +129,15 @@ def test_an_export_with_reporters_needs_a_reason() -> None:
 
 def test_statistics_match_the_area_and_the_period() -> None:
     query = StatisticsQuery.model_validate({"from": "2024-11-01T00:00:00+07:00"})
-    match = match_stage(query, SUMUT)
-    assert match["submitted_at"] == {"$gte": query.from_}
-    assert "$regex" in match["tenant"]
+    assert period_stage(query) == {"submitted_at": {"$gte": query.from_}}
+    assert "$regex" in scope_stage(query, SUMUT)["tenant"]
+    assert period_stage(StatisticsQuery()) == {}
     with pytest.raises(ValidationError):
         StatisticsQuery.model_validate({"region": "12.06"})
+
+
+def test_statistics_narrow_to_one_category_or_the_unclassified() -> None:
+    hoax = scope_stage(StatisticsQuery(category="HOAKS"), KARO)
+    assert hoax == {"tenant": "12.06", "triage.category": "HOAKS"}
+    waiting = scope_stage(StatisticsQuery(category=UNCLASSIFIED), KARO)
+    assert waiting["triage.category"] is None

@@ -72,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None, settings: Settings | Non
             "COMPRESS_MIMETYPES": [
                 "text/html",
                 "text/css",
+                "text/javascript",
                 "application/javascript",
                 "image/svg+xml",
                 "text/csv",

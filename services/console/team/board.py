@@ -3,8 +3,9 @@ the cases nobody holds, grouped by regency for a province.
 
 Pure: the directory entries and intake's workload rows in, the board out. An officer with
 no open case still gets a row (of zeros): who is free matters as much as who is overloaded.
-Someone who holds cases but is not an active officer of the directory (deactivated, or known
-only to the routing roster) gets a row too, marked, since their cases need a new owner.
+Someone who holds cases but is not an active officer of the region (deactivated, moved, or
+known only from the cases) gets a row too, saying which, since their cases may need a new
+holder.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 # The roles triage routes cases to: each gets a row whether or not they hold cases.
 ROUTED_ROLES: Final = frozenset({"officer", "supervisor"})
@@ -52,6 +53,12 @@ class Figures:
         )
 
 
+# Where a row's officer stands in the directory: ``active`` here; ``inactive`` (deactivated,
+# their cases need a new holder); ``moved`` (now in another region); ``unlisted`` (known only
+# from the cases, e.g. an officer of triage's routing roster without a directory entry).
+RowState = Literal["active", "inactive", "moved", "unlisted"]
+
+
 @dataclass(frozen=True)
 class Row:
     officer_id: str
@@ -59,8 +66,7 @@ class Row:
     unit: str | None
     role: str | None
     figures: Figures
-    # False: not an active officer of the directory, yet holding cases.
-    active: bool = True
+    state: RowState = "active"
 
 
 @dataclass(frozen=True)
@@ -112,13 +118,13 @@ def build_board(
         region = str(entry["region"])
         mine = held.pop((region, officer_id)) if (region, officer_id) in held else None
         rows.setdefault(region, []).append(
-            _row(officer_id, entry, mine, due_known=due_known, active=True)
+            _row(officer_id, entry, mine, due_known=due_known, state="active")
         )
     # What is left is held by someone who is not an active officer here.
     for (region, officer_id), theirs in held.items():
         entry = entries.get(officer_id) or {}
         rows.setdefault(region, []).append(
-            _row(officer_id, entry, theirs, due_known=due_known, active=False)
+            _row(officer_id, entry, theirs, due_known=due_known, state=_state_of(entry, region))
         )
     boards = []
     for region in sorted(set(rows) | set(unassigned)):
@@ -131,13 +137,22 @@ def build_board(
     return boards
 
 
+def _state_of(entry: Mapping[str, Any], region: str) -> RowState:
+    """Why someone holding cases in ``region`` is not one of its active officers."""
+    if not entry:
+        return "unlisted"
+    if not entry.get("active", True):
+        return "inactive"
+    return "moved" if entry.get("region") != region else "active"
+
+
 def _row(
     officer_id: str,
     entry: Mapping[str, Any],
     item: Mapping[str, Any] | None,
     *,
     due_known: bool,
-    active: bool,
+    state: RowState,
 ) -> Row:
     name = entry.get("name") or (item or {}).get("name") or officer_id
     return Row(
@@ -146,7 +161,7 @@ def _row(
         unit=entry.get("unit"),
         role=entry.get("role"),
         figures=figures_of(item, due_known=due_known),
-        active=active,
+        state=state,
     )
 
 

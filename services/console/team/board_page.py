@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from services.console.cases.gateway import working_day_deadline
@@ -16,6 +18,12 @@ from services.console.team.board import build_board
 
 # "Due soon" on the board: the queue's due_within filter with this many working days.
 DUE_WITHIN_DAYS = 2
+# What a row says of an officer who holds cases but is not one of the region's active ones.
+STATES = {
+    "inactive": _l("tidak aktif: alihkan kasusnya"),
+    "moved": _l("kini bertugas di wilayah lain: alihkan kasusnya"),
+    "unlisted": _l("belum ada di direktori"),
+}
 
 
 @login_required
@@ -39,4 +47,17 @@ def board() -> ResponseReturnValue:
         due_days=DUE_WITHIN_DAYS,
         due_known=due_before is not None,
         as_of=workload.get("as_of"),
+        states={k: str(v) for k, v in STATES.items()},
+        labels=_column_labels(),
     )
+
+
+def _column_labels() -> dict[str, str]:
+    """The columns' names, in the header and beside each figure on a phone."""
+    return {
+        "open": _("Terbuka"),
+        "overdue": _("Lewat tenggat"),
+        "due_soon": _("Tenggat ≤ %(days)s hari kerja", days=DUE_WITHIN_DAYS),
+        "awaiting_info": _("Menunggu pelapor"),
+        "untouched": _("Belum disentuh"),
+    }

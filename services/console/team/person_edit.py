@@ -22,7 +22,7 @@ from flask_wtf import FlaskForm
 from services.console.clients.base import NotFound, Refused
 from services.console.team import gateway
 from services.console.team.access import manager
-from services.console.team.forms import EditPersonForm, NewPersonForm, PersonForm
+from services.console.team.forms import UNITS, EditPersonForm, NewPersonForm, PersonForm
 from services.console.team.people import (
     EDITABLE,
     changes,
@@ -60,6 +60,8 @@ def _choices(form: PersonForm, person: Person, *, keep_role: str | None = None) 
     if keep_role and keep_role not in roles:
         roles.append(keep_role)
     form.role.choices = [(r, role_label(r)) for r in roles]
+    # The province desk's unit exists only at province level.
+    form.unit.choices = [(u, u) for u in UNITS if person.is_provincial or u != "PROVINSI"]
 
 
 def _entry(form: PersonForm) -> dict[str, Any]:

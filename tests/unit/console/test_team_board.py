@@ -56,17 +56,28 @@ def test_cases_nobody_holds_are_a_row_of_their_own_and_count_in_the_totals() -> 
     assert karo.totals.oldest_case_id == "c1"
 
 
-def test_a_holder_who_is_not_an_active_officer_here_is_shown_and_marked() -> None:
-    [karo] = build_board(
-        [officer("gone", "Budi", active=False)],
-        [load("gone", open=2), load("roster-only", open=1, name="Dari Roster")],
+def test_a_holder_who_is_not_an_active_officer_here_is_shown_and_says_why() -> None:
+    karo, medan = build_board(
+        [
+            officer("gone", "Budi", active=False),
+            officer("moved", "Sari", region="12.71"),
+            officer("here", "Andi"),
+        ],
+        [
+            load("gone", open=2),
+            load("moved", open=1),
+            load("roster-only", open=1, name="Dari Roster"),
+            load("here", open=1),
+        ],
         due_known=True,
     )
     rows = {r.officer_id: r for r in karo.rows}
-    assert rows["gone"].active is False
-    assert rows["gone"].name == "Budi"
-    assert rows["roster-only"].name == "Dari Roster"
-    assert rows["roster-only"].active is False
+    assert (rows["gone"].name, rows["gone"].state) == ("Budi", "inactive")
+    assert rows["moved"].state == "moved"
+    assert (rows["roster-only"].name, rows["roster-only"].state) == ("Dari Roster", "unlisted")
+    assert rows["here"].state == "active"
+    # Where she works now she has a row of her own, without the cases left behind.
+    assert [(r.officer_id, r.figures.open, r.state) for r in medan.rows] == [("moved", 0, "active")]
 
 
 def test_a_province_gets_one_board_per_region_in_code_order() -> None:

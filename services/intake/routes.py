@@ -10,7 +10,7 @@ from flask import Blueprint
 from services.intake.access import account_api, keys_api, people_api, sign_in_api, whoami_api
 from services.intake.actions import api as actions_api
 from services.intake.cases import api as cases_api
-from services.intake.cases import tracking_api
+from services.intake.cases import tracking_api, workload_api
 from services.intake.directory import api as directory_api
 from services.intake.evidence import api as evidence_api
 from services.intake.exports import api as exports_api
@@ -28,6 +28,7 @@ BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
     open311_api.bp,
     exports_api.bp,
     statistics_api.bp,
+    workload_api.bp,
     directory_api.bp,
     sign_in_api.bp,
     account_api.bp,

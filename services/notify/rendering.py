@@ -23,7 +23,7 @@ from jinja2 import (
 from services.notify.policy import zone_of
 from services.notify.sms_text import fit_sms
 from shared.categories import category_label, priority_label
-from shared.contracts import CaseAssigned, CaseEscalated, CaseReassigned, Event
+from shared.contracts import CaseAssigned, CaseEscalated, CaseReassigned, Event, SignInLinkIssued
 
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -34,8 +34,9 @@ TEMPLATED_EVENTS = {
 }
 LANGUAGES = ("id", "en")
 PARTS = ("subject", "txt", "html", "sms")
-# Templates that are not about one event: the digest of held alerts and the operator's test.
-OTHER_TEMPLATES = ("digest", "test")
+# Templates that are not about a case: the digest of held alerts, the operator's test, and a
+# person's one-time sign-in link.
+OTHER_TEMPLATES = ("digest", "test", "sign_in_link")
 DIGEST_LIST_LIMIT = 100  # a digest of 300 alerts lists the first 100 and counts the rest
 
 
@@ -191,6 +192,17 @@ class Renderer:
             "sent_at": local_time(now, reader.timezone, language),
         }
         return self._parts("test", language, context, keep=[])
+
+    def render_link(self, event: SignInLinkIssued, reader: Reader) -> Rendered:
+        """The mail carrying a one-time sign-in link (an invitation or a password reset)."""
+        language = language_of(reader)
+        context = {
+            "recipient": reader,
+            "invitation": event.purpose == "invitation",
+            "link_url": event.url,
+            "valid_until": local_time(event.expires_at, reader.timezone, language),
+        }
+        return self._parts("sign_in_link", language, context, keep=[])
 
 
 _default = Renderer()

@@ -35,6 +35,8 @@ _ROLES = {
     ("DELETE", "/v1/officers/{officer_id}"): "operator",
     ("POST", "/v1/exports"): "supervisor",
     ("GET", "/v1/statistics"): "supervisor",
+    ("GET", "/v1/workload"): "supervisor",
+    ("GET", "/v1/accounts"): "supervisor",
     ("POST", "/v1/cases/{case_id}/reopen"): "supervisor",
     ("POST", "/v1/cases/{case_id}/reassign"): "supervisor",
     ("POST", "/v1/cases/{case_id}/transfer"): "supervisor",

@@ -296,6 +296,9 @@ INTAKE_ROUTES = [
         scoped=True,
     ),
     Route("GET", "/v1/statistics", OFFICER_LIST, lambda w: "/v1/statistics"),
+    # The team board and the people page: an area's figures and sign-in states, never another's.
+    Route("GET", "/v1/workload", OFFICER_LIST, lambda w: "/v1/workload"),
+    Route("GET", "/v1/accounts", OFFICER_LIST, lambda w: "/v1/accounts"),
     Route(
         "POST",
         "/open311/v2/requests.<fmt>",

@@ -15,7 +15,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.intake.access import sessions
+from services.intake.access import account_summary, sessions
 from services.intake.access.account_api import session_json
 from services.intake.access.account_models import SignInLogEntry
 from services.intake.access.invitations import issue_link
@@ -74,6 +74,28 @@ def list_sessions() -> ResponseReturnValue:
         officers.region_filter(principal.region), _now(), deps().door.lifetimes.idle
     )
     return jsonify(items=[session_json(d, principal.key_prefix) for d in docs])
+
+
+@bp.get("/v1/accounts")
+@operation(
+    summary="Where each person of the caller's area stands with signing in",
+    description="Per directory entry of the area (active or not): whether they made their "
+    "password, have the second factor, when they last signed in, how many sessions are open "
+    "and what became of their newest invitation. No secret, hash or link is ever included.",
+    query=account_summary.AccountListQuery,
+    answers={200: (account_summary.AccountSummaries, "One summary per person.")},
+    problems=(401, 403, 422),
+)
+@requires(*OVERSEERS)
+def list_accounts() -> ResponseReturnValue:
+    """The sign-in state of the people the caller watches (``officer`` narrows it to one)."""
+    principal = current_principal()
+    asked = parse_query(account_summary.AccountListQuery)
+    ids = [str(doc["_id"]) for doc in officers.list_officers(principal.region)]
+    if asked.officer is not None:
+        ids = [officer_id for officer_id in ids if officer_id == asked.officer]
+    items = account_summary.summaries(ids, _now(), deps().door.lifetimes.idle)
+    return jsonify(items=items)
 
 
 @bp.delete("/v1/sessions/<session_id>")

@@ -62,7 +62,13 @@ class ReopenBody(_Body):
 
 
 class AcknowledgeBody(_Body):
-    pass
+    reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="Why, when someone acknowledges for the assigned officer (kept in the "
+        "timeline and the audit entry)",
+    )
 
 
 class CommentBody(BaseModel):
@@ -261,7 +267,9 @@ def acknowledge(case_id: str) -> ResponseReturnValue:
     return _apply(
         a,
         a.body.version,
-        lambda doc: case_plans.acknowledge(doc, actor=a.principal.name, now=a.now),
+        lambda doc: case_plans.acknowledge(
+            doc, actor=a.principal.name, now=a.now, reason=a.body.reason
+        ),
     )
 
 

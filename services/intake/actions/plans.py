@@ -60,6 +60,10 @@ _STATUS_WORDS = {
 }
 
 
+# What an acknowledgement stored; a new officer (or regency) has not acknowledged anything yet.
+_ACKNOWLEDGEMENT = ("acknowledged_at", "acknowledged_by", "acknowledged_reason")
+
+
 def state_of(doc: Mapping[str, Any]) -> sm.CaseState:
     """What the status machine needs to know of a stored case."""
     lifecycle = doc.get("lifecycle") or {}
@@ -151,10 +155,14 @@ def reopen(doc: Mapping[str, Any], *, reason: str, actor: str, now: datetime) ->
     return status_change(doc, change, actor=actor, note=None, now=now)
 
 
-def acknowledge(doc: Mapping[str, Any], *, actor: str, now: datetime) -> Plan:
+def acknowledge(
+    doc: Mapping[str, Any], *, actor: str, now: datetime, reason: str | None = None
+) -> Plan:
     """The assigned officer says they have the case: stops the reminders and reassignment.
 
     Sent as a status change that keeps the status, which triage reads as an officer's action.
+    A supervisor acknowledging for the team (several cases at once) says why in ``reason``;
+    it is kept on the case beside who acknowledged, so the audit entry and the timeline show it.
     """
     if doc.get("acknowledged_at") is not None:
         raise errors.AlreadyAcknowledged()
@@ -164,13 +172,18 @@ def acknowledge(doc: Mapping[str, Any], *, actor: str, now: datetime) -> Plan:
         from_status=status,
         to_status=status,
         actor=actor,
+        # Triage recognises an acknowledgement by this word: the person's reason stays here.
         reason="acknowledged",
     )
+    sets: Document = {"acknowledged_at": now, "acknowledged_by": actor}
+    if reason:
+        sets["acknowledged_reason"] = reason
     return Plan(
         action="acknowledged",
         summary=f"Diterima oleh {actor}",
-        sets={"acknowledged_at": now, "acknowledged_by": actor},
+        sets=sets,
         events=(event,),
+        timeline={"reason": reason} if reason else {},
     )
 
 
@@ -284,7 +297,7 @@ def reassign(
             "triage.assignee": {"officer_id": officer["_id"], "name": recipient.name},
             "triage.unit": unit,
         },
-        unsets=("acknowledged_at", "acknowledged_by"),
+        unsets=_ACKNOWLEDGEMENT,
         events=(event,),
         timeline={"officer_id": officer["_id"], "previous_officer_id": previous, "reason": reason},
     )
@@ -311,7 +324,7 @@ def transfer(
         action="transferred",
         summary=f"Dialihkan dari {from_tenant} ke {to_tenant}",
         sets={"tenant": to_tenant, "transfers": history, "triage.assignee": None},
-        unsets=("acknowledged_at", "acknowledged_by"),
+        unsets=_ACKNOWLEDGEMENT,
         events=(event,),
         tenant=to_tenant,
         timeline={"from_tenant": from_tenant, "to_tenant": to_tenant, "reason": reason},

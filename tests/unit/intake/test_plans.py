@@ -256,6 +256,34 @@ def test_an_acknowledgement_keeps_the_status_and_names_who() -> None:
     )
 
 
+def test_an_acknowledgement_for_the_team_keeps_its_reason_for_the_audit_and_timeline() -> None:
+    plan = plans.acknowledge(
+        case(status="received"), actor="Kepala", now=NOW, reason="Diterima atas nama tim"
+    )
+    assert plan.sets == {
+        "acknowledged_at": NOW,
+        "acknowledged_by": "Kepala",
+        "acknowledged_reason": "Diterima atas nama tim",
+    }
+    assert plan.timeline == {"reason": "Diterima atas nama tim"}
+    # Triage still hears the word that means an acknowledgement, not the person's sentence.
+    assert plan.events == (
+        CaseStatusChanged(
+            case_id=CASE_ID,
+            from_status="received",
+            to_status="received",
+            actor="Kepala",
+            reason="acknowledged",
+        ),
+    )
+
+
+def test_an_acknowledgement_without_a_reason_records_none() -> None:
+    plan = plans.acknowledge(case(), actor="Rina", now=NOW, reason=None)
+    assert "acknowledged_reason" not in plan.sets
+    assert plan.timeline == {}
+
+
 def test_a_case_is_acknowledged_once() -> None:
     with pytest.raises(errors.AlreadyAcknowledged):
         plans.acknowledge(case(acknowledged_at=NOW), actor="Rina", now=NOW)
@@ -352,7 +380,7 @@ def test_a_reassignment_names_the_new_officer_and_clears_the_acknowledgement() -
         "triage.assignee": {"officer_id": "off-2", "name": "Sari"},
         "triage.unit": "BKPSDM",
     }
-    assert list(plan.unsets) == ["acknowledged_at", "acknowledged_by"]
+    assert list(plan.unsets) == ["acknowledged_at", "acknowledged_by", "acknowledged_reason"]
     assert plan.events == (
         CaseReassigned(
             case_id=CASE_ID,
@@ -432,7 +460,7 @@ def test_a_transfer_moves_the_case_keeps_its_history_and_unassigns_it() -> None:
         ],
         "triage.assignee": None,
     }
-    assert list(plan.unsets) == ["acknowledged_at", "acknowledged_by"]
+    assert list(plan.unsets) == ["acknowledged_at", "acknowledged_by", "acknowledged_reason"]
     assert plan.events == (
         CaseTransferred(
             case_id=CASE_ID,

@@ -23,7 +23,14 @@ from services.notify.rendering import (
     default_renderer,
 )
 from services.notify.sms_text import SMS_LIMIT
-from shared.contracts import CaseAssigned, CaseEscalated, CaseReassigned, Event, Recipient
+from shared.contracts import (
+    CaseAssigned,
+    CaseEscalated,
+    CaseReassigned,
+    Event,
+    Recipient,
+    SignInLinkIssued,
+)
 from shared.contracts import CaseSubmitted as _Submitted
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "services" / "notify" / "templates"
@@ -146,6 +153,27 @@ def test_test_message_templates_render(language: str) -> None:
     assert len(rendered.sms) <= SMS_LIMIT
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("purpose", ["invitation", "reset"])
+def test_sign_in_link_mails_carry_the_link_and_its_end_in_the_persons_zone(
+    language: str, purpose: str
+) -> None:
+    reader = Profile(officer_id="x", name="Andi", language=language, timezone="Asia/Makassar")
+    event = SignInLinkIssued(
+        officer_id="x",
+        recipient=Recipient(officer_id="x", name="Andi", email="andi@kukarkab.go.id"),
+        purpose=purpose,  # type: ignore[arg-type]
+        url="https://pantau.example/masuk/tautan/abc123",
+        expires_at=DUE,
+    )
+    rendered = default_renderer().render_link(event, reader)
+    for part in (rendered.text, rendered.html):
+        assert "https://pantau.example/masuk/tautan/abc123" in part
+        assert "30-11-2024 00:59 WITA" in part
+    invited = "Undangan" if language == "id" else "invitation"
+    assert (invited in rendered.subject) is (purpose == "invitation")
+
+
 def test_every_template_file_belongs_to_a_known_message() -> None:
     expected = {
         f"{base}.{language}.{part}.j2"
@@ -174,6 +202,10 @@ ALLOWED = {
     "codes",
     "channel",
     "sent_at",
+    # a person's one-time sign-in link
+    "invitation",
+    "link_url",
+    "valid_until",
 }
 
 

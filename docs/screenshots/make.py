@@ -50,12 +50,15 @@ def sign_in(browser: Browser, suite: Suite, officer_id: str, viewport: dict[str,
 
 
 def main() -> None:
-    with real_servers() as servers, running_suite(
-        servers.mongo_url,
-        Path(tempfile.mkdtemp(prefix="pantau-shots-")),
-        amqp_url=servers.amqp_url,
-        console=True,
-    ) as suite:
+    with (
+        real_servers() as servers,
+        running_suite(
+            servers.mongo_url,
+            Path(tempfile.mkdtemp(prefix="pantau-shots-")),
+            amqp_url=servers.amqp_url,
+            console=True,
+        ) as suite,
+    ):
         supervisor_key = suite.key("12.06", "supervisor")
         ids = []
         for region, case in DEMO_CASES:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import operator
 import json
+import operator
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any

@@ -53,6 +53,9 @@ def body(**changes: Any) -> dict[str, Any]:
         "conflicts": ["Rudi Ginting"],
     }
     data.update(changes)
+    if "officer_id" in changes and "email" not in changes:
+        # People sign in with their e-mail address: each entry has its own.
+        data["email"] = f"{str(changes['officer_id']).replace(' ', '')}@karo.example"
     return data
 
 
@@ -377,3 +380,19 @@ def test_cli_adds_lists_shows_updates_and_deactivates(runner: CliRunner) -> None
     )  # fmt: skip
     assert refused.exit_code == 2
     assert "no active officer" in refused.output
+
+
+def test_an_email_address_belongs_to_one_person_whatever_its_letter_case(
+    client: FlaskClient,
+) -> None:
+    """People sign in to the console with their address: two entries may not share one."""
+    token = key()
+    first = client.post("/v1/officers", json=body(), headers=auth(token))
+    assert first.status_code == 201
+    twin = client.post(
+        "/v1/officers",
+        json=body(officer_id="karo-bkpsdm-9", email="Rehulina@KARO.example"),
+        headers=auth(token),
+    )
+    assert twin.status_code == 409
+    assert [e["field"] for e in twin.get_json()["errors"]] == ["email"]

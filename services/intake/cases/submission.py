@@ -50,6 +50,7 @@ def register_case(
     case_id: ObjectId | None = None,
     tracking_code: str | None = None,
     events: Sequence[Event] = (),
+    source: str | None = None,
 ) -> Registered:
     """Store ``sub`` as a new case of ``tenant``, with its ``case.submitted`` event.
 
@@ -59,7 +60,10 @@ def register_case(
     channel-specific fields (an Open311 category hint, a citizen's evidence) stored in the same
     write. A caller that stored files for the case before it exists names its ``case_id`` and
     ``tracking_code``; ``events`` go out with ``case.submitted``, from the same write.
+    ``source`` names a door that is not an office's (the public pages' own ``public``), which
+    no submission may claim for itself.
     """
+    source = source or sub.source
     cases = Case._get_collection()
     if sub.source_ref:
         existing = cases.find_one(_natural_key(tenant, sub))
@@ -87,7 +91,7 @@ def register_case(
         "_id": case_id,
         "tenant": tenant,
         "tracking_code": tracking_code or new_tracking_code(),
-        "source": sub.source,
+        "source": source,
         "title": sub.title,
         "description": sub.description,
         "occurred_at": sub.occurred_at,
@@ -122,7 +126,7 @@ def register_case(
     event = CaseSubmitted(
         case_id=str(case_id),
         tracking_code=doc["tracking_code"],
-        source=sub.source,
+        source=source,
         source_ref=sub.source_ref,
         title=sub.title,
         description=sub.description,
@@ -174,5 +178,5 @@ def register_case(
             raise
         return Registered(existing, created=False)
     # Counted here, so every door a case comes in through (API, batch, Open311) is counted.
-    CASES_ACCEPTED.labels(tenant=tenant, source=sub.source).inc()
+    CASES_ACCEPTED.labels(tenant=tenant, source=source).inc()
     return Registered(doc, created=True)

@@ -53,6 +53,8 @@ def as_submission(report: PublicReport, now: datetime) -> CaseSubmission:
 
     Built, not validated again: ``PublicReport`` checked every field already, and a citizen's
     report may name nobody or a person without a name, which an office's submission may not.
+    It is a report from the public (``public_report``); the case is stored under the public
+    pages' own source (``SOURCE``), which ``register_case`` is told.
     """
     today = now.astimezone(timezone_for(report.region_code)).date()
     people = [
@@ -66,7 +68,7 @@ def as_submission(report: PublicReport, now: datetime) -> CaseSubmission:
         for p in report.people
     ]
     return CaseSubmission.model_construct(
-        source=SOURCE,
+        source="public_report",
         source_ref=None,
         title=report.title or title_from(report.description),
         description=report.description,
@@ -142,6 +144,7 @@ def file_report(
             case_id=case_id,
             tracking_code=code,
             events=events,
+            source=SOURCE,
         )
     except BaseException:
         evidence.discard(staged)

@@ -19,6 +19,7 @@ from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from pymongo.errors import ConnectionFailure
 
 from services.console.clients.base import Refused, ServiceDown, Throttled
 from services.console.deps import deps
@@ -137,10 +138,19 @@ def _check_challenge(form: ReportForm) -> challenge.Challenge | None:
 @bp.post("/lapor")
 @bp.post("/lapor/<region>")
 def send_report(region: str | None = None) -> ResponseReturnValue:
-    d = deps()
-    settings = d.settings
     form = _form(region)
     had_files = any(f.filename for f in request.files.getlist("evidence"))
+    try:
+        return _checked(form, had_files)
+    except ConnectionFailure:
+        # The console's own database (limits, spent challenges) is out of reach: nothing
+        # was sent, and the form stays as typed.
+        return render_form(form, notice=not_sent(), status=503, files_lost=had_files)
+
+
+def _checked(form: ReportForm, had_files: bool) -> ResponseReturnValue:
+    d = deps()
+    settings = d.settings
     refusal = abuse.count_sending(
         d.limiter, "report", abuse.client_address(), settings.public_reports_per_address
     )
@@ -183,16 +193,7 @@ def _file(
         notice = limit_notice(abuse.Refusal("address", exc.retry_after))
         return render_form(form, notice=notice, status=429, files_lost=had_files)
     except ServiceDown:
-        notice = Notice(
-            _("Laporan belum terkirim"),
-            _(
-                "Sistem sedang tidak dapat dihubungi, jadi laporan Anda belum tercatat, atau "
-                "belum pasti tercatat. Isian Anda masih di bawah: tekan Kirim laporan lagi "
-                "sebentar lagi. Laporan tidak akan tercatat dua kali."
-            ),
-            retry_after=10,
-        )
-        return render_form(form, notice=notice, status=503, files_lost=had_files)
+        return render_form(form, notice=not_sent(), status=503, files_lost=had_files)
     except Refused as exc:
         return _refused(form, exc, had_files)
     return render_template(
@@ -200,6 +201,18 @@ def _file(
         filed=filed,
         anonymous=bool(report["reporter"].get("anonymous")),
         regency=region_name(report["region_code"]) or report["region_code"],
+    )
+
+
+def not_sent() -> Notice:
+    return Notice(
+        _("Laporan belum terkirim"),
+        _(
+            "Sistem sedang tidak dapat dihubungi, jadi laporan Anda belum tercatat, atau belum "
+            "pasti tercatat. Isian Anda masih di bawah: tekan Kirim laporan lagi sebentar lagi. "
+            "Laporan tidak akan tercatat dua kali."
+        ),
+        retry_after=10,
     )
 
 

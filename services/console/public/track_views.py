@@ -15,6 +15,7 @@ from typing import Any, Final
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from pymongo.errors import ConnectionFailure
 
 from services.console.clients.base import Json, NotFound, Refused, ServiceDown, Throttled
 from services.console.deps import deps
@@ -140,7 +141,6 @@ def track(code: str) -> ResponseReturnValue:
 
 @bp.post("/lacak/<code>")
 def send_answer(code: str) -> ResponseReturnValue:
-    d = deps()
     form = AnswerForm()
     had_files = any(f.filename for f in request.files.getlist("evidence"))
     if abuse.trapped(form.website.data):
@@ -149,6 +149,29 @@ def send_answer(code: str) -> ResponseReturnValue:
     if not isinstance(found, dict):
         return found
     canonical = str(found.get("tracking_code") or code)
+    try:
+        return _answered(canonical, found, form, had_files)
+    except ConnectionFailure:
+        return render_status(
+            canonical, found, form, notice=not_sent(), code_status=503, files_lost=had_files
+        )
+
+
+def not_sent() -> Notice:
+    return Notice(
+        _("Jawaban belum terkirim"),
+        _(
+            "Sistem sedang tidak dapat dihubungi. Jawaban Anda masih di bawah: tekan Kirim "
+            "jawaban lagi sebentar lagi. Jawaban tidak akan tercatat dua kali."
+        ),
+        retry_after=10,
+    )
+
+
+def _answered(
+    canonical: str, found: dict[str, Any], form: AnswerForm, had_files: bool
+) -> ResponseReturnValue:
+    d = deps()
     refusal = abuse.count_sending(
         d.limiter, "answer", abuse.client_address(), d.settings.public_reports_per_address
     )
@@ -176,16 +199,8 @@ def send_answer(code: str) -> ResponseReturnValue:
             canonical, found, form, notice=notice, code_status=429, files_lost=had_files
         )
     except ServiceDown:
-        notice = Notice(
-            _("Jawaban belum terkirim"),
-            _(
-                "Sistem sedang tidak dapat dihubungi. Jawaban Anda masih di bawah: tekan Kirim "
-                "jawaban lagi sebentar lagi. Jawaban tidak akan tercatat dua kali."
-            ),
-            retry_after=10,
-        )
         return render_status(
-            canonical, found, form, notice=notice, code_status=503, files_lost=had_files
+            canonical, found, form, notice=not_sent(), code_status=503, files_lost=had_files
         )
     except Refused as exc:
         return _answer_refused(canonical, found, form, exc, had_files)

@@ -132,7 +132,7 @@ def test_a_confidential_report_reaches_the_officer_cleaned_and_the_answer_restar
         {
             "text": "Sekitar pukul 10 pagi; foto pelat ada di berkas yang saya kirim.",
             "sending": hidden(status.text, "sending"),
-            "website": "",
+            "kosongkan": "",
         },
     )
     assert answered.status_code == 200, text(answered)[:300]
@@ -286,7 +286,7 @@ def test_a_filled_trap_is_refused_and_nothing_is_filed(console_suite: Suite) -> 
         "Akun palsu menyebarkan kabar bohong bahwa pemungutan suara di Karo diundur sampai "
         "bulan depan karena banjir."
     )
-    page = send_report(citizen, report_fields(description, website="https://spam.example"))
+    page = send_report(citizen, report_fields(description, kosongkan="https://spam.example"))
     assert page.status_code == 400
     assert "Kiriman tidak diterima" in text(page)
     assert Case._get_collection().count_documents({"description": description}) == 0

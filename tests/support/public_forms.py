@@ -74,7 +74,7 @@ def report_fields(description: str, **overrides: str) -> dict[str, str]:
         "reporter_name": "Siti Rahmawati",
         "reporter_phone": "0812-6000-1234",
         "reporter_email": "siti.rahmawati@contoh.id",
-        "website": "",
+        "kosongkan": "",
     }
     fields.update(overrides)
     return fields

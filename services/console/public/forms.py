@@ -137,7 +137,7 @@ class ReportForm(FlaskForm):
     proof = HiddenField()
     sending = HiddenField()
     # The trap: hidden by the stylesheet, filled only by programs that fill every box.
-    website = StringField(
+    kosongkan = StringField(
         _l("Jangan isi kolom ini"), render_kw={"autocomplete": "off", "tabindex": "-1"}
     )
 
@@ -182,6 +182,6 @@ class AnswerForm(FlaskForm):
     )
     evidence = MultipleFileField(_l("Berkas tambahan (tidak wajib)"), render_kw={"accept": ACCEPT})
     sending = HiddenField()
-    website = StringField(
+    kosongkan = StringField(
         _l("Jangan isi kolom ini"), render_kw={"autocomplete": "off", "tabindex": "-1"}
     )

@@ -156,7 +156,7 @@ def _checked(form: ReportForm, had_files: bool) -> ResponseReturnValue:
     )
     if refusal is not None:
         return render_form(form, notice=limit_notice(refusal), status=429, files_lost=had_files)
-    if abuse.trapped(form.website.data):
+    if abuse.trapped(form.kosongkan.data):
         return render_template("public/refused.html"), 400
     form.validate()
     solved = _check_challenge(form)

@@ -143,7 +143,7 @@ def track(code: str) -> ResponseReturnValue:
 def send_answer(code: str) -> ResponseReturnValue:
     form = AnswerForm()
     had_files = any(f.filename for f in request.files.getlist("evidence"))
-    if abuse.trapped(form.website.data):
+    if abuse.trapped(form.kosongkan.data):
         return render_template("public/refused.html"), 400
     found = _lookup(code)
     if not isinstance(found, dict):

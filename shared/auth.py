@@ -29,6 +29,8 @@ ROLES = ("submitter", "officer", "supervisor", "operator", "auditor", "console",
 ANYONE = ("submitter", "officer", "supervisor", "operator", "auditor")
 # The console's door: signing people in, their second factor, one-time links.
 DOORKEEPERS = ("console",)
+# The public pages: citizens' reports and reporters' answers, nothing else.
+PUBLIC = ("public",)
 # Those who file cases: office systems and staff, and the people who manage them.
 FILERS = ("submitter", "supervisor", "operator")
 # Those who file or work cases: they add evidence to a case.

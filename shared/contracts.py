@@ -1,7 +1,9 @@
 """The one contracts module: the event envelope and every event type of the suite.
 
 Producers, consumers and tests import these models; no dict with ad-hoc keys crosses a
-service boundary. Reporter identity never appears in an event (it stays in intake's vault).
+service boundary. Reporter identity never appears in an event (it stays in intake's vault),
+with one exception the reporter asks for: the address a receipt of their tracking code goes
+to (``ReceiptRequested``), which notify uses once and never stores.
 """
 
 from __future__ import annotations
@@ -214,6 +216,44 @@ class SignInLinkIssued(Event):
     purpose: Literal["invitation", "reset"]
     url: str
     expires_at: AwareDatetime
+
+
+@_register
+class CaseInformationReceived(Event):
+    """The reporter answered an officer's question (through the public tracking page): the
+    case is back where it paused and its officer is told. Nothing of the reporter is here."""
+
+    TYPE: ClassVar[str] = "case.information_received"
+
+    case_id: str
+    tracking_code: str
+    title: str
+    category: str = "LAINNYA"
+    priority: Priority = "normal"
+    due_at: AwareDatetime | None = None
+    files: int = Field(default=0, ge=0, description="Evidence files sent with the answer")
+    # The officer the case is assigned to; ``recipient`` when intake's directory knows their
+    # contact, else notify uses what it knows of ``officer_id`` from their assignment.
+    officer_id: str | None = None
+    recipient: Recipient | None = None
+
+
+@_register
+class ReceiptRequested(Event):
+    """A citizen who filed a report asked for its tracking code at an address of theirs.
+
+    The only event that carries a reporter's contact: intake writes it with the case and the
+    outbox drops it once published; notify sends the receipt by e-mail (and SMS when a
+    gateway is configured) and records the delivery without the address.
+    """
+
+    TYPE: ClassVar[str] = "case.receipt_requested"
+
+    case_id: str
+    tracking_code: str
+    email: str | None = None
+    phone: str | None = None
+    language: Literal["id", "en"] = "id"
 
 
 # --- triage --------------------------------------------------------------------------------

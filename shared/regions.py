@@ -186,6 +186,11 @@ def named_regencies(province: RegionLike) -> tuple[str, ...]:
     return tuple(sorted(r for r in _REGENCY_NAMES if r.startswith(code + ".")))
 
 
+def served_regencies() -> tuple[str, ...]:
+    """Every regency and city the deployment serves (those the registry names), in order."""
+    return tuple(sorted(_REGENCY_NAMES))
+
+
 def province_codes() -> tuple[str, ...]:
     """Every province code of the scheme, in numeric order."""
     return tuple(sorted(_PROVINCES))

@@ -91,6 +91,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Tracking-code lookups one client address may make per minute.",
     )
+    public_reports_per_address: int = Field(
+        default=20,
+        ge=1,
+        description="Report forms one citizen's address may send per hour (console and intake).",
+    )
+    public_reports_per_regency: int = Field(
+        default=300,
+        ge=1,
+        description="Citizens' reports one regency may receive per hour.",
+    )
     trusted_proxies: int = Field(
         default=0,
         ge=0,

@@ -268,6 +268,10 @@ class LocalSuite:
             console = f"http://127.0.0.1:{HTTP_SERVICES['console']}"
             click.echo(f"  console  {console}   (officers, supervisors, operators: sign in)")
             click.echo(f"  public   {console}/lapor   (citizens report)  {console}/lacak   (track)")
+            click.echo(
+                f"  public   {console}/lapor/12.06   (the report form for one regency; "
+                "any code the deployment serves)"
+            )
             for service, port in HTTP_SERVICES.items():
                 if service == "console":
                     continue

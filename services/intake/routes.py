@@ -17,6 +17,7 @@ from services.intake.exports import api as exports_api
 from services.intake.exports import statistics_api
 from services.intake.open311 import api as open311_api
 from services.intake.operations import api as operations_api
+from services.intake.public import api as public_api
 
 BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
     whoami_api.bp,
@@ -24,6 +25,7 @@ BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
     actions_api.bp,
     keys_api.bp,
     tracking_api.bp,
+    public_api.bp,
     evidence_api.bp,
     open311_api.bp,
     exports_api.bp,

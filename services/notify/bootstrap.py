@@ -55,6 +55,7 @@ def deps(settings: Settings, *, keep_sessions: bool = True) -> NotifyDeps:
         windows=RateWindow._get_collection(),
         channels=channels(settings, keep_sessions=keep_sessions),
         case_url=lambda case_id: f"{base}/v1/cases/{case_id}",
+        console_url=settings.console_url.rstrip("/"),
         rate_limit=settings.notify_rate_limit,
         rate_window_s=settings.notify_rate_window_s,
         max_attempts=settings.max_attempts,

@@ -60,6 +60,7 @@ from shared.broker.consumer import PermanentError
 from shared.contracts import (
     CaseAssigned,
     CaseEscalated,
+    CaseInformationReceived,
     CaseReassigned,
     Envelope,
     Event,
@@ -74,7 +75,7 @@ log = logging.getLogger(__name__)
 __all__ = ["DeliveryInProgress", "NotifyDeps", "handle", "notification_key"]
 
 Document = dict[str, Any]
-Alertable = CaseAssigned | CaseEscalated | CaseReassigned
+Alertable = CaseAssigned | CaseEscalated | CaseReassigned | CaseInformationReceived
 Outcome = Literal["sent", "failed", "retry", "parked", "held", "duplicate", "busy"]
 
 
@@ -87,6 +88,9 @@ class NotifyDeps:
     windows: Collection[Document]
     channels: Sequence[Channel]
     case_url: Callable[[str], str]
+    # Where people reach the console: alerts about a reporter's answer link to its case page,
+    # receipts to the reporter's tracking page.
+    console_url: str = "http://127.0.0.1:8000"
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # How long a claim protects a send in progress: longer than any channel may take, short
     # enough that the alert of a worker killed mid-send goes out soon after.

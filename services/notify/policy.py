@@ -17,7 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CHANNELS: tuple[str, ...] = ("email", "sms", "chat")
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
-ALERT_EVENTS: tuple[str, ...] = ("case.assigned", "case.escalated", "case.reassigned")
+ALERT_EVENTS: tuple[str, ...] = (
+    "case.assigned",
+    "case.escalated",
+    "case.reassigned",
+    "case.information_received",
+)
 DEFAULT_ZONE = "Asia/Jakarta"
 ZONES: tuple[str, ...] = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 

@@ -23,7 +23,14 @@ from jinja2 import (
 from services.notify.policy import zone_of
 from services.notify.sms_text import fit_sms
 from shared.categories import category_label, priority_label
-from shared.contracts import CaseAssigned, CaseEscalated, CaseReassigned, Event, SignInLinkIssued
+from shared.contracts import (
+    CaseAssigned,
+    CaseEscalated,
+    CaseInformationReceived,
+    CaseReassigned,
+    Event,
+    SignInLinkIssued,
+)
 
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -31,12 +38,13 @@ TEMPLATED_EVENTS = {
     CaseAssigned.TYPE: "case_assigned",
     CaseEscalated.TYPE: "case_escalated",
     CaseReassigned.TYPE: "case_reassigned",
+    CaseInformationReceived.TYPE: "information_received",
 }
 LANGUAGES = ("id", "en")
 PARTS = ("subject", "txt", "html", "sms")
-# Templates that are not about a case: the digest of held alerts, the operator's test, and a
-# person's one-time sign-in link.
-OTHER_TEMPLATES = ("digest", "test", "sign_in_link")
+# Templates that are not an officer's alert: the digest of held alerts, the operator's test,
+# the receipt of a tracking code a citizen asked for, and a person's one-time sign-in link.
+OTHER_TEMPLATES = ("digest", "test", "receipt", "sign_in_link")
 DIGEST_LIST_LIMIT = 100  # a digest of 300 alerts lists the first 100 and counts the rest
 
 
@@ -203,6 +211,13 @@ class Renderer:
             "valid_until": local_time(event.expires_at, reader.timezone, language),
         }
         return self._parts("sign_in_link", language, context, keep=[])
+
+    def render_receipt(self, code: str, language: str, track_url: str) -> Rendered:
+        """The receipt of a tracking code, in the language the citizen filed in. It names
+        the code and where to follow it, nothing of the report or the reporter."""
+        language = language if language in LANGUAGES else "id"
+        context = {"code": code, "track_url": track_url}
+        return self._parts("receipt", language, context, keep=[code, track_url])
 
 
 _default = Renderer()

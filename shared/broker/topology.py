@@ -37,6 +37,8 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "case.escalated",
         "case.status_changed",
         "case.reassigned",
+        "case.information_received",
+        "case.receipt_requested",
         "officer.changed",
         "account.link_issued",
     ),

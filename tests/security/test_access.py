@@ -9,6 +9,7 @@ authenticator that maps test tokens to principals stands in for that call.
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,6 +110,7 @@ REVEAL = frozenset({"supervisor"})  # the default PANTAU_REVEAL_ROLES
 ACT = frozenset({"officer", "supervisor", "operator"})  # officers' actions on a case
 MANAGE = frozenset({"supervisor", "operator"})  # reopen, reassign, transfer, the directory
 OFFICER_LIST = frozenset({"supervisor", "operator", "auditor"})  # directory, statistics
+PUBLIC = frozenset({"public"})  # citizens' reports and answers, through the console
 
 
 def _json(payload: Any) -> Callable[[], dict[str, Any]]:
@@ -118,6 +120,13 @@ def _json(payload: Any) -> Callable[[], dict[str, Any]]:
 def _pdf_upload() -> dict[str, Any]:
     return {
         "data": {"file": [(io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "b.pdf", "application/pdf")]},
+        "content_type": "multipart/form-data",
+    }
+
+
+def _public_part(name: str, payload: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    return lambda: {
+        "data": {name: json.dumps(payload)},
         "content_type": "multipart/form-data",
     }
 
@@ -136,6 +145,22 @@ INTAKE_ROUTES = [
     Route("GET", "/metrics", None, lambda w: "/metrics"),
     Route("GET", "/openapi.json", None, lambda w: "/openapi.json"),
     Route("GET", "/v1/track/<code>", None, lambda w: f"/v1/track/{w['tracking_code']}"),
+    # The public pages' key files for every regency of the deployment and answers by code
+    # alone; no other role reaches these two, and the public key reaches nothing else.
+    Route(
+        "POST",
+        "/v1/public/reports",
+        PUBLIC,
+        lambda w: "/v1/public/reports",
+        body=_public_part("report", {"region_code": "12.06"}),
+    ),
+    Route(
+        "POST",
+        "/v1/track/<code>/answer",
+        PUBLIC,
+        lambda w: "/v1/track/AAAA-BBBB-CCCC-DDDD/answer",
+        body=_public_part("answer", {"text": "jawaban"}),
+    ),
     Route(
         "GET",
         "/open311/v2/services.<fmt>",

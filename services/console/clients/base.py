@@ -119,8 +119,10 @@ class ServiceClient:
         headers: Mapping[str, str] | None = None,
         files: Any = None,
         data: Any = None,
+        timeout: float | None = None,
     ) -> Answer:
-        """Make one request; the answer, or one of this module's exceptions."""
+        """Make one request; the answer, or one of this module's exceptions. ``timeout``
+        replaces the read timeout (an upload the service must clean takes longer)."""
         sent = {"Authorization": f"Bearer {token}", **_correlation(), **(headers or {})}
         try:
             response = self._session.request(
@@ -131,7 +133,7 @@ class ServiceClient:
                 headers=sent,
                 files=files,
                 data=data,
-                timeout=self.timeout,
+                timeout=self.timeout if timeout is None else (self.timeout[0], timeout),
             )
         except requests.RequestException as exc:
             log.warning("service unreachable", extra={"service": self.service, "error": str(exc)})

@@ -1,13 +1,9 @@
-"""The public pages (being built): report and track."""
+"""The public pages' routes (``report_views``, ``track_views``) on one blueprint, which the
+app registers."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
-from flask.typing import ResponseReturnValue
+from services.console.public import report_views, track_views
+from services.console.public.blueprint import bp
 
-bp = Blueprint("public", __name__)
-
-
-@bp.get("/lapor")
-def report() -> ResponseReturnValue:
-    abort(404)
+__all__ = ["bp", "report_views", "track_views"]

@@ -108,6 +108,9 @@ def status_change(
         sets["closure"] = {"status": after.status, "reason": change.reason}
     elif reopening:
         unsets += ["closed_at", "closure"]
+    if after.status == "verified" and doc.get("unverified"):
+        # A citizen's report is marked unverified until an officer verifies it.
+        unsets.append("unverified")
     if change.to == "recommendation_issued":
         sets["recommendation"] = {
             "finding": change.finding,

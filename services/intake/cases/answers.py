@@ -94,10 +94,20 @@ class BatchResult(BaseModel):
 
 
 class TrackMessage(BaseModel):
-    """A message the officers wrote for the reporter (a question, an update); no names."""
+    """A message on the reporter's thread: what officers wrote for the reporter (a question,
+    an update) or the reporter's own answer; never a name."""
 
     waktu: str
     isi: str
+    dari: Literal["petugas", "pelapor"] = "petugas"
+    jenis: Literal["pertanyaan", "pesan", "jawaban"] = "pesan"
+
+
+class TrackStep(BaseModel):
+    """A status the case reached, and when."""
+
+    waktu: str
+    status: str
 
 
 class TrackStatus(BaseModel):
@@ -107,4 +117,12 @@ class TrackStatus(BaseModel):
     langkah_berikutnya: str
     diterima_pada: str
     diperbarui_pada: str
+    wilayah: str | None = Field(default=None, description="The regency handling the report")
+    batas_waktu: str | None = Field(
+        default=None, description="When the office must have acted (the statutory deadline)"
+    )
+    menunggu_jawaban: bool = Field(
+        default=False, description="An officer asked the reporter a question; the clock waits"
+    )
+    tahapan: list[TrackStep] = []
     pesan: list[TrackMessage] = []

@@ -131,8 +131,9 @@ def _submit_one(payload: Any, principal: Principal, now: datetime) -> tuple[dict
     return registered.case, registered.created
 
 
-def _idempotent(principal: Principal, payload: Any, work: Any) -> Response:
-    """Run ``work`` once per Idempotency-Key; a retry replays the first answer."""
+def run_once(principal: Principal, payload: Any, work: Any) -> Response:
+    """Run ``work`` once per Idempotency-Key; a retry with the same ``payload`` replays the
+    first answer. ``work`` returns the status, body and headers of the answer."""
     raw_key = request.headers.get("Idempotency-Key")
     if raw_key is None:
         status, body, headers = work()
@@ -186,7 +187,7 @@ def submit_case() -> ResponseReturnValue:
         body["created"] = created
         return (201 if created else 200), body, {"Location": body["links"]["self"]}
 
-    return _idempotent(principal, payload, work)
+    return run_once(principal, payload, work)
 
 
 @bp.post("/v1/cases:batch")
@@ -244,7 +245,7 @@ def submit_batch() -> ResponseReturnValue:
         }
         return 200, {"results": results, "counts": counts}, {}
 
-    return _idempotent(principal, payload, work)
+    return run_once(principal, payload, work)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ written together or not at all."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from services.intake.cases.schemas import CaseSubmission, is_late_filing
 from services.intake.cases.tracking import new_tracking_code
 from shared import outbox
 from shared.auth import Principal
-from shared.contracts import AccusedRef, CaseSubmitted, new_envelope
+from shared.contracts import AccusedRef, CaseSubmitted, Event, new_envelope
 from shared.metrics import CASES_ACCEPTED
 from shared.problems import Problem
 from shared.regions import timezone_for
@@ -46,20 +47,29 @@ def register_case(
     correlation_id: str,
     vault: Vault | None,
     extra: dict[str, Any] | None = None,
+    case_id: ObjectId | None = None,
+    tracking_code: str | None = None,
+    events: Sequence[Event] = (),
+    source: str | None = None,
 ) -> Registered:
     """Store ``sub`` as a new case of ``tenant``, with its ``case.submitted`` event.
 
     A case with the same source and source reference in the same tenant is returned instead
     of creating a second one, also when two copies race: the unique index decides. A reporter
     identity is sealed into the vault in the same transaction as the case. ``extra`` holds
-    channel-specific fields (an Open311 category hint) stored in the same write.
+    channel-specific fields (an Open311 category hint, a citizen's evidence) stored in the same
+    write. A caller that stored files for the case before it exists names its ``case_id`` and
+    ``tracking_code``; ``events`` go out with ``case.submitted``, from the same write.
+    ``source`` names a door that is not an office's (the public pages' own ``public``), which
+    no submission may claim for itself.
     """
+    source = source or sub.source
     cases = Case._get_collection()
     if sub.source_ref:
         existing = cases.find_one(_natural_key(tenant, sub))
         if existing:
             return Registered(existing, created=False)
-    case_id = ObjectId()
+    case_id = case_id or ObjectId()
     late = is_late_filing(sub, now, tz=timezone_for(tenant))
     reporter = sub.reporter
     identity: dict[str, Any] | None = None
@@ -80,8 +90,8 @@ def register_case(
     doc: dict[str, Any] = {
         "_id": case_id,
         "tenant": tenant,
-        "tracking_code": new_tracking_code(),
-        "source": sub.source,
+        "tracking_code": tracking_code or new_tracking_code(),
+        "source": source,
         "title": sub.title,
         "description": sub.description,
         "occurred_at": sub.occurred_at,
@@ -116,7 +126,7 @@ def register_case(
     event = CaseSubmitted(
         case_id=str(case_id),
         tracking_code=doc["tracking_code"],
-        source=sub.source,
+        source=source,
         source_ref=sub.source_ref,
         title=sub.title,
         description=sub.description,
@@ -137,8 +147,11 @@ def register_case(
         evidence_urls=list(sub.evidence_urls),
         late_filing=late,
     )
-    envelope = new_envelope(event, tenant=tenant, correlation_id=correlation_id, occurred_at=now)
-    doc.update(outbox.fields([envelope], now))
+    envelopes = [
+        new_envelope(e, tenant=tenant, correlation_id=correlation_id, occurred_at=now)
+        for e in (event, *events)
+    ]
+    doc.update(outbox.fields(envelopes, now))
     try:
         if identity is None or vault is None:
             cases.insert_one(doc)
@@ -165,5 +178,5 @@ def register_case(
             raise
         return Registered(existing, created=False)
     # Counted here, so every door a case comes in through (API, batch, Open311) is counted.
-    CASES_ACCEPTED.labels(tenant=tenant, source=sub.source).inc()
+    CASES_ACCEPTED.labels(tenant=tenant, source=source).inc()
     return Registered(doc, created=True)

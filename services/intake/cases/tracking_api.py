@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from typing import Any
+
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from services.intake.cases.answers import TrackStatus
 from services.intake.cases.models import Case
 from services.intake.cases.tracking import normalise_tracking_code
 from services.intake.deps import deps
+from services.intake.public import tracking_view
+from services.intake.public.client import (
+    CLIENT_ADDRESS,
+    CLIENT_HEADER,
+    client_address,
+    optional_principal,
+)
 from shared.openapi import operation
 from shared.problems import Problem
 
@@ -34,7 +43,8 @@ STATUS_TEXT = {
     ),
     "awaiting_info": (
         "Petugas memerlukan keterangan tambahan.",
-        "Mohon lengkapi keterangan yang diminta melalui kanal tempat Anda melapor.",
+        "Jawab pertanyaan petugas di halaman lacak laporan Anda; tenggat berhenti sampai Anda "
+        "menjawab.",
     ),
     "recommendation_issued": (
         "Pemeriksaan telah selesai dan rekomendasi telah diterbitkan.",
@@ -55,49 +65,70 @@ STATUS_TEXT = {
     ),
     "withdrawn": ("Laporan telah dicabut.", "Tidak ada tindak lanjut lebih lanjut."),
 }
-MAX_MESSAGES = 20  # the newest; a reporter's phone on a weak signal needs no more
 _UNKNOWN = ("Laporan Anda sedang diproses.", "Petugas akan menindaklanjuti laporan Anda.")
+_PROJECTION = {
+    "status": 1,
+    "tenant": 1,
+    "submitted_at": 1,
+    "updated_at": 1,
+    "tracking_code": 1,
+    "triage.due_at": 1,
+    "timeline.at": 1,
+    "timeline.kind": 1,
+    "timeline.to_status": 1,
+    "comments.at": 1,
+    "comments.kind": 1,
+    "comments.text": 1,
+    "comments.visibility": 1,
+}
+NOT_FOUND = "Kode pelacakan tidak ditemukan. Periksa kembali kode Anda."
+
+
+def count_lookup() -> None:
+    """Spend one of the client's lookups for this minute, or refuse (429) before any look-up,
+    so guessing codes is slow. Through the public pages the citizen's address counts."""
+    d = deps()
+    address = client_address(optional_principal())
+    verdict = d.limiter.hit(f"track:{address}", d.settings.track_rate_per_minute)
+    if not verdict.allowed:
+        raise Problem(
+            429,
+            "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
+            headers={"Retry-After": str(verdict.retry_after)},
+            extra={"retry_after": verdict.retry_after},
+        )
+
+
+def find_tracked(code: str, projection: dict[str, int] | None = None) -> dict[str, Any]:
+    """The case a tracking code names; 404 alike for a malformed code and an unknown one."""
+    canonical = normalise_tracking_code(code)
+    doc: dict[str, Any] | None = (
+        Case._get_collection().find_one({"tracking_code": canonical}, projection)
+        if canonical
+        else None
+    )
+    if doc is None:
+        raise Problem(404, NOT_FOUND)
+    return doc
 
 
 @bp.get("/v1/track/<code>")
 @operation(
     summary="Status of a report by its tracking code (no account needed)",
+    description="Counted per client address (the public pages name the citizen's address "
+    f"in {CLIENT_HEADER}, trusted from the public key only).",
+    parameters=[CLIENT_ADDRESS],
     answers={200: (TrackStatus, "Status in plain Bahasa Indonesia.")},
     problems=(404, 429),
     texts={404: "No report with this tracking code."},
     public=True,
 )
 def track(code: str) -> ResponseReturnValue:
-    d = deps()
-    # Counted per client address before anything is looked up, so guessing codes is slow.
-    verdict = d.limiter.hit(f"track:{request.remote_addr}", d.settings.track_rate_per_minute)
-    if not verdict.allowed:
-        raise Problem(
-            429,
-            "Terlalu banyak permintaan. Coba lagi sebentar lagi.",
-            headers={"Retry-After": str(verdict.retry_after)},
-        )
-    canonical = normalise_tracking_code(code)
-    doc = (
-        Case._get_collection().find_one(
-            {"tracking_code": canonical},
-            {
-                "status": 1,
-                "submitted_at": 1,
-                "updated_at": 1,
-                "tracking_code": 1,
-                "comments.at": 1,
-                "comments.text": 1,
-                "comments.visibility": 1,
-            },
-        )
-        if canonical
-        else None
-    )
-    if doc is None:
-        raise Problem(404, "Kode pelacakan tidak ditemukan. Periksa kembali kode Anda.")
+    count_lookup()
+    doc = find_tracked(code, _PROJECTION)
     status = doc.get("status", "received")
     text, next_step = STATUS_TEXT.get(status, _UNKNOWN)
+    due_at = (doc.get("triage") or {}).get("due_at")
     return jsonify(
         tracking_code=doc["tracking_code"],
         status=status,
@@ -105,10 +136,10 @@ def track(code: str) -> ResponseReturnValue:
         langkah_berikutnya=next_step,
         diterima_pada=doc["submitted_at"].isoformat(),
         diperbarui_pada=(doc.get("updated_at") or doc["submitted_at"]).isoformat(),
-        # Only what officers wrote for the reporter, never who wrote it.
-        pesan=[
-            {"waktu": c["at"].isoformat(), "isi": c["text"]}
-            for c in doc.get("comments", [])
-            if c.get("visibility") == "reporter"
-        ][-MAX_MESSAGES:],
+        wilayah=doc.get("tenant"),
+        batas_waktu=due_at.isoformat() if due_at else None,
+        menunggu_jawaban=status == "awaiting_info",
+        tahapan=tracking_view.steps(doc.get("timeline", [])),
+        # Only what officers wrote for the reporter (and the reporter's answers), never who.
+        pesan=tracking_view.messages(doc.get("comments", [])),
     )

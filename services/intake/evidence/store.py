@@ -225,6 +225,41 @@ def add_evidence(
     returned with ``created=False``, so a client that retries after a timeout does not
     double the evidence. Raises a Problem, having stored nothing, if any file is refused.
     """
+    staged = stage(case, uploads, principal=principal, now=now, limits=limits)
+    try:
+        if staged.entries:
+            _register(case, staged.entries, principal, now, correlation_id, limits)
+    except BaseException:
+        discard(staged)
+        raise
+    return staged.results
+
+
+@dataclass(frozen=True)
+class Staged:
+    """Files written to storage for a case, not yet registered on it: what each upload
+    became, the new entries to register, and the stored files to delete if that fails."""
+
+    results: list[Added]
+    entries: list[dict[str, Any]]
+    written: list[ObjectId]
+
+
+def stage(
+    case: dict[str, Any],
+    uploads: Sequence[Upload],
+    *,
+    principal: Principal,
+    now: datetime,
+    limits: Limits,
+) -> Staged:
+    """Recognise, clean and store ``uploads`` for ``case`` (its ``_id`` and ``tenant``; the
+    case itself may not be written yet) without registering them.
+
+    The caller registers ``entries`` in the write that changes the case, and calls
+    :func:`discard` if that write fails. Raises a Problem, having stored nothing, if any
+    file is refused.
+    """
     held = {e["original_sha256"]: e for e in case.get("evidence", [])}
     if len(uploads) > MAX_FILES_PER_REQUEST:
         raise Problem(
@@ -265,12 +300,15 @@ def add_evidence(
             held[prepared.original_sha256] = entry
             new_entries.append(entry)
             results.append(Added(entry, created=True))
-        if new_entries:
-            _register(case, new_entries, principal, now, correlation_id, limits)
     except BaseException:
         _delete(files, written)
         raise
-    return results
+    return Staged(results, new_entries, written)
+
+
+def discard(staged: Staged) -> None:
+    """Delete the files of a staging whose registration failed."""
+    _delete(bucket(), staged.written)
 
 
 def _check_room(held: int, adding: int, limits: Limits) -> None:

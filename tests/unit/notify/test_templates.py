@@ -26,6 +26,7 @@ from services.notify.sms_text import SMS_LIMIT
 from shared.contracts import (
     CaseAssigned,
     CaseEscalated,
+    CaseInformationReceived,
     CaseReassigned,
     Event,
     Recipient,
@@ -74,6 +75,16 @@ def _events(due: datetime | None) -> dict[str, Event]:
             previous_officer_id="kukar-insp-2",
             actor="Kepala Inspektorat <Kukar>",
             reason="Petugas sebelumnya cuti",
+        ),
+        CaseInformationReceived.TYPE: CaseInformationReceived(
+            case_id="65f0c0ffee0000000000abcd",
+            tracking_code="K7QM-3XPA-9D2F-HT6W",
+            title="Camat memakai mobil dinas untuk kampanye paslon",
+            category="FASILITAS",
+            priority="high",
+            due_at=due,
+            files=2,
+            recipient=officer,
         ),
     }
 
@@ -174,6 +185,28 @@ def test_sign_in_link_mails_carry_the_link_and_its_end_in_the_persons_zone(
     assert (invited in rendered.subject) is (purpose == "invitation")
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_receipt_carries_the_code_and_where_to_follow_it_in_one_sms(language: str) -> None:
+    url = "https://pantau.karokab.go.id/lacak/K7QM-3XPA-9D2F-HT6W"
+    rendered = default_renderer().render_receipt("K7QM-3XPA-9D2F-HT6W", language, url)
+    for part in (rendered.subject, rendered.text, rendered.html, rendered.sms):
+        assert "K7QM-3XPA-9D2F-HT6W" in part
+    assert url in rendered.text
+    assert url in rendered.sms
+    assert len(rendered.sms) <= SMS_LIMIT
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_answer_alert_withholds_the_answer_and_counts_its_files(language: str) -> None:
+    event = _events(DUE)[CaseInformationReceived.TYPE]
+    reader = Profile(officer_id="kukar-bkpsdm-1", name="Andi Saputra", language=language)
+    rendered = default_renderer().render(event, reader, case_url=URL)
+    assert "2" in rendered.text
+    assert not any(
+        "text" in name or "answer" in name for name in CaseInformationReceived.model_fields
+    )
+
+
 def test_every_template_file_belongs_to_a_known_message() -> None:
     expected = {
         f"{base}.{language}.{part}.j2"
@@ -206,6 +239,9 @@ ALLOWED = {
     "invitation",
     "link_url",
     "valid_until",
+    # receipts of tracking codes
+    "code",
+    "track_url",
 }
 
 
@@ -219,7 +255,7 @@ def test_templates_read_only_the_context_they_are_given() -> None:
 
 def test_no_event_that_alerts_carries_the_reporter() -> None:
     # Templates receive events whole, so the events themselves must not hold the reporter.
-    for model in (CaseAssigned, CaseEscalated):
+    for model in (CaseAssigned, CaseEscalated, CaseInformationReceived):
         assert not any("reporter" in name for name in model.model_fields)
     # The submission event does not either; the reporter stays in intake's vault.
     assert not any("reporter" in name for name in _Submitted.model_fields)

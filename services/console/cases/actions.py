@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -132,10 +132,19 @@ def change_status(case_id: str, target: str) -> ResponseReturnValue:
     )
 
 
+def _manager() -> Person:
+    """The signed-in person if they manage their area; the 403 page otherwise (intake would
+    refuse the change too: this only says so before a form is even read)."""
+    person = current_person()
+    if not person.manages:
+        abort(403)
+    return person
+
+
 @bp.post("/kasus/<case_id>/alihkan")
 @login_required
 def reassign(case_id: str) -> ResponseReturnValue:
-    person = current_person()
+    person = _manager()
     form = ReassignForm()
     case = gateway.case(person, case_id)
     form.officer_id.choices = officer_choices(person, str(case.get("tenant") or ""))
@@ -153,7 +162,7 @@ def reassign(case_id: str) -> ResponseReturnValue:
 @bp.post("/kasus/<case_id>/pindahkan")
 @login_required
 def transfer(case_id: str) -> ResponseReturnValue:
-    person = current_person()
+    person = _manager()
     form = TransferForm()
     case = gateway.case(person, case_id)
     form.region_code.choices = transfer_choices(str(case.get("tenant") or ""))
@@ -172,7 +181,7 @@ def transfer(case_id: str) -> ResponseReturnValue:
 @login_required
 def override(case_id: str) -> ResponseReturnValue:
     """A supervisor overriding triage's category or priority, with a reason."""
-    person = current_person()
+    person = _manager()
     form = OverrideForm()
     if not form.validate_on_submit():
         return render_case(
@@ -201,7 +210,7 @@ def override(case_id: str) -> ResponseReturnValue:
 def reveal(case_id: str) -> ResponseReturnValue:
     """Open the reporter's sealed identity for a stated reason (logged by intake); shown on
     this one answer, never kept by the console."""
-    person = current_person()
+    person = _manager()
     form = RevealForm()
     if not form.validate_on_submit():
         return render_case(person, case_id, forms={"reveal": form}, open_form="reveal", status=422)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +138,8 @@ class ServiceClient:
         except requests.RequestException as exc:
             log.warning("service unreachable", extra={"service": self.service, "error": str(exc)})
             raise ServiceDown(self.service, "unreachable") from exc
+        if response.status_code != 401:
+            _accepted(token)
         return _answer(self.service, response)
 
     def stream(self, path: str, token: str) -> requests.Response:
@@ -151,6 +153,8 @@ class ServiceClient:
             )
         except requests.RequestException as exc:
             raise ServiceDown(self.service, "unreachable") from exc
+        if response.status_code != 401:
+            _accepted(token)
         if response.status_code >= 400:
             try:
                 _answer(self.service, response)
@@ -163,6 +167,23 @@ class ServiceClient:
 
     def post(self, path: str, token: str, **kwargs: Any) -> Json:
         return self.call("POST", path, token, **kwargs).body
+
+
+ACCEPTED_TOKENS = "pantau.tokens_accepted"
+
+
+def _accepted(token: str) -> None:
+    """Note that a service accepted ``token`` during this request (any answer but 401): the
+    session is live, and the frame need not ask intake again (``web/person.py``). Kept on the
+    request's environ, which the calls made together in other threads share."""
+    if has_request_context():
+        request.environ.setdefault(ACCEPTED_TOKENS, set()).add(token)
+
+
+def tokens_accepted() -> set[str]:
+    """The tokens a service accepted during this request."""
+    found: set[str] = request.environ.get(ACCEPTED_TOKENS, set())
+    return found
 
 
 def _correlation() -> dict[str, str]:

@@ -88,6 +88,8 @@ def reactivate(officer_id: str) -> ResponseReturnValue:
     person = manager()
     form = VersionForm()
     if not form.validate_on_submit():
+        # Someone else's regency answers as nothing, whatever the form held.
+        gateway.officer(person, officer_id)
         return _back(officer_id)
     try:
         gateway.update(person, officer_id, {"version": form.version.data, "active": True})

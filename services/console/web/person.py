@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from flask import Flask, g, redirect, request, session, url_for
+from flask import Flask, Response, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, current_user
 
-from services.console.clients.base import ServiceDown, SignedOut
+from services.console.clients.base import ServiceDown, SignedOut, tokens_accepted
 from services.console.deps import deps
 
 STAFF_ROLES: Final = frozenset({"officer", "supervisor", "operator", "auditor"})
@@ -67,6 +67,29 @@ def install(app: Flask) -> None:
     login_manager.session_protection = None
     login_manager.user_loader(load_person)
     login_manager.unauthorized_handler(_to_sign_in)
+    app.after_request(_confirm_session)
+
+
+def _confirm_session(response: Response) -> Response:
+    """A page drawn for a signed-in person without any service having seen their token (a
+    blank form, say) asks intake once whether the session still lives; if it ended (signed
+    out elsewhere, deactivated, idle), the person is sent to sign in instead, as every page
+    that does ask a service would."""
+    person = g.get("person")
+    if person is None or request.endpoint in (None, "static") or person.token in tokens_accepted():
+        return response
+    try:
+        deps().intake.get("/v1/auth/whoami", person.token)
+    except SignedOut:
+        session.clear()
+        return redirect(url_for("auth.sign_in", next=_here(), expired=1))  # type: ignore[return-value]
+    except ServiceDown:
+        pass  # the page answers; the next one that needs intake will say it is down
+    return response
+
+
+def _here() -> str:
+    return (request.full_path if request.method == "GET" else request.path).rstrip("?")
 
 
 def remember(person: Person) -> None:
@@ -124,5 +147,4 @@ def current_person() -> Person:
 
 def _to_sign_in() -> ResponseReturnValue:
     # Only a path of this site may be the destination after sign-in (no open redirect).
-    target = request.full_path if request.method == "GET" else request.path
-    return redirect(url_for("auth.sign_in", next=target.rstrip("?")))
+    return redirect(url_for("auth.sign_in", next=_here()))

@@ -207,7 +207,7 @@ def _session_of(suite: Suite, region: str, officer_id: str) -> str:
         headers={"Authorization": f"Bearer {key}"},
         timeout=10,
     ).json()["items"]
-    return next(s["id"] for s in sessions if s["officer_id"] == officer_id)
+    return str(next(s["id"] for s in sessions if s["officer_id"] == officer_id))
 
 
 def _send(person: PageClient, method: str, path: str, *, token: bool = True) -> Any:

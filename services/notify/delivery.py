@@ -86,7 +86,9 @@ class NotifyDeps:
     recipients: Collection[Document]
     windows: Collection[Document]
     channels: Sequence[Channel]
+    # The case's page in the console (e-mail, chat), and its short form for an SMS.
     case_url: Callable[[str], str]
+    case_short_url: Callable[[str], str] | None = None
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # How long a claim protects a send in progress: longer than any channel may take, short
     # enough that the alert of a worker killed mid-send goes out soon after.
@@ -165,8 +167,9 @@ def _alert(
         _nobody(envelope, event, profile, routes, reachable, deps, now)
         return []
     case_url = deps.case_url(event.case_id)
+    short_url = deps.case_short_url(event.case_id) if deps.case_short_url else None
     try:
-        message = deps.renderer.render(event, profile, case_url=case_url)
+        message = deps.renderer.render(event, profile, case_url=case_url, short_url=short_url)
     except RenderError as exc:
         NOTIFICATIONS.labels(channel="none", result="template_error").inc()
         log.error("alert cannot be rendered", extra={"error": str(exc)})

@@ -1,7 +1,8 @@
 """Notify's handler for each event type it subscribes to (``SUBSCRIPTIONS["notify"]``).
 
 Assignments, escalations and reassignments become alerts (``delivery``); the directory's
-changes update the recipients (``directory_sync``).
+changes update the recipients (``directory_sync``); one-time sign-in links are mailed
+(``sign_in_links``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from services.notify import delivery
 from services.notify.delivery import NotifyDeps
 from services.notify.directory_sync import apply_officer_changed
+from services.notify.sign_in_links import handle_link_issued
 from shared.broker.consumer import Handler, handler_table, handles
 from shared.contracts import (
     CaseAssigned,
@@ -17,6 +19,7 @@ from shared.contracts import (
     CaseStatusChanged,
     Envelope,
     OfficerChanged,
+    SignInLinkIssued,
 )
 
 
@@ -37,4 +40,5 @@ def event_handlers(deps: NotifyDeps) -> dict[str, Handler]:
         handles(CaseReassigned, delivery.handle, deps),
         handles(CaseStatusChanged, handle_status_changed, deps),
         handles(OfficerChanged, handle_officer_changed, deps),
+        handles(SignInLinkIssued, handle_link_issued, deps),
     )

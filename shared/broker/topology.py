@@ -38,6 +38,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "case.status_changed",
         "case.reassigned",
         "officer.changed",
+        "account.link_issued",
     ),
 }
 

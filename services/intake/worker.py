@@ -1,4 +1,5 @@
-"""Intake's worker: publishes the outbox and records triage and notify events on cases."""
+"""Intake's worker: publishes the outbox, records triage and notify events on cases, and
+seeds a fresh officer directory from the roster file."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from services.intake.access.account_models import SignInLink
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.intake.cases.models import Case
 from services.intake.directory.models import OfficerEntry
+from services.intake.directory.seeding import seeder
 from services.intake.exports.runner import ExportRunner
 from services.intake.handlers import event_handlers
 from shared import mongo
@@ -24,8 +26,12 @@ def main() -> None:
         handlers=event_handlers(cases),
         # Sign-in links carry the event that mails them (account.link_issued).
         outbox_collections=[cases, OfficerEntry._get_collection(), SignInLink._get_collection()],
-        # CSV exports are written here, off the web workers (see export_runner).
-        background=[ExportRunner.from_settings(mongo.database(SERVICE), settings).run],
+        background=[
+            # CSV exports are written here, off the web workers (see export_runner).
+            ExportRunner.from_settings(mongo.database(SERVICE), settings).run,
+            # A fresh directory starts with the roster file's officers (once, by one worker).
+            seeder(settings.roster_file),
+        ],
     )
 
 

@@ -470,16 +470,16 @@ def intake(settings: Settings) -> IntakeWorld:
     for side, regency, province in (("karo", KARO, SUMUT), ("far", OTHER_REGENCY, KALTIM)):
         for role in PEOPLE:
             provincial = role in ("operator", "auditor")
-            directory.create(
-                OfficerCreate(
-                    officer_id=f"{side}-sec-{role}",
-                    region=province if provincial else regency,
-                    unit="PROVINSI" if provincial else "BKPSDM",
-                    role=role,
-                    name=f"Orang {role} {side}",
-                ),
-                actor={"name": "test"},
+            entry = OfficerCreate.model_validate(
+                {
+                    "officer_id": f"{side}-sec-{role}",
+                    "region": province if provincial else regency,
+                    "unit": "PROVINSI" if provincial else "BKPSDM",
+                    "role": role,
+                    "name": f"Orang {role} {side}",
+                }
             )
+            directory.create(entry, actor={"name": "test"})
     export = client.post("/v1/exports", json={}, headers=auth(own["supervisor"]))
     assert export.status_code == 202, export.get_json()
     ids = {

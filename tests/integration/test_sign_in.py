@@ -198,7 +198,8 @@ def test_concurrent_guesses_cannot_exceed_the_limit(door: Door, app: Flask) -> N
     assert len(statuses) == 8
     assert statuses.count(403) <= 3
     assert statuses.count(429) >= 5
-    assert door.sign_in("karo-th-4@karo.example").status_code == 429
+    # Each guess checked is a failure on record; the ones held back left none.
+    assert SignInFailure._get_collection().count_documents({}) == statuses.count(403)
 
 
 def test_one_address_is_throttled_across_account_names(door: Door) -> None:

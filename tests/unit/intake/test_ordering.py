@@ -6,6 +6,7 @@ import base64
 import json
 import random
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import pytest
@@ -51,7 +52,7 @@ def _matches(doc: dict[str, Any], condition: dict[str, Any]) -> bool:
 def _sorted(docs: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     out = list(docs)
     for field, direction in reversed(ordering.sort_spec(sort)):
-        out.sort(key=lambda d, f=field: d[f], reverse=direction == -1)
+        out.sort(key=itemgetter(field), reverse=direction == -1)
     return out
 
 

@@ -4,6 +4,7 @@ worker when several start together."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -60,7 +61,10 @@ def test_the_shipped_roster_lists_the_demo_officers() -> None:
 
 
 @pytest.mark.usefixtures("intake")
-def test_an_empty_directory_gets_every_roster_officer_each_announced() -> None:
+def test_an_empty_directory_gets_every_roster_officer_each_announced(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)  # the worker logs at INFO: its lines must be writable
     result = seed_from_roster(SHIPPED)
     assert result.state == "seeded"
     assert result.created == len(SHIPPED_IDS)
@@ -80,6 +84,7 @@ def test_an_empty_directory_gets_every_roster_officer_each_announced() -> None:
     assert event.email == "herman.karokaro@karo.example"
     assert event.version == 1
     assert directory.find_by_email("RINA.TARIGAN@karo.example") is not None  # can sign in
+    assert any(r.getMessage() == "directory seeded from the roster file" for r in caplog.records)
 
 
 @pytest.mark.usefixtures("intake")

@@ -125,7 +125,7 @@ def seed_from_roster(
             return SeedResult("busy")
     created, skipped = _create_all(entries, moment)
     _mark_done(moment, owner, f"{created} officer(s) from the roster file")
-    log.info("directory seeded from the roster file", extra={"created": created})
+    log.info("directory seeded from the roster file", extra={"officers": created})
     return SeedResult("seeded", created, skipped)
 
 

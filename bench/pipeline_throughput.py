@@ -351,7 +351,6 @@ def start_suite(servers: Servers, sink: MailSink) -> tuple[list[Child], dict[str
             "PANTAU_DB_PREFIX": f"bench{os.getpid()}",
             "PANTAU_AMQP_URL": f"{servers.amqp_url}?heartbeat=30",
             "PANTAU_SMTP_PORT": str(sink.port),
-            "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{http_ports['intake']}",
             "PANTAU_INTAKE_URL": f"http://127.0.0.1:{http_ports['intake']}",
             "PANTAU_VAULT_KEY": new_key(),
             # The per-key limit protects production from a runaway client and the per-officer

@@ -216,6 +216,8 @@ class SignInLinkIssued(Event):
     purpose: Literal["invitation", "reset"]
     url: str
     expires_at: AwareDatetime
+    # Who sent an invitation (a supervisor's name), for the mail to say; None for a reset.
+    invited_by: str | None = None
 
 
 @_register

@@ -46,10 +46,6 @@ class Settings(BaseSettings):
     )
 
     # --- HTTP -------------------------------------------------------------------------------
-    public_url: str = Field(
-        default="http://127.0.0.1:8001",
-        description="Where officers reach intake; used for links in alerts.",
-    )
     intake_url: str = Field(
         default="http://127.0.0.1:8001",
         description="Where triage and notify check API keys (intake's internal address).",

@@ -182,3 +182,34 @@ def officers_deactivate(officer_id: str) -> None:
     except directory.DirectoryError as exc:
         _fail(str(exc))
     click.echo(f"Deactivated {doc['_id']} (version {doc['version']}).")
+
+
+@officers.command("invite")
+@click.option("--email", required=True, help="The address of an active officer.")
+def officers_invite(email: str) -> None:
+    """Print a one-time sign-in link (30 minutes, one use) for the officer with this address.
+
+    Nothing is mailed: hand the link over yourself. It is the last line of the output, alone.
+    """
+    from datetime import UTC, datetime
+
+    from services.intake.access.invitations import issue_link
+    from services.intake.directory import officers as directory
+
+    _intake()
+    officer = directory.find_by_email(email.strip())
+    if officer is None:
+        _fail(f"no active officer has the e-mail address {email.strip()!r}", 1)
+    link = issue_link(
+        officer,
+        "invitation",
+        issued_by=_actor(),
+        console_url=get_settings().console_url,
+        now=datetime.now(UTC),
+        send=False,
+    )
+    click.echo(
+        f"One-time sign-in link for {officer['name']} ({officer['_id']}, {officer['role']}), "
+        "valid 30 minutes; any older link of theirs no longer works:"
+    )
+    click.echo(link)

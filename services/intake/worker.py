@@ -1,10 +1,12 @@
-"""Intake's worker: publishes the outbox and records triage and notify events on cases."""
+"""Intake's worker: publishes the outbox, records triage and notify events on cases, and
+seeds a fresh officer directory from the roster file."""
 
 from __future__ import annotations
 
 from services.intake.access.service_keys import register_configured
 from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.intake.cases.models import Case
+from services.intake.directory.seeding import seeder
 from services.intake.exports.runner import ExportRunner
 from services.intake.handlers import event_handlers
 from services.intake.operations.outboxes import outbox_collections
@@ -24,8 +26,12 @@ def main() -> None:
         settings,
         handlers=event_handlers(cases),
         outbox_collections=outbox_collections(),
-        # CSV exports are written here, off the web workers (see export_runner).
-        background=[ExportRunner.from_settings(mongo.database(SERVICE), settings).run],
+        background=[
+            # CSV exports are written here, off the web workers (see export_runner).
+            ExportRunner.from_settings(mongo.database(SERVICE), settings).run,
+            # A fresh directory starts with the roster file's officers (once, by one worker).
+            seeder(settings.roster_file),
+        ],
     )
 
 

@@ -42,7 +42,9 @@ def channels(settings: Settings, *, keep_sessions: bool = True) -> list[Channel]
 
 
 def deps(settings: Settings, *, keep_sessions: bool = True) -> NotifyDeps:
-    base = settings.public_url.rstrip("/")
+    # Links in alerts open the case's page in the console; SMS gets the console's short
+    # address, which redirects there.
+    console = settings.console_url.rstrip("/")
     slowest = max(
         settings.smtp_timeout_s, settings.sms_gateway_timeout_s, settings.notify_chat_timeout_s
     )
@@ -54,8 +56,9 @@ def deps(settings: Settings, *, keep_sessions: bool = True) -> NotifyDeps:
         recipients=Recipient._get_collection(),
         windows=RateWindow._get_collection(),
         channels=channels(settings, keep_sessions=keep_sessions),
-        case_url=lambda case_id: f"{base}/v1/cases/{case_id}",
-        console_url=settings.console_url.rstrip("/"),
+        case_url=lambda case_id: f"{console}/kasus/{case_id}",
+        case_short_url=lambda case_id: f"{console}/k/{case_id}",
+        console_url=console,
         rate_limit=settings.notify_rate_limit,
         rate_window_s=settings.notify_rate_window_s,
         max_attempts=settings.max_attempts,

@@ -87,7 +87,9 @@ class NotifyDeps:
     recipients: Collection[Document]
     windows: Collection[Document]
     channels: Sequence[Channel]
+    # The case's page in the console (e-mail, chat), and its short form for an SMS.
     case_url: Callable[[str], str]
+    case_short_url: Callable[[str], str] | None = None
     # Where people reach the console: alerts about a reporter's answer link to its case page,
     # receipts to the reporter's tracking page.
     console_url: str = "http://127.0.0.1:8000"
@@ -169,8 +171,9 @@ def _alert(
         _nobody(envelope, event, profile, routes, reachable, deps, now)
         return []
     case_url = deps.case_url(event.case_id)
+    short_url = deps.case_short_url(event.case_id) if deps.case_short_url else None
     try:
-        message = deps.renderer.render(event, profile, case_url=case_url)
+        message = deps.renderer.render(event, profile, case_url=case_url, short_url=short_url)
     except RenderError as exc:
         NOTIFICATIONS.labels(channel="none", result="template_error").inc()
         log.error("alert cannot be rendered", extra={"error": str(exc)})

@@ -5,7 +5,8 @@ from prometheus_client import Counter, Gauge, Histogram
 NOTIFICATIONS = Counter(
     "pantau_notifications_total",
     "Notifications by channel and result (sent, retry, failed, parked, duplicate, held, "
-    "skipped, unreachable, invalid, template_error, no_recipient).",
+    "skipped, unreachable, invalid, template_error, no_recipient; sign-in links: link_sent, "
+    "link_failed, link_parked, link_expired, link_no_address).",
     ["channel", "result"],
 )
 DELIVERY_SECONDS = Histogram(

@@ -42,9 +42,13 @@ TEMPLATED_EVENTS = {
 }
 LANGUAGES = ("id", "en")
 PARTS = ("subject", "txt", "html", "sms")
-# Templates that are not an officer's alert: the digest of held alerts, the operator's test,
-# the receipt of a tracking code a citizen asked for, and a person's one-time sign-in link.
-OTHER_TEMPLATES = ("digest", "test", "receipt", "sign_in_link")
+# Templates that are not an officer's alert: the digest of held alerts, the operator's test
+# and the receipt of a tracking code a citizen asked for.
+OTHER_TEMPLATES = ("digest", "test", "receipt")
+# Sign-in links go by e-mail only (a link must never sit in an SMS or a chat history), so
+# their templates have no SMS part.
+LINK_TEMPLATES = {"invitation": "sign_in_invitation", "reset": "sign_in_reset"}
+MAIL_PARTS = ("subject", "txt", "html")
 DIGEST_LIST_LIMIT = 100  # a digest of 300 alerts lists the first 100 and counts the rest
 
 
@@ -131,21 +135,38 @@ class Renderer:
         )
 
     def _parts(
-        self, base: str, language: str, context: Mapping[str, Any], keep: Sequence[str]
+        self,
+        base: str,
+        language: str,
+        context: Mapping[str, Any],
+        keep: Sequence[str],
+        *,
+        sms: bool = True,
     ) -> Rendered:
         try:
             subject = self.env.get_template(f"{base}.{language}.subject.j2").render(context)
             text = self.env.get_template(f"{base}.{language}.txt.j2").render(context)
             html = self.env.get_template(f"{base}.{language}.html.j2").render(context)
-            sms = self.env.get_template(f"{base}.{language}.sms.j2").render(context)
+            short = (
+                self.env.get_template(f"{base}.{language}.sms.j2").render(context) if sms else ""
+            )
         except TemplateError as exc:
             raise RenderError(f"template {base}.{language}: {exc}") from exc
         return Rendered(
-            subject=" ".join(subject.split()), text=text, html=html, sms=fit_sms(sms, keep)
+            subject=" ".join(subject.split()),
+            text=text,
+            html=html,
+            sms=fit_sms(short, keep) if sms else "",
         )
 
-    def render(self, event: Event, reader: Reader, *, case_url: str) -> Rendered:
-        """Render ``event`` for ``reader``; an event type without templates is a RenderError."""
+    def render(
+        self, event: Event, reader: Reader, *, case_url: str, short_url: str | None = None
+    ) -> Rendered:
+        """Render ``event`` for ``reader``; an event type without templates is a RenderError.
+
+        ``case_url`` is the case's page in the console (e-mail and chat); ``short_url`` its
+        short form for an SMS, where every character counts (``case_url`` when not given).
+        """
         base = TEMPLATED_EVENTS.get(event.TYPE)
         if base is None:
             raise RenderError(f"no templates for {event.TYPE}")
@@ -160,8 +181,9 @@ class Renderer:
             "due": local_time(getattr(event, "due_at", None), reader.timezone, language),
             "due_short": short_time(getattr(event, "due_at", None), reader.timezone, language),
             "case_url": case_url,
+            "short_url": short_url or case_url,
         }
-        return self._parts(base, language, context, keep=[code, case_url])
+        return self._parts(base, language, context, keep=[code, short_url or case_url])
 
     def render_digest(self, items: Sequence[DigestItem], reader: Reader, reason: str) -> Rendered:
         """One message listing held alerts (``reason``: 'quiet hours' or 'rate limit')."""
@@ -202,15 +224,15 @@ class Renderer:
         return self._parts("test", language, context, keep=[])
 
     def render_link(self, event: SignInLinkIssued, reader: Reader) -> Rendered:
-        """The mail carrying a one-time sign-in link (an invitation or a password reset)."""
+        """The mail carrying a one-time sign-in link (no SMS part: links go by e-mail only)."""
         language = language_of(reader)
         context = {
             "recipient": reader,
-            "invitation": event.purpose == "invitation",
             "link_url": event.url,
-            "valid_until": local_time(event.expires_at, reader.timezone, language),
+            "invited_by": event.invited_by,
+            "expires": local_time(event.expires_at, reader.timezone, language),
         }
-        return self._parts("sign_in_link", language, context, keep=[])
+        return self._parts(LINK_TEMPLATES[event.purpose], language, context, keep=[], sms=False)
 
     def render_receipt(self, code: str, language: str, track_url: str) -> Rendered:
         """The receipt of a tracking code, in the language the citizen filed in. It names
@@ -223,9 +245,11 @@ class Renderer:
 _default = Renderer()
 
 
-def render(event: Event, reader: Reader, *, case_url: str) -> Rendered:
+def render(
+    event: Event, reader: Reader, *, case_url: str, short_url: str | None = None
+) -> Rendered:
     """Render with the shipped templates."""
-    return _default.render(event, reader, case_url=case_url)
+    return _default.render(event, reader, case_url=case_url, short_url=short_url)
 
 
 def default_renderer() -> Renderer:

@@ -31,7 +31,7 @@ def test_submitted_case_reaches_the_officer_by_email(suite: Suite) -> None:
     text = plain_text(mail)
     assert "MEDSOS" in text
     assert code in text
-    assert f"/v1/cases/{created['id']}" in text
+    assert f"/kasus/{created['id']}" in text  # the case's page in the console
     assert "Kasus baru untuk Anda" in mail["Subject"]
 
     def timeline_complete() -> dict[str, object] | None:

@@ -4,12 +4,18 @@ be documented, match its schema and never be a 5xx."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from flask import Flask
 
+from services.intake.access import sessions
 from services.intake.access.keys import create_key
+from services.intake.access.sessions import Client, Lifetimes
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
+from services.intake.directory import officers as directory
+from services.intake.directory.schema import OfficerCreate
 from services.intake.openapi import document
 from shared.settings import Settings
 from tests.fuzz.checks import fuzz_operation
@@ -44,6 +50,25 @@ _ROLES = {
     ("GET", "/v1/pipeline"): "operator",
     ("GET", "/v1/parked"): "operator",
     ("POST", "/v1/parked/{ident}/replay"): "operator",
+    # The console's door: its own key, with the person's credentials in the body.
+    ("POST", "/v1/auth/sign-in"): "console",
+    ("POST", "/v1/auth/second-factor"): "console",
+    ("POST", "/v1/auth/second-factor/enrolment"): "console",
+    ("POST", "/v1/auth/second-factor/enrolment/confirm"): "console",
+    ("POST", "/v1/auth/links/inspect"): "console",
+    ("POST", "/v1/auth/links/accept"): "console",
+    ("POST", "/v1/auth/password-resets"): "console",
+    # A person's own account: a session, not a key.
+    ("GET", "/v1/account"): "session",
+    ("DELETE", "/v1/account/session"): "session",
+    ("POST", "/v1/account/sessions/end-all"): "session",
+    ("POST", "/v1/account/second-factor"): "session",
+    ("POST", "/v1/account/second-factor/confirm"): "session",
+    ("POST", "/v1/account/second-factor/remove"): "session",
+    ("GET", "/v1/sessions"): "operator",
+    ("DELETE", "/v1/sessions/{session_id}"): "operator",
+    ("POST", "/v1/officers/{officer_id}/invitations"): "operator",
+    ("GET", "/v1/sign-in-log"): "operator",
 }
 
 
@@ -69,8 +94,29 @@ def test_intake_answers_conform_to_its_openapi_document(
     intake_app: Flask, method: str, path: str
 ) -> None:
     role = _ROLES.get((method, path), "officer")
-    # Province-level key (region "12") for the operator, as deployments issue them; the
-    # others belong to Kabupaten Karo.
-    region = "12" if role == "operator" else "12.06"
-    token = create_key(name=f"fuzz {role}", region=region, role=role)[0]
+    if role == "session":
+        token = _session()
+    else:
+        # Province-level key (region "12") for the operator and the console, as deployments
+        # issue them; the others belong to Kabupaten Karo.
+        region = "12" if role in ("operator", "console") else "12.06"
+        token = create_key(name=f"fuzz {role}", region=region, role=role)[0]
     fuzz_operation(intake_app, method, path, {"Authorization": f"Bearer {token}"})
+
+
+def _session() -> str:
+    """A Karo officer signed in to the console (their session token)."""
+    entry = directory.create(
+        OfficerCreate(
+            officer_id="karo-fuzz-1",
+            region="12.06",
+            unit="BKPSDM",
+            name="Petugas Uji",
+            email="fuzz@karo.example",
+        ),
+        actor=directory.actor_of("fuzz"),
+    )
+    lifetimes = Lifetimes(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
+    return sessions.start(
+        entry, second_factor=False, client=Client(), lifetimes=lifetimes, now=datetime.now(UTC)
+    )

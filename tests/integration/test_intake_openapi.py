@@ -13,6 +13,7 @@ from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
 from shared.settings import Settings
 from tests.support.builders import case_payload
+from tests.support.door import OTHER_PASSWORD, Door, bearer, totp
 from tests.support.openapi_check import (
     Checker,
     assert_valid_openapi_31,
@@ -112,3 +113,50 @@ def test_every_authenticated_operation_documents_a_refused_key_and_an_outage(
     # admits every role; Open311 answers its own error format); a missing or revoked key and
     # a database that is down can happen to every one of them.
     assert undocumented_refusals(doc, always=("401", "503"), with_body=()) == []
+
+
+def test_the_door_answers_match_the_document(app: Flask, doc: dict[str, Any]) -> None:
+    """A whole sign-in, with its refusals, against the document: the fuzz tests cannot guess
+    a password, a code or a link, so their successful answers are checked here."""
+    client: FlaskClient = app.test_client()
+    checker = Checker(doc)
+    door = Door.open(client)
+    door.person("karo-doc-1", role="supervisor")
+    token = door.link("karo-doc-1")
+    inspected = door.post("/v1/auth/links/inspect", {"token": token})
+    checker.check("/v1/auth/links/inspect", "post", inspected)
+    weak = door.accept(token, "pilkada2024")
+    checker.check("/v1/auth/links/accept", "post", weak)
+    step = checker.check("/v1/auth/links/accept", "post", door.accept(token))
+    checker.check("/v1/auth/links/accept", "post", door.accept(token))  # spent: 403
+    enrolment = door.post("/v1/auth/second-factor/enrolment", {"challenge": step["token"]})
+    secret = checker.check("/v1/auth/second-factor/enrolment", "post", enrolment)["secret"]
+    confirm = "/v1/auth/second-factor/enrolment/confirm"
+    session = checker.check(confirm, "post", door.confirm(step["token"], totp(secret)))["token"]
+    checker.check(
+        "/v1/auth/sign-in", "post", door.sign_in("karo-doc-1@karo.example", OTHER_PASSWORD)
+    )
+    challenge = checker.check("/v1/auth/sign-in", "post", door.sign_in("karo-doc-1@karo.example"))
+    code = door.code(challenge["token"], totp(secret, 1))
+    checker.check("/v1/auth/second-factor", "post", code)
+    reset = door.post("/v1/auth/password-resets", {"email": "karo-doc-1@karo.example"})
+    checker.check("/v1/auth/password-resets", "post", reset)
+    h = bearer(session)
+    checker.check("/v1/account", "get", client.get("/v1/account", headers=h))
+    listed = checker.check("/v1/sessions", "get", client.get("/v1/sessions", headers=h))
+    other = next(item["id"] for item in listed["items"] if not item["current"])
+    ended = client.delete(f"/v1/sessions/{other}", headers=h)
+    checker.check("/v1/sessions/{session_id}", "delete", ended)
+    door.person("karo-doc-2")
+    invited = client.post("/v1/officers/karo-doc-2/invitations", headers=h)
+    checker.check("/v1/officers/{officer_id}/invitations", "post", invited)
+    auditor = door.key("auditor", "12")
+    log = client.get("/v1/sign-in-log", headers=bearer(auditor))
+    checker.check("/v1/sign-in-log", "get", log)
+    ended_all = client.post("/v1/account/sessions/end-all", headers=h)
+    checker.check("/v1/account/sessions/end-all", "post", ended_all)
+    for _ in range(5):
+        door.sign_in("karo-doc-1@karo.example", OTHER_PASSWORD)
+    throttled = door.sign_in("karo-doc-1@karo.example", OTHER_PASSWORD)
+    assert throttled.status_code == 429
+    checker.check("/v1/auth/sign-in", "post", throttled)

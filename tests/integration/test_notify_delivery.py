@@ -187,7 +187,7 @@ def test_alert_is_mailed_once_however_often_the_event_arrives(
     text = plain_text(mail)
     assert "K7QM-3XPA-9D2F-HT6W" in text
     assert "29-11-2024 23:59 WIB" in text  # the deadline in the officer's own zone
-    assert f"/v1/cases/{CASE_ID}" in text
+    assert f"http://127.0.0.1:8000/kasus/{CASE_ID}" in text  # the case's page in the console
     [doc] = ledger()
     assert doc["_id"] == notification_key(CASE_ID, str(envelope.id), "karo-bkpsdm-1", "email")
     assert doc["status"] == "sent"

@@ -220,7 +220,9 @@ def test_an_operator_manages_the_whole_province(client: FlaskClient) -> None:
     ):
         answer = client.post(
             "/v1/officers",
-            json=body(officer_id=officer_id, region=region, unit=unit),
+            json=body(
+                officer_id=officer_id, region=region, unit=unit, email=f"{officer_id}@x.example"
+            ),
             headers=auth(operator),
         )
         assert answer.status_code == 201, answer.get_json()
@@ -267,7 +269,7 @@ def test_changes_are_attributed_to_the_officer_behind_the_key(client: FlaskClien
     client.post("/v1/officers", json=body(), headers=auth(key("12", "operator")))
     client.post(
         "/v1/officers",
-        json=body(officer_id="karo-supervisor-2", role="supervisor"),
+        json=body(officer_id="karo-supervisor-2", role="supervisor", email="herman2@karo.example"),
         headers=auth(key("12", "operator")),
     )
     token = key(role="supervisor", officer_id="karo-supervisor-2")

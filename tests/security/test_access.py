@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -21,7 +22,9 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from services.cli.mailbox import MailSink
+from services.intake.access import sessions
 from services.intake.access.keys import create_key, revoke
+from services.intake.access.sessions import Client, Lifetimes
 from services.intake.app import create_app as create_intake
 from services.intake.bootstrap import ensure_indexes as intake_indexes
 from services.intake.directory import officers as directory
@@ -33,7 +36,7 @@ from services.triage.app import create_app as create_triage
 from services.triage.bootstrap import ensure_indexes as triage_indexes
 from services.triage.deps import TriageDeps
 from services.triage.handlers import handle_case_submitted
-from shared.auth import ROLES, Principal
+from shared.auth import ANYONE, ROLES, Principal
 from shared.problems import PROBLEM_JSON
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import assigned, notify_deps_for, officer
@@ -51,6 +54,11 @@ from tests.security.support import (
 from tests.unit.triage.builders import FakeClock, envelope_of, submitted
 
 ALL = frozenset(ROLES)
+# Any office system or person; not the console's own service roles (console, public).
+STAFF_OR_SYSTEM = frozenset(ANYONE)
+# The roles a person signed in to the console can have (the rest are systems' keys).
+PEOPLE = ("officer", "supervisor", "operator", "auditor")
+LIFETIMES = Lifetimes(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,9 @@ class Route:
     scoped: bool = False
     body: Callable[[], dict[str, Any]] = field(default=lambda: {})
     georeport: bool = False  # Open311 answers errors as a GeoReport list, not problem+json
+    # Only a person signed in to the console (a session) may: an API key of an allowed role
+    # is refused too.
+    person: bool = False
 
 
 def call(client: FlaskClient, route: Route, world: dict[str, str], token: str | None) -> Any:
@@ -111,6 +122,7 @@ ACT = frozenset({"officer", "supervisor", "operator"})  # officers' actions on a
 MANAGE = frozenset({"supervisor", "operator"})  # reopen, reassign, transfer, the directory
 OFFICER_LIST = frozenset({"supervisor", "operator", "auditor"})  # directory, statistics
 PUBLIC = frozenset({"public"})  # citizens' reports and answers, through the console
+DOOR = frozenset({"console"})  # signing people in
 
 
 def _json(payload: Any) -> Callable[[], dict[str, Any]]:
@@ -185,8 +197,14 @@ INTAKE_ROUTES = [
         lambda w: "/v1/cases:batch",
         body=_json({"cases": [{"title": "x"}]}),
     ),
-    Route("GET", "/v1/cases", ALL, lambda w: "/v1/cases"),
-    Route("GET", "/v1/cases/<case_id>", ALL, lambda w: f"/v1/cases/{w['case_id']}", scoped=True),
+    Route("GET", "/v1/cases", STAFF_OR_SYSTEM, lambda w: "/v1/cases"),
+    Route(
+        "GET",
+        "/v1/cases/<case_id>",
+        STAFF_OR_SYSTEM,
+        lambda w: f"/v1/cases/{w['case_id']}",
+        scoped=True,
+    ),
     Route(
         "POST",
         "/v1/cases/<case_id>/reporter:reveal",
@@ -335,7 +353,7 @@ INTAKE_ROUTES = [
     Route(
         "GET",
         "/open311/v2/requests/<request_id>.<fmt>",
-        ALL,
+        STAFF_OR_SYSTEM,
         lambda w: f"/open311/v2/requests/{w['case_id']}.json",
         scoped=True,
         georeport=True,
@@ -343,11 +361,89 @@ INTAKE_ROUTES = [
     Route(
         "GET",
         "/open311/v2/requests.<fmt>",
-        ALL,
+        STAFF_OR_SYSTEM,
         lambda w: "/open311/v2/requests.json",
         georeport=True,
     ),
+    # The console's door: only its own key (role console), with the person's credentials in
+    # the body; an empty body is refused as invalid once the role is let in.
+    *[
+        Route("POST", rule, DOOR, lambda w, rule=rule: rule, body=_json({}))  # type: ignore[misc]
+        for rule in (
+            "/v1/auth/sign-in",
+            "/v1/auth/second-factor",
+            "/v1/auth/second-factor/enrolment",
+            "/v1/auth/second-factor/enrolment/confirm",
+            "/v1/auth/links/inspect",
+            "/v1/auth/links/accept",
+            "/v1/auth/password-resets",
+        )
+    ],
+    # A person's own account: their session only.
+    Route("GET", "/v1/account", VIEW, lambda w: "/v1/account", person=True),
+    Route("DELETE", "/v1/account/session", VIEW, lambda w: "/v1/account/session", person=True),
+    Route(
+        "POST",
+        "/v1/account/sessions/end-all",
+        VIEW,
+        lambda w: "/v1/account/sessions/end-all",
+        person=True,
+    ),
+    Route(
+        "POST",
+        "/v1/account/second-factor",
+        VIEW,
+        lambda w: "/v1/account/second-factor",
+        person=True,
+    ),
+    Route(
+        "POST",
+        "/v1/account/second-factor/confirm",
+        VIEW,
+        lambda w: "/v1/account/second-factor/confirm",
+        person=True,
+        body=_json({}),
+    ),
+    Route(
+        "POST",
+        "/v1/account/second-factor/remove",
+        VIEW,
+        lambda w: "/v1/account/second-factor/remove",
+        person=True,
+        body=_json({}),
+    ),
+    # Watching the door of one's area.
+    Route("GET", "/v1/sessions", OFFICER_LIST, lambda w: "/v1/sessions"),
+    Route(
+        "DELETE",
+        "/v1/sessions/<session_id>",
+        MANAGE,
+        lambda w: f"/v1/sessions/{victim_session()}",
+        scoped=True,
+    ),
+    Route(
+        "POST",
+        "/v1/officers/<officer_id>/invitations",
+        MANAGE,
+        lambda w: f"/v1/officers/{w['officer_id']}/invitations",
+        scoped=True,
+    ),
+    Route(
+        "GET", "/v1/sign-in-log", frozenset({"auditor", "operator"}), lambda w: "/v1/sign-in-log"
+    ),
 ]
+
+
+def victim_session() -> str:
+    """A fresh session of the Karo officer karo-sec-1 (each call: one to end)."""
+    entry = directory.get("karo-sec-1")
+    assert entry is not None
+    token = sessions.start(
+        entry, second_factor=False, client=Client(), lifetimes=LIFETIMES, now=datetime.now(UTC)
+    )
+    prefix = sessions.prefix_of(token)
+    assert prefix is not None
+    return prefix
 
 
 @dataclass
@@ -357,6 +453,22 @@ class IntakeWorld:
     own: dict[str, str]  # a Karo key per role (the operator and auditor are provincial)
     stranger: dict[str, str]  # the same for another province
     revoked: str
+
+    def person(self, role: str, *, stranger: bool = False) -> str:
+        """A fresh session of the person of ``role`` on that side (each call: a new one, as
+        some routes end the session they are called with)."""
+        entry = directory.get(f"{'far' if stranger else 'karo'}-sec-{role}")
+        assert entry is not None
+        return sessions.start(
+            entry, second_factor=True, client=Client(), lifetimes=LIFETIMES, now=datetime.now(UTC)
+        )
+
+    def caller(self, route: Route, role: str, *, stranger: bool = False) -> str:
+        """The token that calls ``route`` as ``role``: a person's session where the route
+        wants one and the role can be a person, else the role's key."""
+        if route.person and role in PEOPLE:
+            return self.person(role, stranger=stranger)
+        return (self.stranger if stranger else self.own)[role]
 
 
 @pytest.fixture
@@ -382,6 +494,20 @@ def intake(settings: Settings) -> IntakeWorld:
         OfficerCreate(officer_id="karo-sec-1", region=KARO, unit="BKPSDM", name="Petugas Uji"),
         actor={"name": "test"},
     )
+    # One person per role on each side, to sign in as (operators and auditors: the province).
+    for side, regency, province in (("karo", KARO, SUMUT), ("far", OTHER_REGENCY, KALTIM)):
+        for role in PEOPLE:
+            provincial = role in ("operator", "auditor")
+            entry = OfficerCreate.model_validate(
+                {
+                    "officer_id": f"{side}-sec-{role}",
+                    "region": province if provincial else regency,
+                    "unit": "PROVINSI" if provincial else "BKPSDM",
+                    "role": role,
+                    "name": f"Orang {role} {side}",
+                }
+            )
+            directory.create(entry, actor={"name": "test"})
     export = client.post("/v1/exports", json={}, headers=auth(own["supervisor"]))
     assert export.status_code == 202, export.get_json()
     ids = {
@@ -415,13 +541,25 @@ def test_intake_revoked_key_answers_401(intake: IntakeWorld) -> None:
             assert_refusal(call(intake.client, route, intake.ids, intake.revoked), 401, route)
 
 
+def test_intake_ended_session_answers_401(intake: IntakeWorld) -> None:
+    ended = intake.person("supervisor")
+    prefix = sessions.prefix_of(ended)
+    assert prefix is not None
+    assert sessions.end(prefix) is not None
+    for route in INTAKE_ROUTES:
+        if route.roles is not None:
+            assert_refusal(call(intake.client, route, intake.ids, ended), 401, route)
+
+
 def test_intake_other_tenant_gets_404_and_no_data(intake: IntakeWorld) -> None:
     secrets = (intake.ids["case_id"], intake.ids["tracking_code"], "Rudi Ginting")
     for route in INTAKE_ROUTES:
         if route.roles is None:
             continue
         for role in sorted(roles_for(route)):
-            answer = call(intake.client, route, intake.ids, intake.stranger[role])
+            answer = call(
+                intake.client, route, intake.ids, intake.caller(route, role, stranger=True)
+            )
             text = answer.get_data(as_text=True)
             if route.scoped:
                 assert_refusal(answer, 404, route)
@@ -439,11 +577,14 @@ def test_intake_lower_roles_get_403_allowed_roles_pass(intake: IntakeWorld) -> N
         if route.roles is None:
             continue
         for role in ROLES:
-            answer = call(intake.client, route, intake.ids, intake.own[role])
+            answer = call(intake.client, route, intake.ids, intake.caller(route, role))
             if role in route.roles:
                 assert answer.status_code not in (401, 403), (route.rule, role, answer.data[:300])
             else:
                 assert_refusal(answer, 403, route)
+            if route.person:
+                # A system's key is no person, whatever its role.
+                assert_refusal(call(intake.client, route, intake.ids, intake.own[role]), 403, route)
     # The victim key was revoked by the operator above, once; the second try says so.
     again = intake.client.delete(
         f"/v1/keys/{intake.ids['victim_prefix']}", headers=auth(intake.own["operator"])
@@ -553,10 +694,19 @@ TRIAGE_ROUTES = [
     Route(
         "POST",
         "/v1/triage/dry-run",
-        ALL,
+        STAFF_OR_SYSTEM,
         lambda w: "/v1/triage/dry-run",
         body=_json({"region_code": KARO, "title": "x"}),
         scoped=True,  # it names Karo: another tenant's caller gets 404
+    ),
+    # Clocks of cases the caller cannot see are left out: a listing, not a 404.
+    Route("GET", "/v1/clocks", TRIAGE_READ, lambda w: f"/v1/clocks?case_id={w['case_id']}"),
+    Route(
+        "GET",
+        "/v1/regions/<code>/working-days",
+        TRIAGE_READ,
+        lambda w: f"/v1/regions/{KARO}/working-days?ahead=3",
+        scoped=True,
     ),
     Route(
         "GET",

@@ -150,7 +150,6 @@ def running_suite(
         "PANTAU_AMQP_URL": amqp_url,
         "PANTAU_SMTP_PORT": str(mail.port),
         "PANTAU_RETRY_DELAYS_MS": "300,1000",
-        "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{http_ports['intake']}",
         # Triage and notify check API keys with this suite's intake.
         "PANTAU_INTAKE_URL": f"http://127.0.0.1:{http_ports['intake']}",
         "PANTAU_TRIAGE_URL": f"http://127.0.0.1:{http_ports['triage']}",

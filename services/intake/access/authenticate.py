@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from services.intake.access import keys, sessions
 from services.intake.access.sessions import Lifetimes
+from services.intake.access.sign_in_log import log_event
 from shared.auth import Principal
 
 
@@ -15,7 +17,12 @@ def make_authenticator(lifetimes: Lifetimes) -> Callable[[str], Principal | None
 
     def authenticate(token: str) -> Principal | None:
         if sessions.is_session_token(token):
-            return sessions.authenticate(token, lifetimes, datetime.now(UTC))
+            return sessions.authenticate(token, lifetimes, datetime.now(UTC), _log_expired)
         return keys.authenticate(token)
 
     return authenticate
+
+
+def _log_expired(doc: dict[str, Any], limit: str) -> None:
+    person = {"_id": doc["officer_id"], "region": doc["region"]}
+    log_event("session_expired", datetime.now(UTC), officer=person, detail=limit)

@@ -43,6 +43,7 @@ def issue_link(
             purpose=purpose,
             url=url,
             expires_at=doc["expires_at"],
+            invited_by=_inviter(purpose, issued_by),
         )
         envelope = new_envelope(
             event,
@@ -54,3 +55,11 @@ def issue_link(
     links.collection().insert_one(doc)
     log_event(f"{purpose}_issued", now, officer=officer, by=issued_by)
     return url
+
+
+def _inviter(purpose: Purpose, issued_by: Mapping[str, Any]) -> str | None:
+    """The name an invitation mail gives as its sender; a reset is asked for by the person."""
+    if purpose != "invitation" or issued_by.get("role") == "self":
+        return None
+    name = str(issued_by.get("name") or "").strip()
+    return name or None

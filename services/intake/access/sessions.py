@@ -14,7 +14,7 @@ or sets a new password, and when a supervisor deactivates the person or changes 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -93,8 +93,17 @@ def prefix_of(token: str) -> str | None:
     return parts[1]
 
 
-def authenticate(token: str, lifetimes: Lifetimes, now: datetime) -> Principal | None:
-    """The person a live session token belongs to, or None (unknown, ended or expired)."""
+def authenticate(
+    token: str,
+    lifetimes: Lifetimes,
+    now: datetime,
+    on_expired: Callable[[Document, str], None] | None = None,
+) -> Principal | None:
+    """The person a live session token belongs to, or None (unknown, ended or expired).
+
+    ``on_expired`` hears of a session found past its idle or absolute limit ("idle" or
+    "absolute"), once: the one request that finds it ends it.
+    """
     prefix = prefix_of(token)
     if prefix is None:
         return None
@@ -102,7 +111,9 @@ def authenticate(token: str, lifetimes: Lifetimes, now: datetime) -> Principal |
     if doc is None or not hmac.compare_digest(doc["secret_hash"], digest(token.split("_", 2)[2])):
         return None
     if now >= doc["expires_at"] or now - doc["last_seen_at"] > lifetimes.idle:
-        collection().delete_one({"_id": prefix})
+        ended = collection().delete_one({"_id": prefix}).deleted_count
+        if ended and on_expired is not None:
+            on_expired(doc, "absolute" if now >= doc["expires_at"] else "idle")
         return None
     if now - doc["last_seen_at"] >= TOUCH_EVERY:
         collection().update_one(

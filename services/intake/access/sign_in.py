@@ -16,6 +16,7 @@ Every step is written to the sign-in log for auditors.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -40,6 +41,8 @@ THROTTLE_WINDOW: Final = timedelta(minutes=15)
 
 Document = dict[str, Any]
 Step = Literal["session", "second_factor", "enrol"]
+# An account id no officer can have (ids are slugs): read in place of an unknown address's.
+_NOBODY: Final = "\x00nobody"
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,15 @@ def account_key(email: str) -> str:
     return digest("sign-in:" + email.strip().lower())[:32]
 
 
-def _check_throttle(door: Door, key: str, client: Client, now: datetime) -> None:
+def _reserve_attempt(door: Door, key: str, client: Client, now: datetime) -> Any:
+    """Count this attempt on the account name BEFORE any password or code is checked, and
+    refuse it (SignInRefused("throttled")) past the limits; the id of the attempt's record.
+
+    Recording first and counting after makes the limit hold under concurrency: of attempts
+    arriving together, the k-th recorded counts at least k, so no more than the limit can
+    ever reach the check. A successful attempt takes its record back (``_forgive``); a
+    failed one stays, counted for 15 minutes.
+    """
     if client.address:
         verdict = door.limiter.hit(
             f"sign-in:{client.address}",
@@ -97,17 +108,27 @@ def _check_throttle(door: Door, key: str, client: Client, now: datetime) -> None
         )
         if not verdict.allowed:
             raise SignInRefused("throttled", verdict.retry_after)
-    failures = SignInFailure._get_collection().count_documents(
-        {"account": key, "at": {"$gt": now - THROTTLE_WINDOW}}
-    )
-    if failures >= door.throttle.per_account:
-        raise SignInRefused("throttled", int(THROTTLE_WINDOW.total_seconds()))
-
-
-def _count_failure(key: str, now: datetime) -> None:
-    SignInFailure._get_collection().insert_one(
+    failures = SignInFailure._get_collection()
+    attempt = failures.insert_one(
         {"account": key, "at": now, "expires_at": now + THROTTLE_WINDOW}
-    )
+    ).inserted_id
+    since = now - THROTTLE_WINDOW
+    if failures.count_documents({"account": key, "at": {"$gt": since}}) > door.throttle.per_account:
+        failures.delete_one({"_id": attempt})
+        oldest = failures.find_one({"account": key, "at": {"$gt": since}}, sort=[("at", 1)])
+        wait = (oldest["at"] + THROTTLE_WINDOW - now) if oldest else THROTTLE_WINDOW
+        raise SignInRefused("throttled", max(1, math.ceil(wait.total_seconds())))
+    return attempt
+
+
+def _forgive(attempt: Any) -> None:
+    """A successful attempt is no failure: take its record back."""
+    SignInFailure._get_collection().delete_one({"_id": attempt})
+
+
+def _officer_key(officer: Mapping[str, Any]) -> str:
+    # The same name a sign-in with the person's address is counted under.
+    return account_key(str(officer.get("email") or officer["_id"]))
 
 
 # --- steps -------------------------------------------------------------------------------------
@@ -117,18 +138,19 @@ def sign_in(door: Door, email: str, password: str, client: Client, now: datetime
     """Check a password; the next step, or SignInRefused("credentials" | "throttled")."""
     key = account_key(email)
     try:
-        _check_throttle(door, key, client, now)
+        attempt = _reserve_attempt(door, key, client, now)
     except SignInRefused:
         log_event("throttled", now, client=client, account_digest=key)
         raise
     officer = officers.find_by_email(email.strip())
-    account = Account._get_collection().find_one({"_id": officer["_id"]}) if officer else None
+    # The same reads and the same hashing whether or not the address belongs to anyone, so
+    # neither the answer nor its time tells who works here.
+    account = Account._get_collection().find_one({"_id": officer["_id"] if officer else _NOBODY})
     stored = account.get("password_hash") if account else None
-    # Verified even when there is no account, so both refusals take the same time.
     if not passwords.verify_password(stored, password) or officer is None or account is None:
-        _count_failure(key, now)
         log_event("failed", now, officer=officer, client=client, account_digest=key)
         raise SignInRefused("credentials")
+    _forgive(attempt)
     if stored and passwords.needs_rehash(stored):
         _set_password_hash(officer["_id"], passwords.hash_password(password), now)
     return _after_password(door, officer, account, client, now, key)
@@ -146,14 +168,42 @@ def _after_password(
         return _challenge(officer, "second_factor", client, now)
     if officer["role"] in SECOND_FACTOR_ROLES:
         return _challenge(officer, "enrol", client, now)
-    token = sessions.start(
-        officer, second_factor=False, client=client, lifetimes=door.lifetimes, now=now
-    )
+    token = _start_session(door, officer, False, client, now)
     log_event("signed_in", now, officer=officer, client=client, account_digest=key)
     return Outcome("session", token, officer["_id"])
 
 
+def _start_session(
+    door: Door, officer: Mapping[str, Any], with_factor: bool, client: Client, now: datetime
+) -> str:
+    """Open a session for ``officer`` as read, unless the directory changed them meanwhile.
+
+    A supervisor's change of role, region or activity ends the person's sessions right after
+    it is written; a session opened from an entry read just before that change would escape
+    it. So the entry is read again once the session exists: of the two writers, whichever
+    comes second sees the other's write, and the session ends either way.
+    """
+    token = sessions.start(
+        officer, second_factor=with_factor, client=client, lifetimes=door.lifetimes, now=now
+    )
+    current = officers.lookup(str(officer["_id"]))
+    if current is None or any(current.get(f) != officer.get(f) for f in ("role", "region")):
+        prefix = sessions.prefix_of(token)
+        if prefix is not None:
+            sessions.end(prefix)
+        raise SignInRefused("challenge")
+    return token
+
+
+def end_challenges(officer_id: str) -> int:
+    """Void every pending sign-in step of a person (their password changed)."""
+    return int(
+        SignInChallenge._get_collection().delete_many({"officer_id": officer_id}).deleted_count
+    )
+
+
 def _challenge(officer: Mapping[str, Any], kind: Step, client: Client, now: datetime) -> Outcome:
+    log_event("second_factor_required", now, officer=officer, client=client, detail=kind)
     token = new_secret()
     SignInChallenge._get_collection().insert_one(
         {
@@ -196,6 +246,7 @@ def verify_second_factor(
     """A code for a ``second_factor`` challenge; a session, or SignInRefused("code")."""
     vault = _vault(door)
     challenge, officer = _open_challenge(token, "second_factor", now)
+    attempt = _code_attempt(door, officer, client, now)
     account = Account._get_collection().find_one({"_id": officer["_id"]}) or {}
     sealed = account.get("totp_sealed")
     if not sealed:
@@ -205,8 +256,20 @@ def verify_second_factor(
     if step is None or not _use_step(officer["_id"], step):
         log_event("second_factor_failed", now, officer=officer, client=client)
         raise SignInRefused("code")
+    _forgive(attempt)
     SignInChallenge._get_collection().delete_one({"_id": challenge["_id"]})
     return _session(door, officer, client, now)
+
+
+def _code_attempt(door: Door, officer: Mapping[str, Any], client: Client, now: datetime) -> Any:
+    """A typed code counts on the person's account like a password: a wrong one is a failure,
+    so fresh challenges (the password is known) cannot be used to guess codes for ever."""
+    key = _officer_key(officer)
+    try:
+        return _reserve_attempt(door, key, client, now)
+    except SignInRefused:
+        log_event("throttled", now, officer=officer, client=client, account_digest=key)
+        raise
 
 
 def enrolment(door: Door, token: str, now: datetime) -> tuple[str, str]:
@@ -233,11 +296,13 @@ def confirm_enrolment(door: Door, token: str, code: str, client: Client, now: da
     challenge, officer = _open_challenge(token, "enrol", now)
     if not challenge.get("pending_secret"):
         raise SignInRefused("challenge")
+    attempt = _code_attempt(door, officer, client, now)
     secret = vault.open(challenge["pending_secret"], _aad(officer["_id"]))["secret"]
     step = second_factor.matching_step(secret, code, now, None)
     if step is None:
         log_event("second_factor_failed", now, officer=officer, client=client)
         raise SignInRefused("code")
+    _forgive(attempt)
     enable_factor(officer, challenge["pending_secret"], step, now, client)
     SignInChallenge._get_collection().delete_one({"_id": challenge["_id"]})
     return _session(door, officer, client, now)
@@ -268,9 +333,7 @@ def enable_factor(
 
 
 def _session(door: Door, officer: Mapping[str, Any], client: Client, now: datetime) -> Outcome:
-    token = sessions.start(
-        officer, second_factor=True, client=client, lifetimes=door.lifetimes, now=now
-    )
+    token = _start_session(door, officer, True, client, now)
     log_event("signed_in", now, officer=officer, client=client, detail="second_factor")
     return Outcome("session", token, officer["_id"])
 
@@ -296,6 +359,8 @@ def accept_link(door: Door, token: str, password: str, client: Client, now: date
     view = links.inspect(token, now)
     officer = officers.lookup(view.officer_id) if view.officer_id else None
     if view.state != "valid" or officer is None:
+        if view.state != "unknown":
+            log_event("link_refused", now, officer=officer, client=client, detail=view.state)
         raise SignInRefused("link")
     verdict = passwords.check_policy(password, [officer["name"], officer.get("email") or ""])
     if not verdict.ok:
@@ -304,6 +369,9 @@ def accept_link(door: Door, token: str, password: str, client: Client, now: date
         raise SignInRefused("link")
     _set_password_hash(officer["_id"], passwords.hash_password(password), now)
     ended = sessions.end_all(officer["_id"])
+    # A step begun with the old password (a code to type, a factor to set up) ends too: it
+    # must not outlive the password that opened it.
+    end_challenges(officer["_id"])
     log_event(
         "password_set",
         now,

@@ -8,7 +8,7 @@ so they appear in no access log.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from flask import Blueprint, jsonify
@@ -22,6 +22,7 @@ from services.intake.access.sign_in import (
     PasswordRefused,
     SignInRefused,
     accept_link,
+    account_key,
     confirm_enrolment,
     enrolment,
     sign_in,
@@ -51,6 +52,9 @@ from shared.request_input import parse_body
 bp = Blueprint("sign_in", __name__)
 
 MAX_BODY: Final = 4096
+# Reset mails one address may receive in RESET_WINDOW (each voids the one before anyway).
+RESETS_PER_ACCOUNT: Final = 3
+RESET_WINDOW: Final = timedelta(minutes=15)
 
 # What the console may tell the person for each refusal: never which of e-mail or password
 # was wrong.
@@ -131,9 +135,10 @@ def post_sign_in() -> ResponseReturnValue:
 @bp.post("/v1/auth/second-factor")
 @operation(
     summary="Complete a sign-in with a code from the authenticator app",
+    description="A wrong code counts on the account like a wrong password.",
     body=CodeBody,
     answers=_STEP,
-    problems=(400, 401, 403, 413, 415, 422, 503),
+    problems=(400, 401, 403, 413, 415, 422, 429, 503),
     texts=_REFUSED_TEXT,
 )
 @requires(*DOORKEEPERS)
@@ -171,7 +176,7 @@ def post_enrolment() -> ResponseReturnValue:
     summary="Turn the second factor on with the app's first code, and sign in",
     body=CodeBody,
     answers=_STEP,
-    problems=(400, 401, 403, 413, 415, 422, 503),
+    problems=(400, 401, 403, 413, 415, 422, 429, 503),
     texts=_REFUSED_TEXT,
 )
 @requires(*DOORKEEPERS)
@@ -255,8 +260,18 @@ def post_password_reset() -> ResponseReturnValue:
         )
         if not verdict.allowed:
             raise _refused(SignInRefused("throttled", verdict.retry_after))
+    # Mails to one address are limited too, silently (the answer must stay the same), so
+    # nobody can flood a person's inbox with resets from many addresses.
+    per_account = d.limiter.hit(
+        f"password-reset:{account_key(body.email)}",
+        RESETS_PER_ACCOUNT,
+        window=RESET_WINDOW,
+        now=now,
+    )
     officer = officers.find_by_email(body.email.strip())
-    if officer is not None and officer.get("email"):
+    if officer is not None and not per_account.allowed:
+        log_event("reset_throttled", now, officer=officer, client=client)
+    elif officer is not None and officer.get("email"):
         issue_link(
             officer,
             "reset",

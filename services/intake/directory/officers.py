@@ -20,7 +20,8 @@ from pymongo.collation import Collation
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from services.intake.access import sessions
+from services.intake.access import links, sessions
+from services.intake.access.sign_in_log import log_event
 from services.intake.directory.models import OfficerEntry
 from services.intake.directory.schema import (
     ENTRY_FIELDS,
@@ -302,14 +303,33 @@ def _write(
         )
     except DuplicateKeyError as exc:
         raise EmailTaken(f"another officer already has the e-mail {entry.get('email')}") from exc
-    if written is not None and any(entry.get(f) != current.get(f) for f in _SESSION_FIELDS):
-        sessions.end_all(str(current["_id"]))
+    if written is not None:
+        _after_change(current, entry, actor, moment)
     if written is None:
         now_doc = get(str(current["_id"]))
         if now_doc is None:
             raise OfficerNotFound(f"no officer {current['_id']}")
         raise StaleVersion(str(current["_id"]), version, int(now_doc["version"]))
     return _entry_only(written)
+
+
+def _after_change(current: Document, entry: Document, actor: Document, now: datetime) -> None:
+    """What a stored change means for the person's ways in: sessions end when what they may
+    see or do changed; unspent sign-in links die when the address they were mailed to is no
+    longer theirs, or when the person is deactivated."""
+    officer_id = str(current["_id"])
+    changed = [f for f in _SESSION_FIELDS if entry.get(f) != current.get(f)]
+    if changed:
+        ended = sessions.end_all(officer_id)
+        log_event(
+            "sessions_ended",
+            now,
+            officer={**current, **entry},
+            by=actor,
+            detail=f"{', '.join(changed)} changed; {ended} session(s) ended",
+        )
+    if entry.get("email") != current.get("email") or not entry.get("active", True):
+        links.void_older(officer_id, now)
 
 
 def _new_correlation() -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
-import operator
 import random
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import pytest
@@ -52,7 +52,7 @@ def _matches(doc: dict[str, Any], condition: dict[str, Any]) -> bool:
 def _sorted(docs: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     out = list(docs)
     for field, direction in reversed(ordering.sort_spec(sort)):
-        out.sort(key=operator.itemgetter(field), reverse=direction == -1)
+        out.sort(key=itemgetter(field), reverse=direction == -1)
     return out
 
 

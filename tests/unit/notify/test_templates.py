@@ -14,6 +14,8 @@ from jinja2 import DictLoader, meta
 from services.notify.recipients import Profile
 from services.notify.rendering import (
     LANGUAGES,
+    LINK_TEMPLATES,
+    MAIL_PARTS,
     OTHER_TEMPLATES,
     PARTS,
     TEMPLATED_EVENTS,
@@ -35,7 +37,8 @@ from shared.contracts import (
 from shared.contracts import CaseSubmitted as _Submitted
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "services" / "notify" / "templates"
-URL = "https://pantau.kukarkab.go.id/v1/cases/65f0c0ffee0000000000abcd"
+URL = "https://pantau.kukarkab.go.id/kasus/65f0c0ffee0000000000abcd"
+SHORT_URL = "https://pantau.kukarkab.go.id/k/65f0c0ffee0000000000abcd"
 DUE = datetime(2024, 11, 29, 16, 59, tzinfo=UTC)  # 23:59 WIB, 00:59 WITA, 01:59 WIT
 
 
@@ -104,7 +107,7 @@ def test_every_event_template_renders_what_the_officer_needs(
     reader = Profile(
         officer_id="kukar-bkpsdm-1", name="Andi Saputra", language=language, timezone=zone
     )
-    rendered = default_renderer().render(event, reader, case_url=URL)
+    rendered = default_renderer().render(event, reader, case_url=URL, short_url=SHORT_URL)
     for part in (rendered.text, rendered.html):
         assert "Andi Saputra" in part
         assert CATEGORY[language] in part
@@ -112,10 +115,13 @@ def test_every_event_template_renders_what_the_officer_needs(
         assert ZONES[zone] in part
         assert NEXT_STEP[language] in part
         assert URL in part
+        assert SHORT_URL not in part
     assert rendered.subject
     assert "\n" not in rendered.subject
     assert len(rendered.sms) <= SMS_LIMIT
-    assert URL in rendered.sms
+    # An SMS carries the console's short address, which redirects to the case's page.
+    assert SHORT_URL in rendered.sms
+    assert URL not in rendered.sms
     assert ZONES[zone].split(" ")[1] in rendered.sms
 
 
@@ -165,27 +171,6 @@ def test_test_message_templates_render(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("purpose", ["invitation", "reset"])
-def test_sign_in_link_mails_carry_the_link_and_its_end_in_the_persons_zone(
-    language: str, purpose: str
-) -> None:
-    reader = Profile(officer_id="x", name="Andi", language=language, timezone="Asia/Makassar")
-    event = SignInLinkIssued(
-        officer_id="x",
-        recipient=Recipient(officer_id="x", name="Andi", email="andi@kukarkab.go.id"),
-        purpose=purpose,  # type: ignore[arg-type]
-        url="https://pantau.example/masuk/tautan/abc123",
-        expires_at=DUE,
-    )
-    rendered = default_renderer().render_link(event, reader)
-    for part in (rendered.text, rendered.html):
-        assert "https://pantau.example/masuk/tautan/abc123" in part
-        assert "30-11-2024 00:59 WITA" in part
-    invited = "Undangan" if language == "id" else "invitation"
-    assert (invited in rendered.subject) is (purpose == "invitation")
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
 def test_a_receipt_carries_the_code_and_where_to_follow_it_in_one_sms(language: str) -> None:
     url = "https://pantau.karokab.go.id/lacak/K7QM-3XPA-9D2F-HT6W"
     rendered = default_renderer().render_receipt("K7QM-3XPA-9D2F-HT6W", language, url)
@@ -207,12 +192,23 @@ def test_an_answer_alert_withholds_the_answer_and_counts_its_files(language: str
     )
 
 
+def test_without_a_short_address_the_sms_carries_the_case_page() -> None:
+    event = _events(DUE)[CaseAssigned.TYPE]
+    reader = Profile(officer_id="x", name="Andi")
+    assert URL in default_renderer().render(event, reader, case_url=URL).sms
+
+
 def test_every_template_file_belongs_to_a_known_message() -> None:
     expected = {
         f"{base}.{language}.{part}.j2"
         for base in [*TEMPLATED_EVENTS.values(), *OTHER_TEMPLATES]
         for language in LANGUAGES
         for part in PARTS
+    } | {
+        f"{base}.{language}.{part}.j2"
+        for base in LINK_TEMPLATES.values()
+        for language in LANGUAGES
+        for part in MAIL_PARTS
     }
     assert {p.name for p in TEMPLATES.glob("*.j2")} == expected
 
@@ -226,6 +222,11 @@ ALLOWED = {
     "due",
     "due_short",
     "case_url",
+    "short_url",
+    # sign-in links
+    "link_url",
+    "invited_by",
+    "expires",
     # digests and tests
     "items",
     "count",
@@ -235,10 +236,6 @@ ALLOWED = {
     "codes",
     "channel",
     "sent_at",
-    # a person's one-time sign-in link
-    "invitation",
-    "link_url",
-    "valid_until",
     # receipts of tracking codes
     "code",
     "track_url",
@@ -284,3 +281,65 @@ def test_a_reassignment_says_who_moved_it_and_why_with_their_words_escaped(langu
     assert "Kepala Inspektorat <Kukar>" in rendered.text
     assert "Kepala Inspektorat &lt;Kukar&gt;" in rendered.html
     assert "<Kukar>" not in rendered.html
+
+
+LINK = "https://pantau.kukarkab.go.id/masuk/tautan/Zm9vYmFyYmF6cXV4"
+LINK_EXPIRES = datetime(2024, 11, 29, 16, 29, tzinfo=UTC)  # 23:29 WIB, 00:29 WITA
+
+
+def _link(purpose: str, invited_by: str | None) -> SignInLinkIssued:
+    return SignInLinkIssued(
+        officer_id="kukar-bkpsdm-1",
+        recipient=Recipient(officer_id="kukar-bkpsdm-1", name="Andi Saputra"),
+        purpose=purpose,  # type: ignore[arg-type]
+        url=LINK,
+        expires_at=LINK_EXPIRES,
+        invited_by=invited_by,
+    )
+
+
+ONCE = {"id": "hanya bisa dipakai sekali dan berlaku 30 menit", "en": "works once and for 30"}
+IGNORE = {"id": "abaikan", "en": "ignore"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_invitation_says_who_invited_and_that_the_link_works_once_for_30_minutes(
+    language: str,
+) -> None:
+    reader = Profile(
+        officer_id="x", name="Andi Saputra", language=language, timezone="Asia/Makassar"
+    )
+    rendered = default_renderer().render_link(_link("invitation", "Drs. Herman <Karo>"), reader)
+    for part in (rendered.text, rendered.html):
+        assert "Andi Saputra" in part
+        assert LINK in part
+        assert ONCE[language] in part
+        assert "00:29 WITA" in part
+    assert "Drs. Herman <Karo>" in rendered.text
+    assert "Drs. Herman &lt;Karo&gt;" in rendered.html
+    assert rendered.subject
+    assert "\n" not in rendered.subject
+    assert rendered.sms == ""  # a link never goes by SMS
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_invitation_nobody_signed_names_nobody(language: str) -> None:
+    reader = Profile(officer_id="x", name="Andi", language=language)
+    rendered = default_renderer().render_link(_link("invitation", None), reader)
+    assert "None" not in rendered.text
+    assert LINK in rendered.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_reset_says_it_was_asked_for_and_to_ignore_it_otherwise(language: str) -> None:
+    reader = Profile(officer_id="x", name="Andi", language=language)
+    rendered = default_renderer().render_link(_link("reset", None), reader)
+    for part in (rendered.text, rendered.html):
+        assert LINK in part
+        assert ONCE[language] in part
+        assert IGNORE[language] in part
+    assert (
+        rendered.subject
+        != default_renderer().render_link(_link("invitation", None), reader).subject
+    )
+    assert rendered.sms == ""

@@ -110,10 +110,12 @@ def test_status_names_what_needs_attention(settings: Settings, runner: CliRunner
     args = ["status", "--timeout", "1"]
     for name in ("intake", "triage", "notify"):
         args += ["--http", f"{name}={down}", "--worker", f"{name}={down}"]
+    args += ["--http", f"console={down}"]
     result = runner.invoke(cli, args)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert sum("unreachable" in line for line in lines) == 6
+    # Four HTTP apps (the console too) and three workers, none of them running.
+    assert sum("unreachable" in line for line in lines) == 7
     assert any(
         line.split()[:3] == ["pantau.intake.parking", "1", "0"] and "pantau parked list" in line
         for line in lines

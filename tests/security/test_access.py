@@ -123,6 +123,7 @@ MANAGE = frozenset({"supervisor", "operator"})  # reopen, reassign, transfer, th
 OFFICER_LIST = frozenset({"supervisor", "operator", "auditor"})  # directory, statistics
 PUBLIC = frozenset({"public"})  # citizens' reports and answers, through the console
 DOOR = frozenset({"console"})  # signing people in
+OPERATOR = frozenset({"operator"})  # the province's administrators
 
 
 def _json(payload: Any) -> Callable[[], dict[str, Any]]:
@@ -152,6 +153,16 @@ STATIC = Route("GET", "/static/<path:filename>", None, lambda w: "/static/nothin
 
 INTAKE_ROUTES = [
     STATIC,
+    # What an operator reads of the pipeline, and the messages parked on this service's
+    # queue; no fixture parks one here, so only the role and key checks apply.
+    Route("GET", "/v1/pipeline", OPERATOR, lambda w: "/v1/pipeline"),
+    Route("GET", "/v1/parked", OPERATOR, lambda w: "/v1/parked"),
+    Route(
+        "POST",
+        "/v1/parked/<ident>/replay",
+        OPERATOR,
+        lambda w: f"/v1/parked/{uuid.uuid4().hex}/replay",
+    ),
     Route("GET", "/healthz", None, lambda w: "/healthz"),
     Route("GET", "/readyz", None, lambda w: "/readyz"),
     Route("GET", "/metrics", None, lambda w: "/metrics"),
@@ -699,6 +710,16 @@ TRIAGE_ROUTES = [
         body=_json({"region_code": KARO, "title": "x"}),
         scoped=True,  # it names Karo: another tenant's caller gets 404
     ),
+    # What an operator reads of the pipeline, and the messages parked on this service's
+    # queue; no fixture parks one here, so only the role and key checks apply.
+    Route("GET", "/v1/pipeline", OPERATOR, lambda w: "/v1/pipeline"),
+    Route("GET", "/v1/parked", OPERATOR, lambda w: "/v1/parked"),
+    Route(
+        "POST",
+        "/v1/parked/<ident>/replay",
+        OPERATOR,
+        lambda w: f"/v1/parked/{uuid.uuid4().hex}/replay",
+    ),
     # Clocks of cases the caller cannot see are left out: a listing, not a 404.
     Route("GET", "/v1/clocks", TRIAGE_READ, lambda w: f"/v1/clocks?case_id={w['case_id']}"),
     Route(
@@ -743,7 +764,6 @@ def test_triage_access_rules(triage_world: tuple[FlaskClient, dict[str, str], Fl
 
 NOTIFY_HISTORY = frozenset({"officer", "supervisor", "operator", "auditor"})
 NOTIFY_PREFS = frozenset({"officer", "supervisor", "operator"})
-OPERATOR = frozenset({"operator"})
 
 NOTIFY_ROUTES = [
     STATIC,
@@ -775,6 +795,7 @@ NOTIFY_ROUTES = [
     ),
     # Parked messages are listed per tenant by the province's operator; no fixture parks one
     # here, so only the role and key checks apply.
+    Route("GET", "/v1/pipeline", OPERATOR, lambda w: "/v1/pipeline"),
     Route("GET", "/v1/parked", OPERATOR, lambda w: "/v1/parked"),
     Route(
         "POST",

@@ -137,7 +137,7 @@ class Settings(BaseSettings):
     sign_in_rate_per_address: int = Field(
         default=30,
         ge=1,
-        description="Sign-in attempts one client address may make in 15 minutes.",
+        description="Failed sign-in steps one client address may have in 15 minutes.",
     )
 
     # --- console ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from playwright.sync_api import Browser, Page
 
 from tests.browser.accessibility import serious_violations
 from tests.browser.conftest import phone_context
+from tests.browser.signing_in import sign_in
 from tests.support.alerted import alerted_case
 from tests.support.suite import Suite
 
@@ -79,3 +80,59 @@ def test_the_checker_itself_finds_an_unlabelled_field_and_a_nameless_link(page: 
     page.set_content("<html><body><input type=text><a href='#'></a></body></html>")
     rules = {v["rule"] for v in serious_violations(page)}
     assert {"label", "link-name", "html-has-lang"} <= rules
+
+
+def test_supervisors_operators_and_citizens_pages_have_no_serious_violation(
+    browser: Browser, browser_suite: Suite
+) -> None:
+    base = browser_suite.urls["console"]
+    alerted = alerted_case(browser_suite, "Teratai")
+    found: list[tuple[str, object]] = []
+
+    supervisor_context = phone_context(browser)
+    page = supervisor_context.new_page()
+    try:
+        sign_in(page, browser_suite, "a11y-supervisor", role="supervisor")
+        for path in [
+            "/tim",
+            "/tim/orang",
+            "/tim/orang/baru",
+            f"/tim/orang/{alerted.officer_id}",
+            "/tim/sesi",
+            "/statistik",
+            f"/kasus/{alerted.case_id}",
+        ]:
+            found += _check(page, path, base)
+    finally:
+        supervisor_context.close()
+
+    operator_context = phone_context(browser)
+    page = operator_context.new_page()
+    try:
+        sign_in(page, browser_suite, "a11y-operator", role="operator", region="12", unit="PROVINSI")
+        for path in [
+            "/operator",
+            "/operator/kunci",
+            "/operator/kunci/baru",
+            "/operator/parkir",
+            "/operator/log-masuk",
+        ]:
+            found += _check(page, path, base)
+    finally:
+        operator_context.close()
+
+    # axe runs in the page, so the citizen's pages are checked with scripts on; the same
+    # markup is served without them.
+    citizen_context = phone_context(browser)
+    page = citizen_context.new_page()
+    try:
+        for path in ["/lapor", "/lapor/12.06", "/lacak", "/lacak/AAAA-BBBB-CCCC-DDDD"]:
+            page.goto(base + path)
+            found += [(path, v) for v in serious_violations(page)]
+        # A report refused beside its fields.
+        page.goto(base + "/lapor")
+        page.get_by_role("button", name="Kirim laporan").click()
+        found += [("/lapor (errors)", v) for v in serious_violations(page)]
+    finally:
+        citizen_context.close()
+    assert found == []

@@ -21,6 +21,7 @@ class AlertedCase:
     mail: EmailMessage
     officer_id: str
     officer_name: str
+    title: str
 
     @property
     def link(self) -> str:
@@ -62,4 +63,6 @@ def alerted_case(suite: Suite, marker: str, region: str = "12.06") -> AlertedCas
 
     assignee = eventually(assigned, timeout=30)
     suite.person(assignee["officer_id"], region=region, name=assignee["name"])
-    return AlertedCase(created["id"], mail, assignee["officer_id"], assignee["name"])
+    return AlertedCase(
+        created["id"], mail, assignee["officer_id"], assignee["name"], payload["title"]
+    )

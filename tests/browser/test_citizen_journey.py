@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 from PIL import Image
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, FilePayload, expect
 
 from services.intake.cases.models import Case
 from tests.browser.conftest import phone_context
@@ -54,7 +54,7 @@ def test_a_citizen_reports_without_javascript_and_answers_the_officers_question(
             page.locator(f"#{prefix}_year").fill(str(day.year))
         page.locator("#person1_position").fill("Lurah")
         page.locator("#evidence").set_input_files(
-            [{"name": "IMG_20241121.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}]
+            FilePayload(name="IMG_20241121.jpg", mimeType="image/jpeg", buffer=photo_with_gps())
         )
         page.get_by_label("Dirahasiakan").check()
         page.get_by_label("Nama Anda").fill("Fransiska Tan")

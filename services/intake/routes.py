@@ -9,6 +9,7 @@ from flask import Blueprint
 
 from services.intake.access import account_api, keys_api, people_api, sign_in_api, whoami_api
 from services.intake.actions import api as actions_api
+from services.intake.bootstrap import SERVICE
 from services.intake.cases import api as cases_api
 from services.intake.cases import tracking_api, workload_api
 from services.intake.directory import api as directory_api
@@ -16,8 +17,9 @@ from services.intake.evidence import api as evidence_api
 from services.intake.exports import api as exports_api
 from services.intake.exports import statistics_api
 from services.intake.open311 import api as open311_api
-from services.intake.operations import api as operations_api
+from services.intake.operations.outboxes import outbox_collections
 from services.intake.public import api as public_api
+from shared.operations_api import operations_blueprint
 
 BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
     whoami_api.bp,
@@ -35,5 +37,5 @@ BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
     sign_in_api.bp,
     account_api.bp,
     people_api.bp,
-    operations_api.bp,
+    operations_blueprint(SERVICE, outbox_collections),
 )

@@ -7,6 +7,13 @@ from typing import Final
 
 from flask import Blueprint
 
-from services.notify import api, pipeline_api
+from services.notify import api
+from services.notify.bootstrap import SERVICE
+from services.notify.outboxes import outbox_collections
+from shared.operations_api import operations_blueprint
 
-BLUEPRINTS: Final[tuple[Blueprint, ...]] = (api.bp, pipeline_api.bp)
+# Notify's parked notifications and digests have their own routes in ``api``.
+BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
+    api.bp,
+    operations_blueprint(SERVICE, outbox_collections, parked=False),
+)

@@ -79,26 +79,35 @@ def sign_in() -> ResponseReturnValue:
     )
 
 
-@bp.route("/masuk/kode", methods=["GET", "POST"])
-def second_factor() -> ResponseReturnValue:
+def _code_step(step: str, path: str) -> tuple[CodeForm, ResponseReturnValue | None]:
+    """The code form of a sign-in's second step (``step`` as intake named it): where the
+    person goes next when the code is right or the step is over, else the form with its
+    error beside the field."""
     challenge = session.get("challenge")
-    if not challenge or session.get("challenge_step") != "second_factor":
-        return redirect(url_for("auth.sign_in"))
     form = CodeForm()
+    if not challenge or session.get("challenge_step") != step:
+        return form, redirect(url_for("auth.sign_in"))
     if form.validate_on_submit():
         try:
             outcome = door.ask(
-                "/v1/auth/second-factor",
-                {"challenge": challenge, "code": form.code.data, "client": door.client()},
+                path, {"challenge": challenge, "code": form.code.data, "client": door.client()}
             )
         except Refused as exc:
             if exc.reason == "challenge":
                 session.pop("challenge", None)
-                return redirect(url_for("auth.sign_in", expired=1))
+                return form, redirect(url_for("auth.sign_in", expired=1))
             form.code.errors = [exc.detail or _("Kode tidak cocok.")]
         else:
             door.finish(outcome)
-            return _after_sign_in()
+            return form, _after_sign_in()
+    return form, None
+
+
+@bp.route("/masuk/kode", methods=["GET", "POST"])
+def second_factor() -> ResponseReturnValue:
+    form, done = _code_step("second_factor", "/v1/auth/second-factor")
+    if done is not None:
+        return done
     status = 200 if not form.errors else 422
     return render_template("auth/second_factor.html", form=form), status
 
@@ -106,24 +115,10 @@ def second_factor() -> ResponseReturnValue:
 @bp.route("/masuk/siapkan-kode", methods=["GET", "POST"])
 def enrol() -> ResponseReturnValue:
     """Set up the second factor that the person's role requires, then sign in."""
-    challenge = session.get("challenge")
-    if not challenge or session.get("challenge_step") != "enrol":
-        return redirect(url_for("auth.sign_in"))
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            outcome = door.ask(
-                "/v1/auth/second-factor/enrolment/confirm",
-                {"challenge": challenge, "code": form.code.data, "client": door.client()},
-            )
-        except Refused as exc:
-            if exc.reason == "challenge":
-                session.pop("challenge", None)
-                return redirect(url_for("auth.sign_in", expired=1))
-            form.code.errors = [exc.detail or _("Kode tidak cocok.")]
-        else:
-            door.finish(outcome)
-            return _after_sign_in()
+    form, done = _code_step("enrol", "/v1/auth/second-factor/enrolment/confirm")
+    if done is not None:
+        return done
+    challenge = session["challenge"]
     try:
         setup = door.ask("/v1/auth/second-factor/enrolment", {"challenge": challenge})
     except Refused:

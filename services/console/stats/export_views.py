@@ -9,17 +9,13 @@ on chunk by chunk, so a large export never sits in the console's memory.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Final
 
 from flask import (
-    Response,
     abort,
     jsonify,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -33,12 +29,10 @@ from services.console.stats.overview import local_today, render_page
 from services.console.stats.progress import progress
 from services.console.stats.refusals import export_refusal
 from services.console.web.person import Person, current_person
+from services.console.web.relay import relay
 
-CHUNK: Final = 64 * 1024
 # Intake's export ids; anything else is no export, and never becomes part of a path.
 _EXPORT_ID = re.compile(r"[0-9a-f]{24}")
-# Headers of intake's answer that the browser needs; nothing else is passed on.
-_PASSED: Final = ("Content-Type", "Content-Length", "Content-Disposition")
 
 
 @bp.post("/statistik/ekspor")
@@ -99,15 +93,4 @@ def export_download(export_id: str) -> ResponseReturnValue:
         if exc.status != 409:
             raise
         return redirect(url_for("stats.export_page", export_id=export_id))
-    headers = {name: upstream.headers[name] for name in _PASSED if name in upstream.headers}
-    # Case lists are personal data: kept by no shared cache, opened only as what they are.
-    headers["Cache-Control"] = "private, no-store"
-    headers["X-Content-Type-Options"] = "nosniff"
-
-    def body() -> Iterator[bytes]:
-        try:
-            yield from upstream.iter_content(CHUNK)
-        finally:
-            upstream.close()
-
-    return Response(stream_with_context(body()), status=200, headers=headers)
+    return relay(upstream)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +21,9 @@ import requests
 import schemathesis
 
 from services.cli.infra import MongoServer
+from services.intake.access import sessions
 from services.intake.access.keys import create_key
+from services.intake.access.sessions import Client, Lifetimes
 from services.intake.openapi import document as intake_document
 from services.notify.openapi import document as notify_document
 from services.triage.openapi import document as triage_document
@@ -70,6 +73,15 @@ def _get(suite: Suite, service: str, path: str, key: str) -> Any:
     return answer.json() if answer.status_code == 200 else None
 
 
+def _session(suite: Suite) -> str:
+    """A Karo officer signed in to the console, as the console holds their session."""
+    entry = suite.person("karo-fuzz-live")
+    lifetimes = Lifetimes(idle=timedelta(minutes=30), absolute=timedelta(hours=12))
+    return sessions.start(
+        entry, second_factor=False, client=Client(), lifetimes=lifetimes, now=datetime.now(UTC)
+    )
+
+
 @pytest.fixture(scope="module")
 def live(
     mongo_server: MongoServer, broker: None, tmp_path_factory: pytest.TempPathFactory
@@ -93,6 +105,10 @@ def live(
             # Province-level, as deployments issue operators' keys.
             "operator": suite.key(SUMUT, "operator"),
             "auditor": suite.key(KARO, "auditor"),
+            # The console's own keys, and a person signed in to it (a session token).
+            "console": suite.key(SUMUT, "console"),
+            "public": suite.key(SUMUT, "public"),
+            "session": _session(suite),
         }
         known = {
             "intake": {"case_id": case_id, "code": created["tracking_code"]},

@@ -27,3 +27,24 @@ def test_an_invited_officer_sets_a_password_and_lands_on_their_queue(
     assert done.status_code == 200, text(done)
     assert done.url.endswith("/kasus"), done.url
     assert "Kasus saya" in text(done)
+
+
+def test_the_sign_in_pages_speak_english_on_request(console_suite: Suite) -> None:
+    person = PageClient(console_suite.urls["console"])
+
+    page = person.get("/masuk?lang=en")
+    assert page.status_code == 200
+    assert '<html lang="en">' in page.text
+    shown = text(page)
+    # Indonesian here means the catalogue is not compiled: `make translations`.
+    assert "Sign in to Pantau" in shown, shown
+    assert "Forgotten your password?" in shown
+    assert "Masuk ke Pantau" not in shown
+
+    empty = person.post("/masuk", {"email": "", "password": ""})
+    assert empty.status_code == 422
+    assert "Enter your email address." in text(empty)
+    assert "Enter your password." in text(empty)
+
+    assert "Forgotten password" in text(person.get("/masuk/lupa")), "the choice is kept"
+    assert "Masuk ke Pantau" in text(person.get("/masuk?lang=id"))

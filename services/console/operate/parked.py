@@ -14,7 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    copy_current_request_context,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from services.console.clients.base import NotFound, ServiceClient, ServiceDown
@@ -122,10 +130,14 @@ def replay(service: str, ident: str) -> ResponseReturnValue:
 
 
 def sections(person: Person) -> list[Section]:
-    """Every service's parked messages, asked at once."""
+    """Every service's parked messages, asked at once. Each asking thread carries a copy of
+    the request, so the words it puts in the section are in the person's language."""
     clients = {s: _client(s) for s in SERVICES}
     with ThreadPoolExecutor(max_workers=len(SERVICES), thread_name_prefix="parked") as pool:
-        futures = [pool.submit(_section, s, clients[s], person.token) for s in SERVICES]
+        futures = [
+            pool.submit(copy_current_request_context(_section), s, clients[s], person.token)
+            for s in SERVICES
+        ]
         return [future.result() for future in futures]
 
 

@@ -118,10 +118,17 @@ def week_label(day: str) -> str:
         return day
 
 
+def _no_data(title: str) -> str:
+    """The text alternative of an empty chart (its words marked outside the f-string, where
+    pybabel finds them)."""
+    empty = _("tidak ada data")
+    return f"{title}: {empty}."
+
+
 def _alt(title: str, rows: Iterable[Row]) -> str:
     drawn = [row for row in rows if row.bar is not None]
     named = ", ".join(f"{row.label} {row.bar.shown}" for row in drawn[:ALT_ITEMS] if row.bar)
-    text = f"{title}: {named}." if named else f"{title}: {_('tidak ada data')}."
+    text = f"{title}: {named}." if named else _no_data(title)
     if len(drawn) > ALT_ITEMS:
         text += " " + _("Dan %(n)s lainnya di tabel.", n=len(drawn) - ALT_ITEMS)
     return text
@@ -192,7 +199,7 @@ def trend(stats: Json) -> Figure:
             most=count(received[busiest]),
         )
     else:
-        alt = f"{title}: {_('tidak ada data')}."
+        alt = _no_data(title)
     return Figure(
         name="tren",
         title=title,

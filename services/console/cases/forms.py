@@ -20,7 +20,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from services.console.web.labels import CATEGORY_CODES, PRIORITY_CODES
+from services.console.web.labels import (
+    CATEGORY_CODES,
+    PRIORITY_CODES,
+    category,
+    priority,
+    sanction_label,
+)
 
 MAX_TEXT = 2000
 SANCTIONS = ("ringan", "sedang", "berat", "ptdh", "etik")
@@ -46,7 +52,8 @@ class StatusForm(VersionedForm):
     )
     sanction_level = SelectField(
         _l("Tingkat sanksi"),
-        choices=[("", "—"), *[(s, s) for s in SANCTIONS]],
+        # Called when the form is drawn, so the words are in the person's language.
+        choices=lambda: [("", "—"), *[(s, sanction_label(s)) for s in SANCTIONS]],
         validators=[Optional()],
     )
     decision_ref = StringField(
@@ -115,12 +122,12 @@ class ReopenForm(VersionedForm):
 class OverrideForm(FlaskForm):
     category = SelectField(
         _l("Kategori"),
-        choices=[("", "—"), *[(c, c) for c in CATEGORY_CODES]],
+        choices=lambda: [("", "—"), *[(c, category(c)) for c in CATEGORY_CODES]],
         validators=[Optional()],
     )
     priority = SelectField(
         _l("Prioritas"),
-        choices=[("", "—"), *[(p, p) for p in PRIORITY_CODES]],
+        choices=lambda: [("", "—"), *[(p, priority(p)) for p in PRIORITY_CODES]],
         validators=[Optional()],
     )
     reason = TextAreaField(

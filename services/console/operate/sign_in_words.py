@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from services.console.operate.words import _
 
 # Entries an auditor scans for: someone trying passwords or codes.
-ALARMING: Final = frozenset({"failed", "throttled", "second_factor_failed"})
+ALARMING: Final = frozenset({"failed", "throttled", "second_factor_failed", "reset_throttled"})
 _PLAIN: Final = {
     "failed": _l("gagal masuk: e-mail atau kata sandi salah"),
     "throttled": _l("ditahan: terlalu banyak percobaan masuk"),
@@ -23,6 +23,11 @@ _PLAIN: Final = {
     "reset_unknown": _l("minta atur ulang kata sandi untuk alamat yang tidak terdaftar"),
     "signed_out": _l("keluar"),
     "signed_out_everywhere": _l("keluar dari semua perangkat"),
+    "second_factor_required": _l("kata sandi benar; menunggu kode verifikasi"),
+    "session_expired": _l("sesi berakhir karena lama tidak dipakai"),
+    "sessions_ended": _l("sesi diakhiri karena data orang ini diubah"),
+    "link_refused": _l("tautan sekali pakai ditolak (terpakai, kedaluwarsa atau tidak dikenal)"),
+    "reset_throttled": _l("ditahan: terlalu banyak permintaan atur ulang kata sandi"),
 }
 
 

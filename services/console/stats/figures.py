@@ -203,11 +203,11 @@ def trend(stats: Json) -> Figure:
     return Figure(
         name="tren",
         title=title,
-        columns=(_("Minggu mulai"), _("Masuk"), _("Selesai")),
+        columns=(_("Minggu mulai"), _("Diterima"), _("Ditutup")),
         rows=rows,
         alt=alt,
         periods=periods,
-        series=(Series(_("Masuk"), received), Series(_("Selesai"), closed)),
+        series=(Series(_("Diterima"), received), Series(_("Ditutup"), closed)),
     )
 
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 STATE_LABELS: Final = {
     "queued": _l("Menunggu giliran"),
     "running": _l("Sedang ditulis"),
-    "done": _l("Selesai"),
+    "done": _l("Siap diunduh"),
     "failed": _l("Gagal"),
 }
 ACTIVE: Final = ("queued", "running")

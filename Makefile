@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install broker prometheus browser translations lint typecheck pytest test run demo bench clean
+.PHONY: install broker prometheus browser translations catalogue lint typecheck pytest test run demo bench clean
 
 CATALOGUES := services/console/translations
 
@@ -33,6 +33,14 @@ browser: install
 ## The console's English catalogue (Bahasa Indonesia is the source language) compiled for Babel.
 translations: install
 	@$(BIN)/pybabel compile -f -d $(CATALOGUES)
+
+## After changing the console's texts: the catalogue gains the new ones (untranslated: the
+## catalogue test then names each until it is translated) and drops the gone ones.
+catalogue: install
+	@cd services/console && ../../$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l \
+	  -k ngettext:1,2 -k lazy_ngettext:1,2 --sort-by-file --no-wrap -o messages.pot . >/dev/null
+	@cd services/console && ../../$(BIN)/pybabel update -i messages.pot -d translations -l en \
+	  --no-wrap --ignore-obsolete && rm -f messages.pot
 
 lint: install
 	@echo "==> ruff"

@@ -87,13 +87,18 @@ def test_a_deactivated_person_is_refused_like_a_stranger(door: Door, app: Flask)
 
 
 class CommandLog(monitoring.CommandListener):
-    """The database commands issued while recording: their name and collection."""
+    """The database commands the recording thread issued while recording: their name and
+    collection. Background threads (index creation, the key cache's change stream) issue
+    commands of their own at moments no test controls; they are not the request's work."""
 
     def __init__(self) -> None:
         self.recording = False
+        self.thread: int | None = None
         self.commands: list[tuple[str, str]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if threading.get_ident() != self.thread:
+            return
         if self.recording and event.command_name not in ("endSessions", "hello", "isMaster"):
             target = event.command.get(event.command_name)
             self.commands.append((event.command_name, str(target)))
@@ -105,6 +110,7 @@ class CommandLog(monitoring.CommandListener):
     @contextmanager
     def record(self) -> Iterator[list[tuple[str, str]]]:
         self.commands = []
+        self.thread = threading.get_ident()
         self.recording = True
         try:
             yield self.commands

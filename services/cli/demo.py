@@ -145,7 +145,7 @@ def _keys() -> dict[str, str]:
 def _work_a_case(url: str, case_id: str, key: str) -> None:
     """A supervisor acknowledges and verifies a case, then reads its audit trail."""
     headers = {"Authorization": f"Bearer {key}"}
-    click.echo("A supervisor works the first case:")
+    click.echo("A supervisor works the last demo case through the API:")
     steps = [("acknowledge", {}), ("status", {"status": "verified"})]
     for version, (action, body) in enumerate(steps, start=1):
         answer = requests.post(
@@ -247,6 +247,9 @@ def sign_in_links(first_case_id: str | None, console_url: str, timeout: float = 
             now=now,
             send=False,
         )
+        if person["_id"] == assignee and first_case_id is not None:
+            # The officer lands on the case of their alert, as the alert's link would take them.
+            link += f"?next=/kasus/{first_case_id}"
         what = "officer of the first demo case" if person["_id"] == assignee else "supervisor"
         click.echo(f"  {person['name']} ({what}):")
         click.echo(f"    {link}")

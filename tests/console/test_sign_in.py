@@ -48,3 +48,21 @@ def test_the_sign_in_pages_speak_english_on_request(console_suite: Suite) -> Non
 
     assert "Forgotten password" in text(person.get("/masuk/lupa")), "the choice is kept"
     assert "Masuk ke Pantau" in text(person.get("/masuk?lang=id"))
+
+
+def test_a_link_may_name_the_page_to_land_on_but_only_one_of_the_console(
+    console_suite: Suite,
+) -> None:
+    console_suite.person("signin-next-1")
+    console_suite.person("signin-next-2")
+    person = PageClient(console_suite.urls["console"])
+    link = console_suite.invitation("signin-next-1") + "?next=/akun"
+    person.get(link)
+    landed = person.post(link, {"password": PASSWORD, "password_again": PASSWORD})
+    assert landed.url.endswith("/akun"), landed.url
+
+    stranger = PageClient(console_suite.urls["console"])
+    link = console_suite.invitation("signin-next-2") + "?next=https://elsewhere.example/x"
+    stranger.get(link)
+    landed = stranger.post(link, {"password": PASSWORD, "password_again": PASSWORD})
+    assert landed.url.startswith(console_suite.urls["console"]), landed.url

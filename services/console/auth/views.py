@@ -140,6 +140,10 @@ def enrol() -> ResponseReturnValue:
 @bp.route("/masuk/tautan/<token>", methods=["GET", "POST"])
 def link(token: str) -> ResponseReturnValue:
     """An invitation or reset link: opening it spends nothing; the button does."""
+    wanted = door.safe_next(request.args.get("next"))
+    if wanted:
+        # A link may name the page to land on after it (the case of the alert it came with).
+        session["next"] = wanted
     view = door.ask("/v1/auth/links/inspect", {"token": token})
     if view.get("state") != "valid":
         return render_template("auth/link_invalid.html", state=view.get("state")), 410

@@ -31,7 +31,9 @@ class AlertedCase:
         return found.group(1)
 
 
-def alerted_case(suite: Suite, marker: str, region: str = "12.06") -> AlertedCase:
+def alerted_case(
+    suite: Suite, marker: str, region: str = "12.06", *, link: str | None = None
+) -> AlertedCase:
     """Submit a case whose words are ``marker``'s own (no earlier case is its duplicate, so it
     alerts), wait for its alert, and put its officer in the directory (so they can be
     invited to the console)."""
@@ -43,7 +45,7 @@ def alerted_case(suite: Suite, marker: str, region: str = "12.06") -> AlertedCas
             "ikut menyukai unggahan itu."
         ),
         accused=[{"name": f"Guru {marker}", "employment_type": "PNS", "position": "Kepala SMP"}],
-        evidence_urls=[f"https://www.instagram.com/p/{marker.lower()}/"],
+        evidence_urls=[link or f"https://www.instagram.com/p/{marker.lower()}/"],
     )
     created = suite.submit(suite.key(region, "submitter"), payload)
 

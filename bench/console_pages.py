@@ -120,7 +120,7 @@ def weights(suite: Suite, case_id: str) -> list[tuple[str, dict[str, int]]]:
 
 
 def latency(
-    people: list[PageClient], case_ids: list[str], seconds: float
+    people: list[PageClient], case_ids: list[str], seconds: float, think: float = 0.0
 ) -> dict[str, list[float]]:
     timings: dict[str, list[float]] = defaultdict(list)
     lock = threading.Lock()
@@ -140,6 +140,8 @@ def latency(
                     timings[name if answer.status_code == 200 else f"{name} (error)"].append(
                         elapsed
                     )
+                # A person reads the page before the next click (0: as fast as they can).
+                time.sleep(think * rng.uniform(0.5, 1.5))
 
     threads = [threading.Thread(target=work, args=(p, n)) for n, p in enumerate(people)]
     for thread in threads:
@@ -159,6 +161,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--officers", type=int, default=20)
     parser.add_argument("--cases", type=int, default=100)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="seconds a person reads a page before the next click (averaged; 0: no pause)",
+    )
     args = parser.parse_args()
     with (
         real_servers() as servers,

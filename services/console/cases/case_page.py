@@ -86,12 +86,8 @@ def render_case(
         lambda: gateway.evidence(person, case_id),
     )
     now = datetime.now(UTC)
+    # The decision's clock carries the working days left, counted in the regency's calendar.
     clock = dict((decision or {}).get("clock") or {})
-    if clock:
-        # Working days left, counted in the regency's calendar (the decision gives the date).
-        clock["working_days_left"] = (
-            gateway.clocks(person, [case_id]).get(case_id, {}).get("working_days_left")
-        )
     version = int(case.get("version") or 1)
     built = blank_forms(person, case, version, now)
     built.update(forms or {})

@@ -128,6 +128,8 @@ def latency(
 
     def work(person: PageClient, seed: int) -> None:
         rng = random.Random(seed)
+        # People do not all click in the same instant: each starts within one reading time.
+        time.sleep(think * rng.random())
         while time.monotonic() < stop:
             for name, path in (
                 ("queue", "/kasus?sort=due"),

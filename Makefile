@@ -63,11 +63,12 @@ run: install translations
 	@$(BIN)/pantau run --demo
 
 ## make bench: every measurement in bench/ (figures, not pass/fail); docs/benchmarks.md has the last run.
-bench: install broker
+bench: install broker browser translations
 	@$(BIN)/python -m bench.triage_accuracy
 	@$(BIN)/python -m bench.dedup_quality
 	@$(BIN)/python -m bench.intake_throughput
 	@$(BIN)/python -m bench.notify_throughput
+	@$(BIN)/python -m bench.console_pages
 
 clean:
 	rm -rf $(VENV) .pantau .mypy_cache .ruff_cache .pytest_cache

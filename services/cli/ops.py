@@ -103,22 +103,29 @@ def queue_report(settings: Settings, timeout: float) -> tuple[list[str], int]:
     "http_urls",
     multiple=True,
     metavar="NAME=URL",
-    help="An HTTP app to check (default: the local mode's ports).",
+    help="An HTTP app to check (default, when none is named: the local mode's ports).",
 )
 @click.option(
     "--worker",
     "worker_urls",
     multiple=True,
     metavar="NAME=URL",
-    help="A worker's health port to check (default: the local mode's ports).",
+    help="A worker's health port to check (default, when none is named: the local mode's ports).",
 )
 @click.option("--timeout", default=3.0, show_default=True, help="Seconds per check.")
 def status(http_urls: Sequence[str], worker_urls: Sequence[str], timeout: float) -> None:
     """Health of every process and queue; exits 1 when something needs attention."""
     settings = get_settings()
-    http = {name: f"http://127.0.0.1:{port}" for name, port in HTTP_SERVICES.items()}
+    # Named processes replace the local mode's list rather than add to it: an
+    # operator who names what runs should not be told a local port is down.
+    local = not (http_urls or worker_urls)
+    http = (
+        {name: f"http://127.0.0.1:{port}" for name, port in HTTP_SERVICES.items()} if local else {}
+    )
     http.update(_pairs(http_urls, "--http"))
-    workers = {name: f"http://127.0.0.1:{port}" for name, port in WORKER_METRICS.items()}
+    workers = (
+        {name: f"http://127.0.0.1:{port}" for name, port in WORKER_METRICS.items()} if local else {}
+    )
     workers.update(_pairs(worker_urls, "--worker"))
     attention = 0
     click.echo("Processes")

@@ -61,7 +61,7 @@ def test_an_operator_creates_a_key_sees_it_once_and_revokes_it(console_suite: Su
     assert f"Kunci {prefix} dicabut" in text(done)
     assert whoami(console_suite, key).status_code == 401
     # Listed now among the revoked, without a revoke link.
-    revoked = text(done).split("Dicabut", 1)[1]
+    revoked = text(done).split("Kunci yang dicabut", 1)[1]
     assert "Diskominfo Karo uji kunci" in revoked
     assert f"/operator/kunci/{prefix}/cabut" not in done.text
 

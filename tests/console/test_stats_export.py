@@ -41,7 +41,7 @@ def test_an_export_runs_to_done_and_downloads_the_counted_cases(console_suite: S
 
     eventually(done, timeout=60)
     finished = person.get(f"/statistik/ekspor/{export_id}")
-    assert "Selesai" in text(finished)
+    assert "Siap diunduh" in text(finished)
     assert "3 baris siap diunduh" in text(finished)
     assert 'value="100.0"' in finished.text
     assert "export-progress.js" not in finished.text  # nothing left to follow

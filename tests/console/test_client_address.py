@@ -24,7 +24,9 @@ def test_a_client_cannot_name_its_own_address_when_no_proxy_is_trusted(
     session.headers["X-Forwarded-For"] = "203.0.113.66"
     browser = PageClient(console_suite.urls["console"], session=session)
     browser.get("/masuk")
-    landed = browser.post("/masuk", {"email": "forging-officer@pantau.example", "password": PASSWORD})
+    landed = browser.post(
+        "/masuk", {"email": "forging-officer@pantau.example", "password": PASSWORD}
+    )
     assert "/kasus" in landed.url, landed.url
 
     logged = list(
@@ -33,4 +35,5 @@ def test_a_client_cannot_name_its_own_address_when_no_proxy_is_trusted(
         .sort("at", -1)
         .limit(1)
     )
-    assert logged and logged[0]["address"] == "127.0.0.1", logged
+    assert logged, "no sign-in logged"
+    assert logged[0]["address"] == "127.0.0.1", logged

@@ -74,7 +74,8 @@ def test_each_service_s_body_limit_is_its_own() -> None:
 def test_every_answer_survives_nginx_quoting(status: int) -> None:
     for body in (problem_body(status), page_body(status)):
         quoted = nginx_string(body)
-        assert quoted.startswith("'") and quoted.endswith("'")
+        assert quoted.startswith("'")
+        assert quoted.endswith("'")
         assert "$" not in quoted
     with pytest.raises(ValueError, match=r"\$"):
         nginx_string("costs $5")

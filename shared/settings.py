@@ -100,7 +100,10 @@ class Settings(BaseSettings):
     trusted_proxies: int = Field(
         default=0,
         ge=0,
-        description="Reverse proxies in front of intake whose X-Forwarded-For is trusted.",
+        description=(
+            "Reverse proxies in front of intake and the console whose X-Forwarded-For is "
+            "trusted (1 behind the front door: the local mode and compose set it)."
+        ),
     )
     evidence_max_file_bytes: int = Field(
         default=20_971_520, ge=1, description="Largest evidence file accepted (bytes)."

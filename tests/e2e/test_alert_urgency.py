@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.message import EmailMessage
+from functools import partial
 from typing import Any
 
 import pytest
@@ -99,8 +100,8 @@ def test_high_alerts_of_a_burst_go_out_at_once_and_low_ones_wait_for_the_digest(
 
     for case in high:
         # At the mail server at once, never in a digest.
-        eventually(lambda c=case: _mails(suite, c["tracking_code"]), timeout=90)
-        deliveries = eventually(lambda c=case: settled(c["id"]), timeout=30)
+        eventually(partial(_mails, suite, case["tracking_code"]), timeout=90)
+        deliveries = eventually(partial(settled, case["id"]), timeout=30)
         assert [d["status"] for d in deliveries] == ["sent"]
         assigned = suite.case(supervisor, case["id"])["triage"]
         assert assigned["priority"] in ("high", "urgent"), assigned
@@ -108,7 +109,7 @@ def test_high_alerts_of_a_burst_go_out_at_once_and_low_ones_wait_for_the_digest(
 
     states = []
     for case in low:
-        deliveries = eventually(lambda c=case: settled(c["id"]), timeout=90)
+        deliveries = eventually(partial(settled, case["id"]), timeout=90)
         assert suite.case(supervisor, case["id"])["triage"]["priority"] in ("low", "normal")
         states += [d["status"] for d in deliveries]
     # At most LIMIT per window went out (the burst may straddle two windows); the rest wait,

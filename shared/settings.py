@@ -235,7 +235,10 @@ class Settings(BaseSettings):
     notify_rate_limit: int = Field(
         default=20,
         ge=0,
-        description="Alerts per officer and channel per window before a digest (0: no limit).",
+        description=(
+            "Low and normal alerts per officer and channel per window before a digest "
+            "(0: no limit); high and urgent alerts are never held."
+        ),
     )
     notify_rate_window_s: int = Field(
         default=600, ge=1, description="Length of the rate-limit window (seconds)."

@@ -21,6 +21,7 @@ from services.triage.storage.config import TenantConfig
 from services.triage.storage.state_codec import Assignment, assignment_to_doc, clock_to_doc
 from shared.contracts import (
     CaseAssigned,
+    CaseDeadlineMoved,
     CaseDuplicateDetected,
     CaseEscalated,
     CaseTriaged,
@@ -277,6 +278,31 @@ def escalated_event(
         category=decision["category"],
         priority=decision["priority"],
         due_at=due_at,
+        recipient=recipient,
+        reason=reason,
+    )
+
+
+def deadline_moved_event(
+    state: Mapping[str, Any],
+    decision: Mapping[str, Any],
+    due_at: datetime,
+    previous_due_at: datetime | None,
+    stage: str,
+    recipient: Recipient | None,
+    reason: str,
+) -> CaseDeadlineMoved:
+    case = state.get("case") or {}
+    return CaseDeadlineMoved(
+        case_id=str(state["_id"]),
+        decision_id=str(decision["_id"]),
+        tracking_code=str(case.get("tracking_code", "")),
+        title=str(case.get("title", "")),
+        category=decision["category"],
+        priority=decision["priority"],
+        due_at=due_at,
+        previous_due_at=previous_due_at,
+        stage=stage,
         recipient=recipient,
         reason=reason,
     )

@@ -108,7 +108,8 @@ def test_a_submitter_reads_its_own_case_without_the_people_in_it(
     for secret in (NIP, WITNESS_E164, WITNESS_PHONE, "Sari Br Sembiring", INTERNAL):
         assert secret not in text, secret
     assert worked["officer"] not in text  # who works the case is the office's business
-    assert "Rudi Ginting" not in text and "Siti Rahmawati" not in text
+    assert "Rudi Ginting" not in text
+    assert "Siti Rahmawati" not in text
     body = answer.json()
     assert body["tracking_code"] == worked["tracking_code"]
     assert body["status"] == "received"
@@ -160,7 +161,8 @@ def test_a_submitters_list_and_count_hold_only_its_own_cases(
     # Open311's search, the same.
     geo = _get(suite, worked["filer"], "/open311/v2/requests.json").json()
     assert [r["service_request_id"] for r in geo] == [worked["case_id"]]
-    assert geo[0]["description"] is None and geo[0]["address"] is None
+    assert geo[0]["description"] is None
+    assert geo[0]["address"] is None
 
 
 def test_a_submitter_cannot_ask_its_list_what_its_view_leaves_out(

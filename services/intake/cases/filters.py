@@ -12,6 +12,7 @@ from typing import Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from services.intake.cases.readers import own_filings
 from shared.auth import Principal
 from shared.problems import Problem
 
@@ -89,11 +90,12 @@ def region_scope(principal: Principal, region_code: str | None) -> dict[str, Any
 
 
 def build_criteria(filters: CaseFilters, principal: Principal, *, now: datetime) -> dict[str, Any]:
-    """The MongoDB query selecting the cases ``filters`` describe, within the caller's area.
+    """The MongoDB query selecting the cases ``filters`` describe, within the caller's area
+    (for a submitter: the cases its key filed).
 
     ``now`` decides what is overdue, so an export run later selects what the request saw.
     """
-    criteria = region_scope(principal, filters.region_code)
+    criteria = {**region_scope(principal, filters.region_code), **own_filings(principal)}
     for field, value in (
         ("triage.category", filters.category),
         ("triage.priority", filters.priority),

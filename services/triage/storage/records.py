@@ -129,6 +129,7 @@ def decision_doc(
         "routing_reasons": list(routing.reasons) if routing else [],
         "explanation": decision.explanation(),
         "rules_version": c.rules_version,
+        "model_version": c.model_version or None,
         "config_versions": config.version_record(),
         "decided_by": None,
         "override_reason": None,

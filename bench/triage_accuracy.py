@@ -196,8 +196,8 @@ def compare_on_fresh(rules: Rules, examples: Sequence[Case]) -> None:
     print_table("fresh held-out set, shipped proposal", expected, shipped)
     print_confusions(expected, shipped)
     print(
-        "not compared: a multilingual sentence-embedding model (no registry package ships"
-        " its weights; fetching them at run time is not allowed)"
+        "not compared yet: a multilingual sentence-embedding model (it needs a registry"
+        " package that carries its weights; the model is never fetched at run time)"
     )
 
 

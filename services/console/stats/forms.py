@@ -14,11 +14,11 @@ from datetime import date, tzinfo
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField
 from wtforms.validators import Optional
 
 from services.console.stats import period as periods
+from services.console.web.forms import Form
 from services.console.web.labels import CATEGORY_CODES, category, region_label
 from services.console.web.person import Person
 from shared.regions import named_regencies
@@ -40,7 +40,7 @@ _RANGE_MESSAGES: Final = {
 }
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Period, category and (for provincial roles) regency."""
 
     period = RadioField(

@@ -43,6 +43,7 @@ from shared.openapi import operation
 from shared.problems import Problem
 from shared.regions import parse_region_code, timezone_for
 from shared.request_input import parse_query
+from shared.text_safety import control_errors
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +291,11 @@ def create_request(fmt: str) -> ResponseReturnValue:
         raise GeoReportError(
             400, ["send the request form-encoded (application/x-www-form-urlencoded)"]
         )
-    fields, attributes = open311.split_attributes(request.form.to_dict(flat=True))
+    form = request.form.to_dict(flat=True)
+    refused = control_errors(form)
+    if refused:
+        raise GeoReportError(400, [f"{e['field']}: {e['message']}" for e in refused])
+    fields, attributes = open311.split_attributes(form)
     tenant = _jurisdiction(principal, fields.get("jurisdiction_id", "").strip() or None)
     count_submissions(principal)
     now = datetime.now(UTC)

@@ -48,7 +48,7 @@ class StatisticsQuery(BaseModel):
         default=None, alias="from", description="Cases submitted at or after this moment"
     )
     to: Moment | None = Field(default=None, description="Cases submitted before this")
-    category: Category | Literal["unclassified"] | None = Field(
+    category: Literal[Category, "unclassified"] | None = Field(
         default=None,
         description=f"One category's cases only ('{UNCLASSIFIED}': those not classified yet)",
     )

@@ -36,6 +36,8 @@ _RANGE_MESSAGES: Final = {
     ("end", "missing"): _l("Isi tanggal akhir, atau pilih periode lain."),
     ("start", "too_early"): _l("Tanggal awal paling awal 1 Januari 2000."),
     ("end", "too_early"): _l("Tanggal akhir paling awal 1 Januari 2000."),
+    ("start", "too_late"): _l("Tanggal awal paling akhir 31 Desember 2099."),
+    ("end", "too_late"): _l("Tanggal akhir paling akhir 31 Desember 2099."),
     ("end", "reversed"): _l("Tanggal akhir harus sama dengan atau sesudah tanggal awal."),
 }
 

@@ -141,7 +141,9 @@ def parse_query(model: type[M], *, detail: str = QUERY_DETAIL, status: int = 422
     data: dict[str, Any] = {}
     for name, values in request.args.lists():
         data[name] = values if _is_list(model, name) else values[0]
-    without_control_characters(data, detail)
+    errors = control_errors(data)
+    if errors:
+        raise Problem(status, detail, errors=errors)
     return validated(model, data, detail=detail, status=status)
 
 

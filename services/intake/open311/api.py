@@ -213,13 +213,15 @@ def _format_and_key() -> None:
     query=JurisdictionQuery,
     answers={
         200: (Open311Services, "Every category."),
-        **_errors_answer({404: "Unknown jurisdiction or format."}),
+        **_errors_answer(
+            {400: "A parameter that cannot be read.", 404: "Unknown jurisdiction or format."}
+        ),
     },
     public=True,
 )
 def list_services(fmt: str) -> ResponseReturnValue:
     """The taxonomy, public as GeoReport expects: tools read it before they have a key."""
-    _known_jurisdiction(parse_query(JurisdictionQuery).jurisdiction_id)
+    _known_jurisdiction(parse_query(JurisdictionQuery, status=400).jurisdiction_id)
     return jsonify(Open311Services.model_validate(open311.services()).model_dump(mode="json"))
 
 
@@ -230,12 +232,17 @@ def list_services(fmt: str) -> ResponseReturnValue:
     query=JurisdictionQuery,
     answers={
         200: (Open311ServiceDefinition, "The attributes."),
-        **_errors_answer({404: "Unknown service, jurisdiction or format."}),
+        **_errors_answer(
+            {
+                400: "A parameter that cannot be read.",
+                404: "Unknown service, jurisdiction or format.",
+            }
+        ),
     },
     public=True,
 )
 def describe_service(service_code: str, fmt: str) -> ResponseReturnValue:
-    _known_jurisdiction(parse_query(JurisdictionQuery).jurisdiction_id)
+    _known_jurisdiction(parse_query(JurisdictionQuery, status=400).jurisdiction_id)
     try:
         definition = open311.service_definition(service_code)
     except KeyError:
@@ -362,6 +369,7 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
         200: (Open311Requests, "A list holding the request."),
         **_errors_answer(
             {
+                400: "A parameter that cannot be read.",
                 401: "Missing, unknown or revoked api_key.",
                 403: "The key's role may not read requests.",
                 404: "No such request in your region, or a format other than json.",
@@ -374,7 +382,7 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
 @requires(*ANYONE)
 def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
     case = find_visible_case(request_id, current_principal())
-    jurisdiction = parse_query(RequestQuery).jurisdiction_id
+    jurisdiction = parse_query(RequestQuery, status=400).jurisdiction_id
     if jurisdiction and jurisdiction.strip() != case["tenant"]:
         raise Problem(404, "No case with this id.")
     return jsonify(_requests([case]))
@@ -403,7 +411,7 @@ def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
 def search_requests(fmt: str) -> ResponseReturnValue:
     """GeoReport's search: by ids, or by service, status and date (newest first)."""
     principal = current_principal()
-    query = parse_query(SearchQuery)
+    query = parse_query(SearchQuery, status=400)
     criteria: dict[str, Any] = tenant_filter(principal)
     jurisdiction = (query.jurisdiction_id or "").strip()
     if jurisdiction:

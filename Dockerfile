@@ -25,6 +25,8 @@ WORKDIR /src
 COPY pyproject.toml README.md* ./
 COPY shared ./shared
 COPY services ./services
+# The pantau command renders the front door's configuration from deploy/proxy.
+COPY deploy ./deploy
 
 # The dependencies pinned in pyproject.toml. The localdb extra is left out on purpose: it only
 # carries a mongod for the local mode, and containers talk to a real MongoDB server.

@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install broker prometheus browser translations catalogue lint typecheck pytest test run demo bench clean
+.PHONY: install broker prometheus proxy browser translations catalogue lint typecheck pytest test run demo bench clean
 
 CATALOGUES := services/console/translations
 
@@ -26,6 +26,10 @@ broker: install
 
 prometheus: install
 	@$(BIN)/pantau infra prometheus
+
+## The front door (Debian's nginx) the local mode and the tests put in front of the services.
+proxy: install
+	@$(BIN)/pantau infra proxy
 
 browser: install
 	@$(BIN)/pantau infra browser
@@ -51,7 +55,7 @@ typecheck: install
 	@echo "==> mypy"
 	@$(BIN)/mypy shared services bench tests
 
-pytest: install broker prometheus browser translations
+pytest: install broker prometheus proxy browser translations
 	@echo "==> pytest"
 	@$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -59,7 +63,7 @@ pytest: install broker prometheus browser translations
 test: lint typecheck pytest
 
 ## make run: the whole suite on this machine, with a demo; Ctrl-C stops everything.
-run: install translations
+run: install proxy translations
 	@$(BIN)/pantau run --demo
 
 ## make bench: every measurement in bench/ (figures, not pass/fail); docs/benchmarks.md has the last run.

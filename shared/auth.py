@@ -24,8 +24,9 @@ from shared.problems import Problem
 ROLES = ("submitter", "officer", "supervisor", "operator", "auditor", "console", "public")
 
 # Who may do what, named once for every service's routes (``@requires(*READERS)``).
-# Any office system or person: reading the cases one filed, a dry run of triage. Not the
-# console's service roles, which may do only their own few things.
+# Any office system or person: reading cases, a submitter only those its key filed and only
+# what the reporter is shown (intake's cases/readers.py decides). Not the console's service
+# roles, which may do only their own few things.
 ANYONE = ("submitter", "officer", "supervisor", "operator", "auditor")
 # The console's door: signing people in, their second factor, one-time links.
 DOORKEEPERS = ("console",)
@@ -37,8 +38,8 @@ FILERS = ("submitter", "supervisor", "operator")
 CONTRIBUTORS = ("submitter", "officer", "supervisor", "operator")
 # Those who work cases: officers' actions, their notification preferences.
 STAFF = ("officer", "supervisor", "operator")
-# Those who examine cases without filing them: evidence, exports, triage decisions,
-# delivery history, a directory entry.
+# Those who examine cases without filing them: evidence, exports, triage decisions and its
+# dry run, delivery history, a directory entry.
 READERS = ("officer", "supervisor", "operator", "auditor")
 # Those who oversee a region: audit trails, statistics, the officer directory.
 OVERSEERS = ("supervisor", "operator", "auditor")

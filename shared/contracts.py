@@ -317,6 +317,27 @@ class CaseEscalated(Event):
 
 
 @_register
+class CaseDeadlineMoved(Event):
+    """Triage moved an open case's statutory deadline (a new stage began, a pause gave its
+    days back, a reopened case got a fresh clock): the assigned officer is told the new
+    date. Published only when the deadline the officer reads actually changed."""
+
+    TYPE: ClassVar[str] = "case.deadline_moved"
+
+    case_id: str
+    decision_id: str
+    tracking_code: str = ""
+    title: str
+    category: str
+    priority: Priority
+    due_at: AwareDatetime
+    previous_due_at: AwareDatetime | None = None
+    stage: str = ""
+    reason: str = ""
+    recipient: Recipient | None = None
+
+
+@_register
 class CaseDuplicateDetected(Event):
     TYPE: ClassVar[str] = "case.duplicate_detected"
 

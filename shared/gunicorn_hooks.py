@@ -22,6 +22,7 @@ __all__ = [
     "errorlog",
     "graceful_timeout",
     "keepalive",
+    "limit_request_field_size",
     "limit_request_fields",
     "limit_request_line",
     "loglevel",
@@ -43,12 +44,22 @@ workers = int(os.environ.get("PANTAU_WEB_WORKERS", "2"))
 threads = int(os.environ.get("PANTAU_WEB_THREADS", "4"))
 worker_class = "gthread"
 preload_app = False
-# Slow clients on weak mobile links must not hold a worker forever.
+# Bounded on purpose. In every deployment the front door (deploy/proxy, nginx) reads each
+# request whole before a thread here sees it, so these are the second line, for whoever
+# reaches an app directly (Prometheus, the other services, a mistaken firewall rule).
+# A worker silent this long (a thread stuck on a dead socket) is killed and replaced; below
+# the door's proxy_read_timeout (60 s), so the app's own end comes first.
 timeout = 30
 graceful_timeout = 20
+# An idle keep-alive connection is dropped after this long; the door opens one connection per
+# request, so only direct callers reuse them, and a short wait keeps their sockets few.
 keepalive = 5
+# The request line, the number of header fields and the size of one field: gunicorn's own
+# defaults made explicit, each at or above the door's (8 KB buffers), so a request the door
+# let through is never refused here in HTML.
 limit_request_line = 8190
 limit_request_fields = 100
+limit_request_field_size = 8190
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("PANTAU_LOG_LEVEL", "info").lower()

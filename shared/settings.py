@@ -100,7 +100,10 @@ class Settings(BaseSettings):
     trusted_proxies: int = Field(
         default=0,
         ge=0,
-        description="Reverse proxies in front of intake whose X-Forwarded-For is trusted.",
+        description=(
+            "Reverse proxies in front of intake and the console whose X-Forwarded-For is "
+            "trusted (1 behind the front door: the local mode and compose set it)."
+        ),
     )
     evidence_max_file_bytes: int = Field(
         default=20_971_520, ge=1, description="Largest evidence file accepted (bytes)."
@@ -232,7 +235,10 @@ class Settings(BaseSettings):
     notify_rate_limit: int = Field(
         default=20,
         ge=0,
-        description="Alerts per officer and channel per window before a digest (0: no limit).",
+        description=(
+            "Low and normal alerts per officer and channel per window before a digest "
+            "(0: no limit); high and urgent alerts are never held."
+        ),
     )
     notify_rate_window_s: int = Field(
         default=600, ge=1, description="Length of the rate-limit window (seconds)."

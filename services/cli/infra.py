@@ -244,6 +244,38 @@ def ensure_prometheus(
     return found
 
 
+# --- nginx: the front door ------------------------------------------------------------------
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx, when installed."""
+    return shutil.which("nginx") or _sbin("nginx")
+
+
+def ensure_nginx(*, allow_install: bool = True, say: Callable[[str], None] = print) -> str:
+    """Make sure nginx is installed (Debian's ``nginx`` package); returns its path. Nothing
+    is started here: the local mode and the tests run their own with their own
+    configuration (the package's own site is left alone)."""
+    found = nginx_binary()
+    if found:
+        return found
+    if not allow_install:
+        raise InfraError(
+            "nginx is not installed. Install Debian's package: "
+            "`sudo apt-get install nginx` (or run with installs allowed)."
+        )
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise InfraError(
+            "nginx is not installed and this user cannot install it. Run "
+            "`sudo apt-get install nginx`, then try again."
+        )
+    _apt_install("nginx", say)
+    found = nginx_binary()
+    if found is None:
+        raise InfraError("nginx was installed but is not on PATH")
+    return found
+
+
 # --- a browser for the page tests ----------------------------------------------------------------
 
 

@@ -4,6 +4,10 @@ Starts what is missing (mongod from its wheel as a one-node replica set whose da
 restarts, RabbitMQ, an SMTP server that keeps mails as files), then each HTTP service under
 gunicorn and each worker, exactly as production starts them, and a real Prometheus scraping
 all of them when Debian's package is installed. Ctrl-C stops it all cleanly.
+
+The documented ports belong to the front door (Debian's nginx, rendered from
+``deploy/proxy`` as in docker-compose); the gunicorn apps listen on internal ports of the
+loopback, where the door, the other services and Prometheus reach them directly.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import yaml
 from services.cli.infra import (
     InfraError,
     MongoServer,
+    ensure_nginx,
     ensure_rabbitmq,
     free_port,
     port_open,
@@ -36,9 +41,13 @@ from services.cli.infra import (
     wait_for,
 )
 from services.cli.mailbox import MailSink
+from services.cli.proxy import local_door, prepare
 from shared.settings import get_settings
 
+# The ports people and systems use: the front door's.
 HTTP_SERVICES = {"console": 8000, "intake": 8001, "triage": 8002, "notify": 8003}
+# Where the gunicorn apps listen behind it (the loopback only).
+APP_PORTS = {"console": 18000, "intake": 18001, "triage": 18002, "notify": 18003}
 WORKER_METRICS = {"intake": 9101, "triage": 9102, "notify": 9103}
 PROMETHEUS_PORT = 9090
 # The alert rules operators deploy; the local Prometheus evaluates the very same file.
@@ -190,15 +199,36 @@ class LocalSuite:
         return env
 
     def start_services(self) -> None:
+        internal = {
+            f"PANTAU_{name.upper()}_URL": f"http://127.0.0.1:{port}"
+            for name, port in APP_PORTS.items()
+            if name != "console"  # the console's URL is the one people open: the door's
+        }
+        # Every request reaches the apps through the door: its X-Forwarded-For names the
+        # client, so per-address limits count citizens, not the door.
+        env = self._env(PANTAU_TRUSTED_PROXIES="1", **internal)
         self.children = build_children(
-            self.home,
-            self._env(),
-            http_ports=HTTP_SERVICES,
-            metrics_ports=WORKER_METRICS,
+            self.home, env, http_ports=APP_PORTS, metrics_ports=WORKER_METRICS
         )
+        self.children.append(self._front_door())
         for child in self.children:
             child.start()
         wait_until_ready(self.children, HTTP_SERVICES, 90, worker_ports=WORKER_METRICS)
+
+    def _front_door(self) -> Child:
+        """nginx on the documented ports, in front of the apps."""
+        ensure_nginx(
+            allow_install=self.allow_install, say=lambda line: click.echo(f"  nginx        {line}")
+        )
+        home = self.home / "proxy"
+        door = local_door(home, APP_PORTS, HTTP_SERVICES, self.settings)
+        click.echo(f"  front door   nginx on ports 8000-8003 (configuration {home}/nginx.conf)")
+        return Child(
+            name="proxy",
+            cmd=prepare(home, door),
+            env=dict(os.environ),
+            log_path=self.home / "logs" / "proxy.log",
+        )
 
     def start_prometheus(self) -> str | None:
         """Start a real Prometheus scraping every process, if it is installed; its URL."""
@@ -214,7 +244,7 @@ class LocalSuite:
             binaries[0],
             self.home / "prometheus",
             port,
-            prometheus_config(HTTP_SERVICES, WORKER_METRICS, rule_files=_rule_files()),
+            prometheus_config(APP_PORTS, WORKER_METRICS, rule_files=_rule_files()),
             log_path=self.home / "logs" / "prometheus.log",
         )
         child.start()

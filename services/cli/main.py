@@ -7,7 +7,13 @@ import sys
 import click
 
 from services.cli.audit import audit
-from services.cli.infra import InfraError, ensure_chromium, ensure_prometheus, ensure_rabbitmq
+from services.cli.infra import (
+    InfraError,
+    ensure_chromium,
+    ensure_nginx,
+    ensure_prometheus,
+    ensure_rabbitmq,
+)
 from services.cli.officers import officers
 from services.cli.ops import parked, status
 from shared.settings import get_settings
@@ -46,6 +52,19 @@ def infra_prometheus(no_install: bool) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"Prometheus is installed ({server}, {tool}).")
+
+
+@infra.command("proxy")
+@click.option("--no-install", is_flag=True, help="Do not install nginx when it is missing.")
+def infra_proxy(no_install: bool) -> None:
+    """Make sure Debian's nginx is installed: the local mode and the tests put it in front of
+    every HTTP service (deploy/proxy)."""
+    try:
+        path = ensure_nginx(allow_install=not no_install, say=click.echo)
+    except InfraError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"nginx is installed ({path}).")
 
 
 @infra.command("browser")

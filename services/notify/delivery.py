@@ -1,7 +1,8 @@
-"""Turning an assignment or escalation into alerts, each sent at most once.
+"""Turning an assignment, escalation or moved deadline into alerts, each sent at most once.
 
 For each officer an event names: refresh their contact data, let the policy decide per
-channel (send, hold for a digest, skip), apply the shared rate limit, then send through the
+channel (send, hold for a digest, skip), apply the shared rate limit to low and normal
+alerts (high and urgent ones are never held by it), then send through the
 ledger (``ledger.py``), which makes every alert go out once per (case, event, recipient,
 channel). Failures are sorted: a passing one (server down, rate-limited) is raised so the
 broker retries the event with growing delay, and other channels' sent alerts are recognised
@@ -40,15 +41,16 @@ from services.notify.metrics import DELIVERY_SECONDS, FALLBACKS, HELD, NOTIFICAT
 from services.notify.policy import (
     Alert,
     Route,
+    admit,
     fallback_channel,
     plan,
     rate_window,
-    within_rate,
     zone_of,
 )
 from services.notify.recipients import Profile, remember
 from services.notify.rendering import (
     DigestItem,
+    DigestNotice,
     Rendered,
     Renderer,
     RenderError,
@@ -59,6 +61,7 @@ from shared import correlation
 from shared.broker.consumer import PermanentError
 from shared.contracts import (
     CaseAssigned,
+    CaseDeadlineMoved,
     CaseEscalated,
     CaseInformationReceived,
     CaseReassigned,
@@ -75,7 +78,9 @@ log = logging.getLogger(__name__)
 __all__ = ["DeliveryInProgress", "NotifyDeps", "handle", "notification_key"]
 
 Document = dict[str, Any]
-Alertable = CaseAssigned | CaseEscalated | CaseReassigned | CaseInformationReceived
+Alertable = (
+    CaseAssigned | CaseEscalated | CaseReassigned | CaseInformationReceived | CaseDeadlineMoved
+)
 Outcome = Literal["sent", "failed", "retry", "parked", "held", "duplicate", "busy"]
 
 
@@ -170,14 +175,7 @@ def _alert(
     if not active:
         _nobody(envelope, event, profile, routes, reachable, deps, now)
         return []
-    case_url = deps.case_url(event.case_id)
-    short_url = deps.case_short_url(event.case_id) if deps.case_short_url else None
-    try:
-        message = deps.renderer.render(event, profile, case_url=case_url, short_url=short_url)
-    except RenderError as exc:
-        NOTIFICATIONS.labels(channel="none", result="template_error").inc()
-        log.error("alert cannot be rendered", extra={"error": str(exc)})
-        raise PermanentError(str(exc)) from exc
+    message = _render(event, profile, deps)
     results: dict[str, Result] = {}
     for route in active:
         channel = deps.channel(route.channel)
@@ -191,6 +189,21 @@ def _alert(
         if failed is not None:
             _fall_back(envelope, event, profile, failed, results, reachable, message, deps)
     return list(results.values())
+
+
+def _render(
+    event: Alertable, profile: Profile, deps: NotifyDeps, notice: DigestNotice | None = None
+) -> Rendered:
+    case_url = deps.case_url(event.case_id)
+    short_url = deps.case_short_url(event.case_id) if deps.case_short_url else None
+    try:
+        return deps.renderer.render(
+            event, profile, case_url=case_url, short_url=short_url, notice=notice
+        )
+    except RenderError as exc:
+        NOTIFICATIONS.labels(channel="none", result="template_error").inc()
+        log.error("alert cannot be rendered", extra={"error": str(exc)})
+        raise PermanentError(str(exc)) from exc
 
 
 def _route(
@@ -208,16 +221,22 @@ def _route(
         held = _hold(envelope, event, profile, channel.name, key, message, deps, route)
         if held is not None:
             return held
-    elif not alert.urgent and deps.rate_limit > 0:
+    elif alert.rate_limited and deps.rate_limit > 0:
         window = rate_window(deps.clock(), deps.rate_window_s)
         position = throttle.reserve(
             deps.windows, profile.officer_id, channel.name, window, key, deps.rate_limit
         )
-        if not within_rate(position, deps.rate_limit):
+        admission = admit(position, deps.rate_limit)
+        if admission == "hold":
             over = Route(channel.name, "hold", "rate limit", window.end, window.id)
             held = _hold(envelope, event, profile, channel.name, key, message, deps, over)
             if held is not None:
                 return held
+        elif admission == "send_last":
+            # The window's last alert says that the next ones wait for one digest, and
+            # until when; a retry keeps its place, so it says the same again.
+            notice = DigestNotice(window_s=deps.rate_window_s, until=window.end)
+            message = _render(event, profile, deps, notice)
     return deliver(envelope, event, profile, channel, message, deps)
 
 

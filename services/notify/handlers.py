@@ -1,6 +1,6 @@
 """Notify's handler for each event type it subscribes to (``SUBSCRIPTIONS["notify"]``).
 
-Assignments, escalations, reassignments and reporters' answers become alerts
+Assignments, escalations, reassignments, moved deadlines and reporters' answers become alerts
 (``delivery``); receipts of tracking codes go to the citizens who asked (``receipts``); the
 directory's changes update the recipients (``directory_sync``); a person's one-time sign-in
 link is mailed to them (``sign_in_links``).
@@ -18,6 +18,7 @@ from services.notify.sign_in_links import handle_link_issued
 from shared.broker.consumer import Handler, handler_table, handles
 from shared.contracts import (
     CaseAssigned,
+    CaseDeadlineMoved,
     CaseEscalated,
     CaseInformationReceived,
     CaseReassigned,
@@ -73,6 +74,7 @@ def event_handlers(deps: NotifyDeps) -> dict[str, Handler]:
         handles(CaseAssigned, delivery.handle, deps),
         handles(CaseEscalated, delivery.handle, deps),
         handles(CaseReassigned, delivery.handle, deps),
+        handles(CaseDeadlineMoved, delivery.handle, deps),
         handles(CaseInformationReceived, handle_information_received, deps),
         handles(ReceiptRequested, receipts.handle, deps),
         handles(CaseStatusChanged, handle_status_changed, deps),

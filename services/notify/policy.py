@@ -3,8 +3,9 @@
 No I/O here. Given an officer's preferences, the alert (event type, priority, escalation
 step), the moment and the channels on which the officer can be reached, ``plan`` says per
 channel: send now, hold for a digest (quiet hours) or skip (and why). The rate limit is
-judged from the alert's place in its window (``within_rate``), which the caller obtains
-atomically from the database so that two workers share one count.
+judged from the alert's place in its window (``admit``), which the caller obtains
+atomically from the database so that two workers share one count; high and urgent alerts
+never ask for a place (``Alert.rate_limited``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ALERT_EVENTS: tuple[str, ...] = (
     "case.escalated",
     "case.reassigned",
     "case.information_received",
+    "case.deadline_moved",
 )
 DEFAULT_ZONE = "Asia/Jakarta"
 ZONES: tuple[str, ...] = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -222,6 +224,16 @@ class Alert:
             return True
         return self.event_type == "case.escalated" and "reminder" not in self.step
 
+    @property
+    def rate_limited(self) -> bool:
+        """Whether the per-officer rate limit may hold this alert for a digest.
+
+        A burst (one officer per regency, hundreds of cases from a monitoring system) must
+        not put a high-priority case into a digest sent minutes later: only low and normal
+        alerts wait; high, urgent and escalations go out at once on every channel.
+        """
+        return not self.urgent and rank(self.priority) < rank("high")
+
 
 @dataclass(frozen=True)
 class Route:
@@ -297,6 +309,20 @@ def rate_window(now: datetime, seconds: int) -> RateWindow:
         start=datetime.fromtimestamp(start, UTC),
         end=datetime.fromtimestamp(start + seconds, UTC),
     )
+
+
+Admission = Literal["send", "send_last", "hold"]
+
+
+def admit(position: int | None, limit: int) -> Admission:
+    """What the rate limit does with the alert holding ``position`` (1-based) in its window.
+
+    ``send_last`` is the last alert the window admits: it goes out and tells the officer
+    that the ones after it wait for one digest, so the silence that follows is explained.
+    """
+    if not within_rate(position, limit):
+        return "hold"
+    return "send_last" if limit > 0 and position == limit else "send"
 
 
 def within_rate(position: int | None, limit: int) -> bool:

@@ -25,6 +25,7 @@ from services.notify.sms_text import fit_sms
 from shared.categories import category_label, priority_label
 from shared.contracts import (
     CaseAssigned,
+    CaseDeadlineMoved,
     CaseEscalated,
     CaseInformationReceived,
     CaseReassigned,
@@ -39,6 +40,7 @@ TEMPLATED_EVENTS = {
     CaseEscalated.TYPE: "case_escalated",
     CaseReassigned.TYPE: "case_reassigned",
     CaseInformationReceived.TYPE: "information_received",
+    CaseDeadlineMoved.TYPE: "deadline_moved",
 }
 LANGUAGES = ("id", "en")
 PARTS = ("subject", "txt", "html", "sms")
@@ -49,6 +51,10 @@ OTHER_TEMPLATES = ("digest", "test", "receipt")
 # their templates have no SMS part.
 LINK_TEMPLATES = {"invitation": "sign_in_invitation", "reset": "sign_in_reset"}
 MAIL_PARTS = ("subject", "txt", "html")
+# The lines the last alert a rate window admits carries about the digest that follows; they
+# join that alert's own parts (no subject of their own).
+NOTICE_TEMPLATE = "digest_notice"
+NOTICE_PARTS = ("txt", "html", "sms")
 DIGEST_LIST_LIMIT = 100  # a digest of 300 alerts lists the first 100 and counts the rest
 
 
@@ -90,6 +96,15 @@ class DigestItem:
     due_at: datetime | None
     case_url: str
     event_type: str
+
+
+@dataclass(frozen=True)
+class DigestNotice:
+    """What the last alert of a rate window says about the ones after it: that they wait
+    for one digest sent when the window (``window_s`` seconds long) ends at ``until``."""
+
+    window_s: int
+    until: datetime
 
 
 def language_of(reader: Reader) -> str:
@@ -142,6 +157,7 @@ class Renderer:
         keep: Sequence[str],
         *,
         sms: bool = True,
+        sms_prefix: str = "",
     ) -> Rendered:
         try:
             subject = self.env.get_template(f"{base}.{language}.subject.j2").render(context)
@@ -156,16 +172,23 @@ class Renderer:
             subject=" ".join(subject.split()),
             text=text,
             html=html,
-            sms=fit_sms(short, keep) if sms else "",
+            sms=fit_sms(f"{sms_prefix} {short}", keep) if sms else "",
         )
 
     def render(
-        self, event: Event, reader: Reader, *, case_url: str, short_url: str | None = None
+        self,
+        event: Event,
+        reader: Reader,
+        *,
+        case_url: str,
+        short_url: str | None = None,
+        notice: DigestNotice | None = None,
     ) -> Rendered:
         """Render ``event`` for ``reader``; an event type without templates is a RenderError.
 
         ``case_url`` is the case's page in the console (e-mail and chat); ``short_url`` its
         short form for an SMS, where every character counts (``case_url`` when not given).
+        ``notice``: this alert is the last its rate window admits, and says so.
         """
         base = TEMPLATED_EVENTS.get(event.TYPE)
         if base is None:
@@ -182,8 +205,39 @@ class Renderer:
             "due_short": short_time(getattr(event, "due_at", None), reader.timezone, language),
             "case_url": case_url,
             "short_url": short_url or case_url,
+            "previous_due": local_time(
+                getattr(event, "previous_due_at", None), reader.timezone, language
+            ),
         }
-        return self._parts(base, language, context, keep=[code, short_url or case_url])
+        keep = [code, short_url or case_url]
+        if notice is None:
+            return self._parts(base, language, context, keep=keep)
+        lines = self._notice(notice, reader)
+        # The notice leads the SMS: the title at its end is what gives way.
+        alert = self._parts(base, language, context, keep=keep, sms_prefix=lines["sms"])
+        return Rendered(
+            subject=alert.subject,
+            text=f"{alert.text.rstrip()}\n\n{lines['txt']}\n",
+            html=f"{alert.html.rstrip()}\n{lines['html']}\n",
+            sms=alert.sms,
+        )
+
+    def _notice(self, notice: DigestNotice, reader: Reader) -> dict[str, str]:
+        language = language_of(reader)
+        context = {
+            "minutes": max(1, round(notice.window_s / 60)),
+            # "10:40 WITA": the window ends within the hour, so the time says enough.
+            "until": local_time(notice.until, reader.timezone, language).split(" ", 1)[1],
+        }
+        try:
+            return {
+                part: self.env.get_template(f"{NOTICE_TEMPLATE}.{language}.{part}.j2")
+                .render(context)
+                .strip()
+                for part in NOTICE_PARTS
+            }
+        except TemplateError as exc:
+            raise RenderError(f"template {NOTICE_TEMPLATE}.{language}: {exc}") from exc
 
     def render_digest(self, items: Sequence[DigestItem], reader: Reader, reason: str) -> Rendered:
         """One message listing held alerts (``reason``: 'quiet hours' or 'rate limit')."""
@@ -246,10 +300,15 @@ _default = Renderer()
 
 
 def render(
-    event: Event, reader: Reader, *, case_url: str, short_url: str | None = None
+    event: Event,
+    reader: Reader,
+    *,
+    case_url: str,
+    short_url: str | None = None,
+    notice: DigestNotice | None = None,
 ) -> Rendered:
     """Render with the shipped templates."""
-    return _default.render(event, reader, case_url=case_url, short_url=short_url)
+    return _default.render(event, reader, case_url=case_url, short_url=short_url, notice=notice)
 
 
 def default_renderer() -> Renderer:

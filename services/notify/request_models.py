@@ -24,7 +24,11 @@ from shared.paging import LimitQuery, limit_field
 Channel = Literal["email", "sms", "chat"]
 Priority = Literal["low", "normal", "high", "urgent"]
 AlertEvent = Literal[
-    "case.assigned", "case.escalated", "case.reassigned", "case.information_received"
+    "case.assigned",
+    "case.escalated",
+    "case.reassigned",
+    "case.information_received",
+    "case.deadline_moved",
 ]
 CLOCK_PATTERN: Final = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
 MAX_PARKED: Final = 500

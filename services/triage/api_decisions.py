@@ -25,7 +25,7 @@ from services.triage.domain.sla import status as clock_status
 from services.triage.overrides import CaseNotFound, Override, apply_override
 from services.triage.storage.dedup_facts import clusters_of, find_candidates
 from services.triage.storage.state_codec import clock_from_doc
-from shared.auth import ANYONE, MANAGERS, READERS, Principal, current_principal, requires
+from shared.auth import MANAGERS, READERS, Principal, current_principal, requires
 from shared.contracts import AccusedRef, EmploymentType
 from shared.openapi import operation, path_parameter
 from shared.problems import Problem
@@ -262,9 +262,15 @@ def _dry_run_region(principal: Principal, requested: str | None) -> str:
     body=DryRunBody,
     answers={200: (answers.DryRunResult, "What triage would decide.")},
     problems=_WRITE,
-    texts={404: _NO_REGION},
+    texts={
+        404: _NO_REGION,
+        403: "Only those who read cases: officers, supervisors, operators and auditors.",
+    },
 )
-@requires(*ANYONE)
+# Not submitters: the answer names the region's real cases a text would duplicate (their
+# ids), the officer it would be routed to and who recused, which an office system's key
+# must not learn by sending made-up texts; and triage's proposal is the officers' to read.
+@requires(*READERS)
 def dry_run() -> ResponseReturnValue:
     """Triage a text as if it were submitted now, storing nothing."""
     principal = current_principal()

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from services.triage.domain.calendar import WorkingCalendar
-from services.triage.domain.classifier import CaseFacts, Classification, classify
+from services.triage.domain.classifier import CaseFacts, Classification
 from services.triage.domain.dedup import (
     DedupConfig,
     DedupFacts,
@@ -23,6 +23,7 @@ from services.triage.domain.dedup import (
     find_matches,
 )
 from services.triage.domain.mentions import mentioned_people
+from services.triage.domain.proposal import propose
 from services.triage.domain.routing import (
     Officer,
     RoutingDecision,
@@ -264,7 +265,7 @@ def decide(
     started at submission.
     """
     rules = config.rules
-    classification = classify(
+    classification = propose(
         CaseFacts(
             title=case.title,
             description=case.description,

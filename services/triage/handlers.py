@@ -5,7 +5,8 @@ events in one transaction.
   cases, route; an exact duplicate is linked and not assigned (no second alert).
 - ``case.updated``: re-triage with the new text, evidence or accused; the clock runs on.
 - ``case.status_changed``: pause, resume, stop or advance the clock; acknowledge the
-  assignment; announce a moved deadline.
+  assignment; announce a moved deadline (``case.triaged``) and tell the assigned officer
+  its new date (``case.deadline_moved``).
 
 One decision per event: the decision's ``source_event_id`` is unique and status changes are
 recorded on the case state in the same transaction, so a redelivered event changes nothing.
@@ -33,7 +34,7 @@ from services.triage import case_moves, directory_sync
 from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
 from services.triage.deps import TriageDeps
 from services.triage.domain.dedup import Match
-from services.triage.domain.lifecycle import apply_status, is_closed
+from services.triage.domain.lifecycle import apply_status, is_closed, moved_deadline
 from services.triage.domain.routing import CurrentAssignment, reroute
 from services.triage.metrics import DECISION_SECONDS, DECISIONS
 from services.triage.storage.dedup_facts import facts_doc, find_candidates
@@ -41,6 +42,7 @@ from services.triage.storage.records import (
     MAX_PROCESSED_EVENTS,
     assigned_event,
     carried_doc,
+    deadline_moved_event,
     decision_doc,
     duplicate_event,
     envelopes,
@@ -411,10 +413,24 @@ def handle_status_changed(envelope: Envelope, event: CaseStatusChanged, deps: Tr
                     "explanation": f"Tenggat diperbarui ({note}). {previous['explanation']}",
                 },
             )
+            announced: list[Event] = [triaged_event(doc)]
+            moved = moved_deadline(clock.deadline, outcome)
+            if moved is not None and assignment is not None:
+                announced.append(
+                    deadline_moved_event(
+                        state,
+                        doc,
+                        moved,
+                        clock.deadline,
+                        outcome.clock.stage,
+                        config.contact(assignment.state.officer_id),
+                        note,
+                    )
+                )
             doc.update(
                 outbox.fields(
                     envelopes(
-                        [triaged_event(doc)],
+                        announced,
                         tenant=state["tenant"],
                         correlation_id=envelope.correlation_id,
                         now=now,

@@ -1,16 +1,23 @@
-"""Reading triage rules from YAML: the only place the triage rules touch files."""
+"""Reading triage rules from YAML and the learned model's examples: the only place they touch
+files."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from services.triage.domain.learned import Example, LearnedModel, text_of, train
 from services.triage.domain.rules import Rules, RulesError, parse_rules
 
 RULES_PACKAGE = "services.triage.rules"
 DEFAULT_RULES_FILE = "taxonomy.yaml"
+EXAMPLES_PACKAGE = "services.triage.rules.examples"
+EXAMPLE_FILES = ("labelled.jsonl", "heldout.jsonl", "training.jsonl")
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -58,7 +65,9 @@ def load_rules_text(text: str) -> Rules:
         raise RulesError(where, f"not valid YAML: {problem}") from exc
     if not isinstance(data, dict):
         raise RulesError("(rules)", "the YAML document must be a mapping at the top level")
-    return parse_rules(data)
+    # Every rule set, shipped or a tenant's own version, is read beside the same learned
+    # model: the model comes from the shipped examples, not from the rules' text.
+    return replace(parse_rules(data), learned=default_model())
 
 
 def default_rules_text() -> str:
@@ -69,3 +78,39 @@ def default_rules_text() -> str:
 def load_default_rules() -> Rules:
     """The shipped rules, validated and compiled."""
     return load_rules_text(default_rules_text())
+
+
+def read_examples(text: str) -> list[Example]:
+    """Examples from JSON lines (``id``, ``title``, ``description``, ``expected_category``)."""
+    examples = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            examples.append(
+                Example(
+                    id=str(row["id"]),
+                    title=str(row["title"]),
+                    text=text_of(str(row["title"]), str(row["description"])),
+                    category=str(row["expected_category"]),
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RulesError(f"examples line {number}", f"not a labelled example: {exc}") from exc
+    return examples
+
+
+def shipped_examples() -> list[Example]:
+    """The labelled examples shipped with the triage service."""
+    folder = resources.files(EXAMPLES_PACKAGE)
+    examples: list[Example] = []
+    for name in EXAMPLE_FILES:
+        examples.extend(read_examples(folder.joinpath(name).read_text(encoding="utf-8")))
+    return examples
+
+
+@cache
+def default_model() -> LearnedModel:
+    """The learned model of the shipped examples, fitted once per process (under a second)."""
+    return train(shipped_examples())

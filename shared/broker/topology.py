@@ -38,6 +38,7 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "case.status_changed",
         "case.reassigned",
         "case.information_received",
+        "case.deadline_moved",
         "case.receipt_requested",
         "officer.changed",
         "account.link_issued",

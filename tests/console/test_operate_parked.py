@@ -58,6 +58,7 @@ def park_in_intake(suite: Suite, case_id: str) -> str:
 
 def test_an_operator_sees_why_a_message_was_parked_and_replays_it(console_suite: Suite) -> None:
     submitter = console_suite.key(region="12.06", role="submitter")
+    reader = console_suite.key(region="12.06", role="supervisor")  # the filer reads no timeline
     case_id = console_suite.submit(
         submitter, case_payload(title="Uji pesan tertahan: camat hadiri deklarasi paslon")
     )["id"]
@@ -85,7 +86,7 @@ def test_an_operator_sees_why_a_message_was_parked_and_replays_it(console_suite:
     assert "Pesan dikirim ulang ke antrean Intake" in text(done)
 
     def notified() -> bool:
-        timeline: list[dict[str, Any]] = console_suite.case(submitter, case_id)["timeline"]
+        timeline: list[dict[str, Any]] = console_suite.case(reader, case_id)["timeline"]
         return any(entry.get("channel") == CHANNEL for entry in timeline)
 
     eventually(notified, timeout=30)

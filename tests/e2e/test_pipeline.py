@@ -21,7 +21,7 @@ def _mails_for(suite: Suite, tracking_code: str) -> list[str]:
 
 
 def test_submitted_case_reaches_the_officer_by_email(suite: Suite) -> None:
-    key = suite.key("12.06")
+    key, reader = suite.key("12.06"), suite.key("12.06", "supervisor")
     created = suite.submit(key, case_payload(source="monitoring", source_ref="e2e-first"))
     code = created["tracking_code"]
 
@@ -35,7 +35,7 @@ def test_submitted_case_reaches_the_officer_by_email(suite: Suite) -> None:
     assert "Kasus baru untuk Anda" in mail["Subject"]
 
     def timeline_complete() -> dict[str, object] | None:
-        case = suite.case(key, created["id"])
+        case = suite.case(reader, created["id"])
         kinds = [entry["kind"] for entry in case["timeline"]]
         if {"submitted", "triaged", "assigned", "notified"} <= set(kinds):
             return case

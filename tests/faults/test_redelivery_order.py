@@ -135,6 +135,6 @@ def test_events_arriving_before_their_cause_settle_to_one_timeline(suite: Suite)
     assert report.lost == 0, report.summary()
     assert report.duplicated == 0, report.summary()
     for s in submitted:
-        case = suite.case(s.key, s.case_id)
+        case = suite.case(s.full_reader, s.case_id)
         assert case["triage"]["category"], case["triage"]
         assert case["triage"]["assignee"], case["triage"]

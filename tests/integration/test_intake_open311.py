@@ -119,7 +119,8 @@ def test_form_post_creates_a_case_visible_through_the_case_api(
     request_id = created["service_request_id"]
     assert created["tracking_code"] in created["service_notice"]
 
-    case = client.get(f"/v1/cases/{request_id}", headers={"Authorization": f"Bearer {karo_key}"})
+    officer = create_key(name="Petugas Karo", region="12.06", role="officer")[0]
+    case = client.get(f"/v1/cases/{request_id}", headers={"Authorization": f"Bearer {officer}"})
     assert case.status_code == 200
     body = case.get_json()
     assert body["tenant"] == "12.06"
@@ -184,8 +185,9 @@ def test_get_request_answers_georeport_fields_for_its_tenant_only(
     client: FlaskClient, karo_key: str
 ) -> None:
     request_id = post(client, form(api_key=karo_key)).get_json()[0]["service_request_id"]
+    officer = create_key(name="Petugas Karo", region="12.06", role="officer")[0]
     answer = client.get(
-        f"/open311/v2/requests/{request_id}.json", query_string={"api_key": karo_key}
+        f"/open311/v2/requests/{request_id}.json", query_string={"api_key": officer}
     )
     assert answer.status_code == 200
     [found] = answer.get_json()
@@ -208,6 +210,13 @@ def test_get_request_answers_georeport_fields_for_its_tenant_only(
 
     search = client.get(REQUESTS, query_string={"api_key": karo_key, "service_code": "MEDSOS"})
     assert [r["service_request_id"] for r in search.get_json()] == [request_id]
+    # The app that filed it reads its status and times, not what it says of people and places.
+    [filed] = client.get(
+        f"/open311/v2/requests/{request_id}.json", query_string={"api_key": karo_key}
+    ).get_json()
+    assert filed["status_notes"] == "Laporan Anda telah diterima."
+    assert filed["requested_datetime"] == found["requested_datetime"]
+    assert filed["description"] is filed["address"] is filed["lat"] is None
     other = client.get(REQUESTS, query_string={"api_key": bengkulu})
     assert other.get_json() == []
 

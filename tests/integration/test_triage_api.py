@@ -234,7 +234,7 @@ def test_dry_run_triages_without_storing(client: FlaskClient, triage: TriageDeps
         client,
         "POST",
         "/v1/triage/dry-run",
-        "karo-submitter",
+        "karo-officer",
         {
             "title": "Camat pose dua jari bersama paslon",
             "description": "Foto camat berpose salam dua jari bersama calon bupati beredar.",

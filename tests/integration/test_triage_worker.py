@@ -420,7 +420,12 @@ def test_waiting_for_information_pauses_the_clock_and_resuming_moves_the_deadlin
     assert latest is not None
     assert latest["kind"] == "status"
     assert latest["due_at"] == running_again["clock"]["deadline"]
-    assert [o["type"] for o in latest["outbox"]] == ["case.triaged"]
+    # ... and the assigned officer is told the new date, beside the old one.
+    assert [o["type"] for o in latest["outbox"]] == ["case.triaged", "case.deadline_moved"]
+    moved = json.loads(latest["outbox"][1]["body"])["data"]
+    assert moved["recipient"]["officer_id"] == running_again["assignment"]["officer_id"]
+    assert moved["due_at"].startswith("2024-11-14T16:59:59")
+    assert moved["previous_due_at"].startswith("2024-11-07T16:59:59")
 
 
 def test_closing_a_case_stops_clock_ladder_and_load(triage: TriageDeps) -> None:

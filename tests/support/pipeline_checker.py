@@ -13,7 +13,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -44,6 +44,12 @@ class Submitted:
     case_id: str
     tracking_code: str
     accepted_at: float
+    # A key that reads the case whole: a submitter's own key reads only the reporter's view.
+    reader: str = ""
+
+    @property
+    def full_reader(self) -> str:
+        return self.reader or self.key
 
 
 @dataclass
@@ -218,11 +224,14 @@ def submit_all(
     """Submit every case; ``cases`` pairs a region (a key is made for it) or an existing API
     key with a payload. ``during(i)`` runs after the i-th submission (the fault's hook)."""
     keys: dict[str, str] = {}
+    readers: dict[str, str] = {}
     done = []
     for i, (who, payload) in enumerate(cases):
+        reader = ""
         if who in REGENCIES:
+            reader = readers.setdefault(who, suite.key(who, "supervisor"))
             who = keys.setdefault(who, suite.key(who))
-        done.append(submit(suite, who, payload))
+        done.append(replace(submit(suite, who, payload), reader=reader))
         if during is not None:
             during(i)
     return done
@@ -250,7 +259,7 @@ def observe(suite: Suite, submitted: Sequence[Submitted]) -> list[CaseOutcome]:
         outcome = CaseOutcome(s, stored=stored[s.tracking_code])
         answer = requests.get(
             f"{suite.urls['intake']}/v1/cases/{s.case_id}",
-            headers={"Authorization": f"Bearer {s.key}"},
+            headers={"Authorization": f"Bearer {s.full_reader}"},
             timeout=10,
         )
         if answer.status_code == 200:

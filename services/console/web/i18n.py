@@ -38,6 +38,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["clock_time"] = clock_time
+    app.jinja_env.filters["soon"] = soon
     app.jinja_env.globals["zone_name"] = zone_name
 
 
@@ -83,6 +84,16 @@ def clock_time(value: object) -> str:
     if moment is None:
         return ""
     return f"{format_datetime(moment, 'HH.mm')} {zone_name()}"
+
+
+def soon(value: object) -> str:
+    """A moment coming soon: its time of day when it falls today in the person's zone (a
+    digest within the rate window), else its date and time (after the night's quiet hours)."""
+    moment = parse_moment(value)
+    if moment is None:
+        return ""
+    today = format_datetime(datetime.now(ZoneInfo("UTC")), "yyyy-MM-dd")
+    return clock_time(moment) if format_datetime(moment, "yyyy-MM-dd") == today else when(moment)
 
 
 def day(value: object) -> str:

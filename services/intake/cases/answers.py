@@ -73,6 +73,59 @@ class CaseList(BaseModel):
     count_capped: bool = Field(description="true: more than 10,000 match")
 
 
+class FiledStep(BaseModel):
+    """A status the case reached, and when (no one's name, no reason)."""
+
+    at: str
+    status: str
+
+
+class FiledMessage(BaseModel):
+    """What an officer wrote for the reporter, or the reporter's answer; never an author."""
+
+    at: str
+    text: str
+    from_: Literal["officer", "reporter"] = Field(alias="from")
+    kind: Literal["question", "message", "answer"]
+
+
+class FiledCase(BaseModel):
+    """A case as the submitter key that filed it reads it: what its tracking code shows the
+    reporter, nothing of the people in it or of the officers' work."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    tenant: str
+    tracking_code: str
+    source: str | None
+    source_ref: str | None = Field(description="The filer's own reference, as it sent it")
+    status: str
+    submitted_at: str
+    updated_at: str
+    late_filing: bool
+    due_at: str | None = Field(description="The statutory deadline, once triage has set it")
+    awaiting_reporter: bool = Field(
+        description="An officer asked the reporter a question; the clock waits"
+    )
+    links: CaseLinks
+    steps: list[FiledStep] | None = Field(
+        default=None, description="The statuses the case went through (not in lists)"
+    )
+    messages: list[FiledMessage] | None = Field(
+        default=None, description="What officers wrote for the reporter (not in lists)"
+    )
+
+
+class FiledCaseList(BaseModel):
+    """A submitter's page of its own cases."""
+
+    items: list[FiledCase]
+    next_cursor: str | None
+    count: int = Field(description="How many of its cases match, counted up to 10,000")
+    count_capped: bool = Field(description="true: more than 10,000 match")
+
+
 class BatchItem(_Open):
     index: int
     result: Literal["created", "existing", "invalid"]

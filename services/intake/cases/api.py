@@ -18,13 +18,26 @@ from services.intake.access.vault import VaultError
 from services.intake.actions.plans import allowed
 from services.intake.actions.write import version_of
 from services.intake.cases import ordering
-from services.intake.cases.answers import BatchResult, CaseCreated, CaseDetail, CaseList
+from services.intake.cases.answers import (
+    BatchResult,
+    CaseCreated,
+    CaseDetail,
+    CaseList,
+    FiledCase,
+    FiledCaseList,
+)
 from services.intake.cases.filters import CaseFilters, build_criteria, tenant_scope
 from services.intake.cases.idempotency import body_fingerprint, check_key
 from services.intake.cases.limits import count_submissions
 from services.intake.cases.models import Case
 from services.intake.cases.ordering import Sort
-from services.intake.cases.presenters import case_detail, case_summary
+from services.intake.cases.presenters import case_summary
+from services.intake.cases.readers import (
+    case_view,
+    may_read,
+    reads_own_filings,
+    refused_filters,
+)
 from services.intake.cases.schemas import (
     MAX_BATCH,
     BatchRequest,
@@ -99,13 +112,15 @@ def tenant_filter(principal: Principal) -> dict[str, Any]:
 
 
 def find_visible_case(case_id: str, principal: Principal) -> dict[str, Any]:
-    """The case if it exists and the caller may see it; 404 otherwise (never 403: no probing)."""
+    """The case if it exists and the caller may see it; 404 otherwise (never 403: no probing).
+    Another regency's case, and for a submitter another key's case, is one that does not
+    exist (``readers.may_read``)."""
     try:
         oid = ObjectId(case_id)
     except (InvalidId, TypeError) as exc:
         raise Problem(404, "No case with this id.") from exc
     doc: dict[str, Any] | None = Case._get_collection().find_one({"_id": oid})
-    if doc is None or not principal.can_see(doc["tenant"]):
+    if doc is None or not may_read(principal, doc):
         raise Problem(404, "No case with this id.")
     return doc
 
@@ -278,17 +293,45 @@ class AccessLogQuery(PageQuery):
 MAX_COUNT = 10_000
 
 
+_READERS_GET = (
+    "Officers, supervisors, operators and auditors read every case of their area in full. "
+    "A submitter (an office system's key) reads only the cases that key filed, and of those "
+    "what the tracking code shows the reporter (FiledCase): status, the statuses it went "
+    "through, the statutory deadline, the tracking code, its own source reference and what "
+    "officers wrote for the reporter; never the accused, witnesses, the text, triage's "
+    "proposal, internal comments or officers' names. Another key's case answers 404 like one "
+    "that does not exist."
+)
+
+
 @bp.get("/v1/cases")
 @operation(
     summary="List cases of your region, in the order asked (newest first by default)",
+    description=_READERS_GET
+    + " A submitter's list and count hold only its own cases, as FiledCase items without "
+    "steps and messages; it may filter by status, source, region and dates only (a filter "
+    "on what its view leaves out, or sort=priority, answers 403 naming the parameter).",
     query=CaseListQuery,
-    answers={200: (CaseList, "One page of cases.")},
+    answers={200: ((CaseList, FiledCaseList), "One page of cases.")},
     problems=(401, 403, 422),
+    texts={
+        403: "The key's role may not list cases, or a submitter used a filter it may not.",
+    },
 )
 @requires(*ANYONE)
 def list_cases() -> ResponseReturnValue:
     principal = current_principal()
     query = parse_query(CaseListQuery)
+    refused = refused_filters(principal, request.args)
+    if refused:
+        raise Problem(
+            403,
+            "A submitter lists its own cases by status, source, region and dates only.",
+            errors=[
+                {"field": name, "message": "not available to a submitter", "code": "role"}
+                for name in refused
+            ],
+        )
     criteria = build_criteria(query, principal, now=datetime.now(UTC))
     cases = Case._get_collection()
     count = cases.count_documents(criteria, limit=MAX_COUNT + 1)
@@ -298,15 +341,16 @@ def list_cases() -> ResponseReturnValue:
             page = {"$and": [criteria, ordering.after(query.sort, query.cursor)]}
         except ordering.BadCursor as exc:
             raise cursor_refused() from exc
+    left_out = {"timeline": 0, "outbox": 0, "processed_events": 0}
+    if reads_own_filings(principal):
+        left_out["comments"] = 0  # a filer's list items carry no messages
     docs = list(
-        cases.find(page, {"timeline": 0, "outbox": 0, "processed_events": 0})
-        .sort(ordering.sort_spec(query.sort))
-        .limit(query.limit + 1)
+        cases.find(page, left_out).sort(ordering.sort_spec(query.sort)).limit(query.limit + 1)
     )
     more = len(docs) > query.limit
     docs = docs[: query.limit]
     body: dict[str, Any] = {
-        "items": [case_detail(d) for d in docs],
+        "items": [case_view(principal, d) for d in docs],
         "next_cursor": ordering.encode(query.sort, docs[-1]) if more and docs else None,
         "count": min(count, MAX_COUNT),
         "count_capped": count > MAX_COUNT,
@@ -317,16 +361,20 @@ def list_cases() -> ResponseReturnValue:
 @bp.get("/v1/cases/<case_id>")
 @operation(
     summary="A case with its triage block and timeline",
-    answers={200: (CaseDetail, "The case.")},
+    description=_READERS_GET,
+    answers={200: ((CaseDetail, FiledCase), "The case, as the caller's role may read it.")},
     problems=(401, 403, 404),
+    texts={404: "No such case in your region (for a submitter: none its key filed)."},
 )
 @requires(*ANYONE)
 def get_case(case_id: str) -> ResponseReturnValue:
-    doc = find_visible_case(case_id, current_principal())
-    body = case_detail(doc)
-    # What the next change must name and what it may be, as the officer actions answer.
-    body["version"] = version_of(doc)
-    body["allowed_statuses"] = allowed(doc)
+    principal = current_principal()
+    doc = find_visible_case(case_id, principal)
+    body = case_view(principal, doc)
+    if not reads_own_filings(principal):
+        # What the next change must name and what it may be, as the officer actions answer.
+        body["version"] = version_of(doc)
+        body["allowed_statuses"] = allowed(doc)
     return jsonify(body)
 
 

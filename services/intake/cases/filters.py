@@ -13,6 +13,7 @@ from typing import Any, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.intake.actions.status_machine import Status
+from services.intake.cases.readers import own_filings
 from services.intake.cases.schemas import Source
 from services.intake.directory.schema import Unit
 from shared.auth import Principal
@@ -92,11 +93,12 @@ def region_scope(principal: Principal, region_code: str | None) -> dict[str, Any
 
 
 def build_criteria(filters: CaseFilters, principal: Principal, *, now: datetime) -> dict[str, Any]:
-    """The MongoDB query selecting the cases ``filters`` describe, within the caller's area.
+    """The MongoDB query selecting the cases ``filters`` describe, within the caller's area
+    (for a submitter: the cases its key filed).
 
     ``now`` decides what is overdue, so an export run later selects what the request saw.
     """
-    criteria = region_scope(principal, filters.region_code)
+    criteria = {**region_scope(principal, filters.region_code), **own_filings(principal)}
     for field, value in (
         ("triage.category", filters.category),
         ("triage.priority", filters.priority),

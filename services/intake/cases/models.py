@@ -35,6 +35,8 @@ class Case(me.Document):
             {"fields": ["tenant", "updated_at"]},
             {"fields": ["tenant", "triage.due_at"]},
             {"fields": ["tenant", "triage.assignee.officer_id", "-id"]},
+            # A submitter's own cases (cases/readers.py), newest first.
+            {"fields": ["tenant", "submitted_by.key", "-id"]},
             {
                 # Full-text search of GET /v1/cases?q=. MongoDB has no Indonesian stemmer, and
                 # applying another language's (English: "pemilu" -> "pemilu", but "dinas" ->

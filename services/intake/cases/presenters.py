@@ -19,13 +19,14 @@ _INTERNAL = {
 }
 
 
-def _iso(value: Any) -> Any:
+def json_dates(value: Any) -> Any:
+    """``value`` with every datetime in it as ISO 8601 text."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):
-        return {k: _iso(v) for k, v in value.items()}
+        return {k: json_dates(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_iso(v) for v in value]
+        return [json_dates(v) for v in value]
     return value
 
 
@@ -49,7 +50,7 @@ def case_summary(doc: dict[str, Any]) -> dict[str, Any]:
 
 def case_detail(doc: dict[str, Any]) -> dict[str, Any]:
     """A case as an officer sees it, with its triage block and timeline."""
-    body = {k: _iso(v) for k, v in doc.items() if k not in _INTERNAL}
+    body = {k: json_dates(v) for k, v in doc.items() if k not in _INTERNAL}
     body["id"] = str(doc["_id"])
     body["links"] = case_links(body["id"], doc["tracking_code"])
     return body

@@ -16,6 +16,7 @@ from services.intake.access.models import ReporterRecord
 from services.intake.access.vault import Vault, new_pseudonym
 from services.intake.cases.models import Case
 from services.intake.cases.ordering import queue_keys
+from services.intake.cases.readers import may_hear_of
 from services.intake.cases.schemas import CaseSubmission, is_late_filing
 from services.intake.cases.tracking import new_tracking_code
 from shared import outbox
@@ -36,6 +37,24 @@ class Registered:
 
 def _natural_key(tenant: str, sub: CaseSubmission) -> dict[str, Any]:
     return {"tenant": tenant, "source": sub.source, "source_ref": sub.source_ref}
+
+
+def _already_filed(existing: dict[str, Any], principal: Principal) -> Registered:
+    if not may_hear_of(principal, existing):
+        # Said without the case's id or anything of it: only that the reference is taken.
+        raise Problem(
+            409,
+            "Another office system already filed a case with this source and source "
+            "reference in this regency; give your own reference.",
+            errors=[
+                {
+                    "field": "source_ref",
+                    "message": "already used by another office system",
+                    "code": "taken",
+                }
+            ],
+        )
+    return Registered(existing, created=False)
 
 
 def register_case(
@@ -68,7 +87,7 @@ def register_case(
     if sub.source_ref:
         existing = cases.find_one(_natural_key(tenant, sub))
         if existing:
-            return Registered(existing, created=False)
+            return _already_filed(existing, principal)
     case_id = case_id or ObjectId()
     late = is_late_filing(sub, now, tz=timezone_for(tenant))
     reporter = sub.reporter
@@ -176,7 +195,7 @@ def register_case(
             # Not the natural key (a tracking-code collision, about 2^-78): let the client
             # retry rather than store a case whose event names another code.
             raise
-        return Registered(existing, created=False)
+        return _already_filed(existing, principal)
     # Counted here, so every door a case comes in through (API, batch, Open311) is counted.
     CASES_ACCEPTED.labels(tenant=tenant, source=source).inc()
     return Registered(doc, created=True)

@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 from services.intake.cases.api import find_visible_case, tenant_filter
 from services.intake.cases.limits import count_submissions
 from services.intake.cases.models import Case
+from services.intake.cases.readers import own_filings, readable, reads_own_filings
 from services.intake.cases.submission import register_case
 from services.intake.cases.tracking_api import STATUS_TEXT
 from services.intake.deps import deps
@@ -270,6 +271,14 @@ def _known_jurisdiction(raw: str | None) -> None:
 
 # ---------------------------------------------------------------------------- requests
 
+_WHO_READS: Final = (
+    "Officers, supervisors, operators and auditors read every request of their area. A "
+    "submitter reads only the requests its key filed, with the status, its note, the times "
+    "and the deadline; description, address, coordinates, media, category and unit are "
+    "null (they name people and places the filer's key need not hold). Another key's request "
+    "answers 404 like one that does not exist."
+)
+
 
 @bp.post(f"{PREFIX}/requests.<fmt>")
 @operation(
@@ -363,6 +372,7 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
 @bp.get(f"{PREFIX}/requests/<request_id>.<fmt>")
 @operation(
     summary="GeoReport v2: one request",
+    description=_WHO_READS,
     parameters=[_FORMAT],
     query=RequestQuery,
     answers={
@@ -381,16 +391,20 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
 )
 @requires(*ANYONE)
 def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
-    case = find_visible_case(request_id, current_principal())
+    principal = current_principal()
+    case = find_visible_case(request_id, principal)
     jurisdiction = parse_query(RequestQuery, status=400).jurisdiction_id
     if jurisdiction and jurisdiction.strip() != case["tenant"]:
         raise Problem(404, "No case with this id.")
-    return jsonify(_requests([case]))
+    return jsonify(_requests([case], principal))
 
 
 @bp.get(f"{PREFIX}/requests.<fmt>")
 @operation(
     summary="GeoReport v2: search requests of your region",
+    description=_WHO_READS
+    + " A submitter's search holds only its own requests; its service_code matches the "
+    "category it named when filing.",
     parameters=[_FORMAT],
     query=SearchQuery,
     answers={
@@ -418,26 +432,32 @@ def search_requests(fmt: str) -> ResponseReturnValue:
         if not principal.can_see(jurisdiction):
             raise GeoReportError(403, [f"this api_key may not read jurisdiction_id {jurisdiction}"])
         criteria = {"tenant": jurisdiction}
+    criteria.update(own_filings(principal))
     ids = _csv(query.service_request_id)
     if ids:
         if len(ids) > MAX_IDS:
             raise GeoReportError(400, [f"service_request_id: at most {MAX_IDS} ids at once"])
         criteria["_id"] = {"$in": [oid for oid in map(_object_id, ids) if oid is not None]}
     else:
-        criteria.update(_search_filters(query))
+        criteria.update(_search_filters(query, by_hint_only=reads_own_filings(principal)))
     docs = (
         Case._get_collection()
         .find(criteria, {"timeline": 0, "outbox": 0, "processed_events": 0, "evidence": 0})
         .sort("_id", -1)
         .limit(SEARCH_LIMIT)
     )
-    return jsonify(_requests(docs))
+    return jsonify(_requests(docs, principal))
 
 
-def _search_filters(query: SearchQuery) -> dict[str, Any]:
+def _search_filters(query: SearchQuery, *, by_hint_only: bool) -> dict[str, Any]:
+    """GeoReport's filters as a query. ``by_hint_only``: service_code matches the category
+    the filer named, never triage's, which a submitter may not learn one yes or no at a
+    time."""
     filters: dict[str, Any] = {}
     codes = _csv(query.service_code)
-    if codes:
+    if codes and by_hint_only:
+        filters["category_hint"] = {"$in": codes}
+    elif codes:
         filters["$or"] = [{"category_hint": {"$in": codes}}, {"triage.category": {"$in": codes}}]
     statuses = set(_csv(query.status))
     if statuses - {"open", "closed"}:
@@ -480,9 +500,12 @@ def _moment(name: str, raw: str | None) -> datetime | None:
     return moment
 
 
-def _requests(cases: Iterable[Mapping[str, Any]]) -> list[Any]:
+def _requests(cases: Iterable[Mapping[str, Any]], principal: Principal) -> list[Any]:
+    """The cases as GeoReport requests. A submitter's are drawn from what it may read of its
+    own filings: status, times and deadline, with the text, place, category and unit empty."""
     answers = []
-    for case in cases:
+    for stored in cases:
+        case = readable(principal, stored)
         status = case.get("status", "received")
         note = STATUS_TEXT.get(status, (f"Status laporan: {status}.", ""))[0]
         answers.append(open311.service_request(case, timezone_for(case["tenant"]), note))

@@ -1,9 +1,10 @@
-"""Proposing a violation category for a case, with the evidence that decided it.
+"""The rules' reading of a case: a violation category with the evidence that decided it.
 
-The classifier is a weighted lexicon, not a trained model: every point of a score comes
-from a phrase an officer can read in the rules and find in the report, so each proposal
-can be explained and challenged (UU 27/2022 lets people object to automated decisions;
-triage only proposes, an officer confirms).
+This half of triage's proposal is a weighted lexicon: every point of a score comes from a
+phrase an officer can read in the rules and find in the report, so each proposal can be
+explained and challenged (UU 27/2022 lets people object to automated decisions; triage only
+proposes, an officer confirms). ``proposal.py`` reads it beside the learned model, which
+catches what the lexicon's words miss.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from services.triage.domain.rules import FALLBACK_CATEGORY, Rules
 from services.triage.domain.text import Tokens, host_suffixes, url_host
+
+if TYPE_CHECKING:
+    from services.triage.domain.learned import Neighbour
 
 FIELD_TITLE = "title"
 FIELD_DESCRIPTION = "description"
@@ -82,6 +86,10 @@ class Classification:
     label_id: str = ""  # the category's name in Indonesian, from the rules
     label_en: str = ""
     flags: tuple[str, ...] = ()  # FLAG_* codes: empty, unreadable or truncated text
+    # The learned model's part (``proposal.py``): its version and the confirmed examples
+    # closest to the report; empty when the rules decided alone.
+    model_version: str = ""
+    neighbours: tuple[Neighbour, ...] = ()
 
     def explain(self, lang: str = "id") -> str:
         """One or two sentences an officer can read: the proposal and what decided it."""
@@ -118,6 +126,8 @@ class Classification:
                 sentences.append(f"Weighed against: {lowered}.")
             if self.secondary:
                 sentences.append(f"Also possible: {', '.join(self.secondary)}.")
+            if self.neighbours:
+                sentences.append(f"Closest confirmed reports: {_neighbours(self.neighbours)}.")
             sentences.extend(_FLAG_EN[f] for f in self.flags if f in _FLAG_EN)
             if self.needs_review:
                 sentences.append("An officer should review it.")
@@ -136,10 +146,16 @@ class Classification:
                 sentences.append(f"Pengurang: {lowered}.")
             if self.secondary:
                 sentences.append(f"Kemungkinan lain: {', '.join(self.secondary)}.")
+            if self.neighbours:
+                sentences.append(f"Laporan terkonfirmasi terdekat: {_neighbours(self.neighbours)}.")
             sentences.extend(_FLAG_ID[f] for f in self.flags if f in _FLAG_ID)
             if self.needs_review:
                 sentences.append("Perlu ditinjau petugas.")
         return " ".join(sentences)
+
+
+def _neighbours(neighbours: Iterable[Neighbour]) -> str:
+    return ", ".join(f"“{n.title}” ({n.category})" for n in neighbours)
 
 
 def _distinct(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -72,6 +72,21 @@ def is_closed(status: str) -> bool:
     return status in CLOSED_STATUSES
 
 
+def moved_deadline(before: datetime, outcome: StatusOutcome) -> datetime | None:
+    """The new deadline to tell the assigned officer of, or None when there is none.
+
+    A change counts only on an open case and when the deadline an officer reads (to the
+    minute) differs: a stage that ends and one that begins on the same date, or a pause
+    shorter than a minute, announce nothing.
+    """
+    if not outcome.open or not outcome.deadline_changed:
+        return None
+    after = outcome.clock.deadline
+    if after.replace(second=0, microsecond=0) == before.replace(second=0, microsecond=0):
+        return None
+    return after
+
+
 def apply_status(
     clock: Clock,
     assignment: AssignmentState | None,

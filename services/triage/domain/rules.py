@@ -13,9 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from services.triage.domain.text import Normalizer, PhraseMatcher
+
+if TYPE_CHECKING:  # the model's libraries load with the model, not with every rule reader
+    from services.triage.domain.learned import LearnedModel
 
 CATEGORY_CODES: tuple[str, ...] = (
     "MEDSOS",
@@ -139,6 +142,8 @@ class Rules:
     signals: PhraseMatcher = field(repr=False)
     signal_group: tuple[int, ...] = field(repr=False)  # matcher key -> signals group
     _by_code: Mapping[str, Category] = field(repr=False)
+    # The learned opinion read beside the rules (``domain/proposal.py``); None: rules alone.
+    learned: LearnedModel | None = field(default=None, repr=False)
 
     def category(self, code: str) -> Category:
         """The category with this code; unknown codes get the fallback category."""

@@ -56,6 +56,7 @@ class TriageDecision(me.Document):
     recusals = me.ListField(me.DictField())
     explanation = me.StringField()
     rules_version = me.StringField()
+    model_version = me.StringField(null=True)  # the learned model's examples, hashed
     config_versions = me.DictField()
     created_at = me.DateTimeField(default=_now)
 

@@ -21,6 +21,7 @@ from services.triage.storage.config import TenantConfig
 from services.triage.storage.state_codec import Assignment, assignment_to_doc, clock_to_doc
 from shared.contracts import (
     CaseAssigned,
+    CaseDeadlineMoved,
     CaseDuplicateDetected,
     CaseEscalated,
     CaseTriaged,
@@ -128,6 +129,7 @@ def decision_doc(
         "routing_reasons": list(routing.reasons) if routing else [],
         "explanation": decision.explanation(),
         "rules_version": c.rules_version,
+        "model_version": c.model_version or None,
         "config_versions": config.version_record(),
         "decided_by": None,
         "override_reason": None,
@@ -277,6 +279,31 @@ def escalated_event(
         category=decision["category"],
         priority=decision["priority"],
         due_at=due_at,
+        recipient=recipient,
+        reason=reason,
+    )
+
+
+def deadline_moved_event(
+    state: Mapping[str, Any],
+    decision: Mapping[str, Any],
+    due_at: datetime,
+    previous_due_at: datetime | None,
+    stage: str,
+    recipient: Recipient | None,
+    reason: str,
+) -> CaseDeadlineMoved:
+    case = state.get("case") or {}
+    return CaseDeadlineMoved(
+        case_id=str(state["_id"]),
+        decision_id=str(decision["_id"]),
+        tracking_code=str(case.get("tracking_code", "")),
+        title=str(case.get("title", "")),
+        category=decision["category"],
+        priority=decision["priority"],
+        due_at=due_at,
+        previous_due_at=previous_due_at,
+        stage=stage,
         recipient=recipient,
         reason=reason,
     )

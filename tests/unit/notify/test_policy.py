@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from services.notify.policy import (
+    CHANNELS,
     Alert,
     ChannelRule,
     PreferenceError,
     Preferences,
     QuietHours,
+    admit,
     fallback_channel,
     plan,
     rate_window,
@@ -192,3 +194,34 @@ def test_invalid_preferences_name_the_field(document: dict, field: str) -> None:
 def test_unknown_time_zone_falls_back_to_wib() -> None:
     assert zone_of("Mars/Olympus") == ZoneInfo("Asia/Jakarta")
     assert zone_of("Asia/Jayapura") == ZoneInfo("Asia/Jayapura")
+
+
+@pytest.mark.parametrize(
+    ("alert", "held"),
+    [
+        (Alert("case.assigned", "low"), True),
+        (Alert("case.assigned", "normal"), True),
+        (Alert("case.assigned", "high"), False),
+        (Alert("case.assigned", "urgent"), False),
+        (Alert("case.deadline_moved", "high"), False),
+        (Alert("case.escalated", "low", step="breach:supervisor"), False),
+        (Alert("case.escalated", "normal", step="stage:reminder:2h"), True),
+    ],
+)
+def test_only_low_and_normal_alerts_may_wait_for_the_rate_limit(alert: Alert, held: bool) -> None:
+    assert alert.rate_limited is held
+
+
+def test_a_high_alert_goes_out_at_once_on_every_channel_the_officer_has() -> None:
+    routes = plan(Preferences(), Alert("case.assigned", "high"), CHANNELS, _at(10), WITA)
+    assert [r.action for r in routes] == ["send", "send", "send"]
+
+
+def test_the_last_alert_a_window_admits_announces_the_digest() -> None:
+    assert admit(1, 3) == "send"
+    assert admit(2, 3) == "send"
+    assert admit(3, 3) == "send_last"
+    assert admit(4, 3) == "hold"
+    assert admit(None, 3) == "hold"
+    assert admit(None, 0) == "send"  # no limit: nothing to announce
+    assert admit(1, 1) == "send_last"

@@ -16,10 +16,13 @@ from services.notify.rendering import (
     LANGUAGES,
     LINK_TEMPLATES,
     MAIL_PARTS,
+    NOTICE_PARTS,
+    NOTICE_TEMPLATE,
     OTHER_TEMPLATES,
     PARTS,
     TEMPLATED_EVENTS,
     DigestItem,
+    DigestNotice,
     Renderer,
     RenderError,
     default_renderer,
@@ -27,6 +30,7 @@ from services.notify.rendering import (
 from services.notify.sms_text import SMS_LIMIT
 from shared.contracts import (
     CaseAssigned,
+    CaseDeadlineMoved,
     CaseEscalated,
     CaseInformationReceived,
     CaseReassigned,
@@ -40,6 +44,7 @@ TEMPLATES = Path(__file__).resolve().parents[3] / "services" / "notify" / "templ
 URL = "https://pantau.kukarkab.go.id/kasus/65f0c0ffee0000000000abcd"
 SHORT_URL = "https://pantau.kukarkab.go.id/k/65f0c0ffee0000000000abcd"
 DUE = datetime(2024, 11, 29, 16, 59, tzinfo=UTC)  # 23:59 WIB, 00:59 WITA, 01:59 WIT
+MOVED = datetime(2024, 12, 6, 16, 59, tzinfo=UTC)  # a week later, the same time of day
 
 
 def _events(due: datetime | None) -> dict[str, Event]:
@@ -87,6 +92,19 @@ def _events(due: datetime | None) -> dict[str, Event]:
             priority="high",
             due_at=due,
             files=2,
+            recipient=officer,
+        ),
+        # A moved deadline always has its new date; the old one may be unknown.
+        CaseDeadlineMoved.TYPE: CaseDeadlineMoved(
+            case_id="65f0c0ffee0000000000abcd",
+            decision_id="d-2",
+            tracking_code="K7QM-3XPA-9D2F-HT6W",
+            title="Camat memakai mobil dinas untuk kampanye paslon",
+            category="FASILITAS",
+            priority="high",
+            due_at=MOVED,
+            previous_due_at=due,
+            stage="lapor_answer",
             recipient=officer,
         ),
     }
@@ -192,6 +210,61 @@ def test_an_answer_alert_withholds_the_answer_and_counts_its_files(language: str
     )
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("zone", sorted(ZONES))
+def test_a_moved_deadline_names_the_new_date_and_the_old_one(language: str, zone: str) -> None:
+    event = _events(DUE)[CaseDeadlineMoved.TYPE]
+    reader = Profile(officer_id="x", name="Andi Saputra", language=language, timezone=zone)
+    rendered = default_renderer().render(event, reader, case_url=URL, short_url=SHORT_URL)
+    day = {
+        "Asia/Jakarta": "06-12-2024",
+        "Asia/Makassar": "07-12-2024",
+        "Asia/Jayapura": "07-12-2024",
+    }
+    old = {
+        "Asia/Jakarta": "29-11-2024",
+        "Asia/Makassar": "30-11-2024",
+        "Asia/Jayapura": "30-11-2024",
+    }
+    for part in (rendered.text, rendered.html):
+        assert f"{day[zone]} {ZONES[zone]}" in part
+        assert f"{old[zone]} {ZONES[zone]}" in part
+    assert day[zone] in rendered.subject
+    assert ("Batas waktu berubah" if language == "id" else "Deadline moved") in rendered.subject
+    assert "06/12" in rendered.sms or "07/12" in rendered.sms
+    assert "K7QM-3XPA-9D2F-HT6W" in rendered.sms
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("window_s", [600, 300])
+def test_the_last_alert_of_a_rate_window_names_the_window_and_the_digest(
+    language: str, window_s: int
+) -> None:
+    event = _events(DUE)[CaseAssigned.TYPE]
+    reader = Profile(officer_id="x", name="Andi", language=language, timezone="Asia/Makassar")
+    until = datetime(2024, 11, 20, 2, 40, tzinfo=UTC)  # 10:40 WITA
+    notice = DigestNotice(window_s=window_s, until=until)
+    plain = default_renderer().render(event, reader, case_url=URL, short_url=SHORT_URL)
+    rendered = default_renderer().render(
+        event, reader, case_url=URL, short_url=SHORT_URL, notice=notice
+    )
+    minutes = f"{window_s // 60} menit" if language == "id" else f"{window_s // 60}-minute"
+    digest = "satu ringkasan" if language == "id" else "one digest"
+    for part in (rendered.text, rendered.html):
+        assert minutes in part
+        assert "10:40 WITA" in part
+        assert digest in part
+        assert minutes not in plain.text
+        assert "10:40 WITA" not in plain.html
+    # The alert itself is all still there, and the SMS keeps its code and link in one part.
+    assert plain.text.strip() in rendered.text
+    assert rendered.subject == plain.subject
+    assert "10:40" in rendered.sms
+    assert "K7QM-3XPA-9D2F-HT6W" in rendered.sms
+    assert SHORT_URL in rendered.sms
+    assert len(rendered.sms) <= SMS_LIMIT
+
+
 def test_without_a_short_address_the_sms_carries_the_case_page() -> None:
     event = _events(DUE)[CaseAssigned.TYPE]
     reader = Profile(officer_id="x", name="Andi")
@@ -199,17 +272,25 @@ def test_without_a_short_address_the_sms_carries_the_case_page() -> None:
 
 
 def test_every_template_file_belongs_to_a_known_message() -> None:
-    expected = {
-        f"{base}.{language}.{part}.j2"
-        for base in [*TEMPLATED_EVENTS.values(), *OTHER_TEMPLATES]
-        for language in LANGUAGES
-        for part in PARTS
-    } | {
-        f"{base}.{language}.{part}.j2"
-        for base in LINK_TEMPLATES.values()
-        for language in LANGUAGES
-        for part in MAIL_PARTS
-    }
+    expected = (
+        {
+            f"{base}.{language}.{part}.j2"
+            for base in [*TEMPLATED_EVENTS.values(), *OTHER_TEMPLATES]
+            for language in LANGUAGES
+            for part in PARTS
+        }
+        | {
+            f"{base}.{language}.{part}.j2"
+            for base in LINK_TEMPLATES.values()
+            for language in LANGUAGES
+            for part in MAIL_PARTS
+        }
+        | {
+            f"{NOTICE_TEMPLATE}.{language}.{part}.j2"
+            for language in LANGUAGES
+            for part in NOTICE_PARTS
+        }
+    )
     assert {p.name for p in TEMPLATES.glob("*.j2")} == expected
 
 
@@ -223,6 +304,10 @@ ALLOWED = {
     "due_short",
     "case_url",
     "short_url",
+    "previous_due",
+    # the digest notice of a rate window's last alert
+    "minutes",
+    "until",
     # sign-in links
     "link_url",
     "invited_by",
@@ -252,7 +337,7 @@ def test_templates_read_only_the_context_they_are_given() -> None:
 
 def test_no_event_that_alerts_carries_the_reporter() -> None:
     # Templates receive events whole, so the events themselves must not hold the reporter.
-    for model in (CaseAssigned, CaseEscalated, CaseInformationReceived):
+    for model in (CaseAssigned, CaseEscalated, CaseInformationReceived, CaseDeadlineMoved):
         assert not any("reporter" in name for name in model.model_fields)
     # The submission event does not either; the reporter stays in intake's vault.
     assert not any("reporter" in name for name in _Submitted.model_fields)

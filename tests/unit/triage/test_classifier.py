@@ -29,7 +29,7 @@ from services.triage.domain.rules import CATEGORY_CODES, Rules, parse_rules
 from services.triage.rules_files import default_rules_text, load_default_rules
 
 RULES = load_default_rules()
-DATA = Path(__file__).resolve().parents[2] / "data"
+DATA = Path(__file__).resolve().parents[3] / "services" / "triage" / "rules" / "examples"
 
 
 def classified(title: str, description: str = "", urls: tuple[str, ...] = ()) -> Classification:
@@ -322,8 +322,8 @@ def load(name: str) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-LABELLED = load("triage_labelled.jsonl")
-HELD_OUT = load("triage_heldout.jsonl")
+LABELLED = load("labelled.jsonl")
+HELD_OUT = load("heldout.jsonl")
 FIELDS = {
     "id",
     "title",

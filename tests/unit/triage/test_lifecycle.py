@@ -9,7 +9,7 @@ import pytest
 
 from services.triage.domain.calendar import build_calendar
 from services.triage.domain.ladder import AssignmentState
-from services.triage.domain.lifecycle import CLOSED_STATUSES, apply_status
+from services.triage.domain.lifecycle import CLOSED_STATUSES, apply_status, moved_deadline
 from services.triage.domain.sla import (
     DEFAULT_RULES,
     LAPOR_ANSWER,
@@ -126,3 +126,35 @@ def test_a_later_action_does_not_move_last_action_back() -> None:
     out = apply_status(CLOCK, acted, "in_review", "in_progress", local(5), KARO)
     assert out.assignment is not None
     assert out.assignment.last_action_at == local(6)
+
+
+def test_the_officer_is_told_of_a_deadline_the_next_stage_moved() -> None:
+    out = apply_status(CLOCK, ASSIGNED, "received", "verified", local(6), KARO)
+    assert moved_deadline(CLOCK.deadline, out) == KARO.end_of_day(date(2024, 11, 13))
+
+
+def test_a_resumed_clock_tells_the_new_date_and_a_pause_tells_nothing() -> None:
+    paused = apply_status(CLOCK, ASSIGNED, "in_review", "awaiting_info", local(5), KARO)
+    assert moved_deadline(CLOCK.deadline, paused) is None
+    resumed = apply_status(
+        paused.clock, paused.assignment, "awaiting_info", "in_review", local(8), KARO
+    )
+    assert moved_deadline(paused.clock.deadline, resumed) == KARO.end_of_day(date(2024, 11, 12))
+
+
+@pytest.mark.parametrize("status", sorted(CLOSED_STATUSES))
+def test_a_closed_case_tells_no_new_deadline(status: str) -> None:
+    out = apply_status(CLOCK, ASSIGNED, "in_review", status, local(5), KARO)
+    assert moved_deadline(CLOCK.deadline, out) is None
+
+
+def test_a_deadline_that_did_not_really_move_is_not_announced() -> None:
+    # A stage change that lands on the same moment, or the same one as MongoDB gives it
+    # back (to the millisecond), reads the same to the officer.
+    same = replace(
+        apply_status(CLOCK, ASSIGNED, "received", "in_review", local(5), KARO),
+        deadline_changed=True,
+    )
+    assert moved_deadline(CLOCK.deadline, same) is None
+    stored = CLOCK.deadline.replace(microsecond=CLOCK.deadline.microsecond // 1000 * 1000)
+    assert moved_deadline(stored, same) is None

@@ -1,0 +1,56 @@
+"""The learned model: deterministic, explained by words of the report and by neighbours."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.triage.domain.learned import Example, text_of, train
+
+EXAMPLES = [
+    Example("m-1", "share poster paslon", text_of("share poster paslon", "di facebook"), "MEDSOS"),
+    Example("m-2", "komen di ig timses", text_of("komen di ig timses", "tiap hari"), "MEDSOS"),
+    Example("m-3", "status wa video cabup", text_of("status wa video cabup", ""), "MEDSOS"),
+    Example("a-1", "pasang baliho", text_of("pasang baliho", "depan rumah"), "ATRIBUT"),
+    Example("a-2", "kain rentang calon", text_of("kain rentang calon", "di pagar"), "ATRIBUT"),
+    Example("a-3", "stiker di mobil", text_of("stiker di mobil", "pribadi"), "ATRIBUT"),
+]
+
+
+def test_the_category_follows_the_examples_and_the_words_come_from_the_report() -> None:
+    model = train(EXAMPLES)
+    opinion = model.opinion(text_of("guru share poster paslon", "di facebook pribadinya"))
+    assert opinion.category == "MEDSOS"
+    assert set(opinion.ranked) == {"MEDSOS", "ATRIBUT"}
+    assert opinion.words, "the proposal names the words that weighed for it"
+    for word, weight in opinion.words:
+        assert word in "guru share poster paslon di facebook pribadinya"
+        assert weight > 0
+
+
+def test_the_closest_examples_are_named_closest_first() -> None:
+    opinion = train(EXAMPLES).opinion(text_of("pasang baliho", "depan rumah pak lurah"))
+    assert opinion.category == "ATRIBUT"
+    assert opinion.neighbours[0].example_id == "a-1"
+    similarities = [n.similarity for n in opinion.neighbours]
+    assert similarities == sorted(similarities, reverse=True)
+    assert 0 < similarities[0] <= 1
+
+
+def test_the_same_examples_make_the_same_model_and_other_examples_another_version() -> None:
+    first, second = train(EXAMPLES), train(list(EXAMPLES))
+    text = text_of("stiker paslon", "di kaca mobil")
+    assert first.version == second.version
+    assert first.opinion(text) == second.opinion(text)
+    assert train(EXAMPLES[:-1]).version != first.version
+
+
+def test_a_text_between_the_categories_gets_a_low_confidence() -> None:
+    model = train(EXAMPLES)
+    clear = model.opinion(text_of("share poster paslon", "komen di ig timses status wa"))
+    between = model.opinion(text_of("share baliho", "stiker poster"))
+    assert 0 <= between.confidence < clear.confidence <= 1
+
+
+def test_one_category_is_not_enough_to_learn_from() -> None:
+    with pytest.raises(ValueError, match="two categories"):
+        train(EXAMPLES[:3])

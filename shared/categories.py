@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
+# Written out for the type checker and for the filters that refuse an unknown code; a unit
+# test holds it equal to CATEGORIES.
+Category = Literal[
+    "MEDSOS",
+    "FOTO_POSE",
+    "KAMPANYE",
+    "ATRIBUT",
+    "FASILITAS",
+    "KEPUTUSAN",
+    "MOBILISASI",
+    "PARPOL",
+    "DUKUNGAN_KTP",
+    "HOAKS",
+    "SARA",
+    "LAINNYA",
+]
+
 # code -> (Bahasa Indonesia label, English label)
 CATEGORIES: dict[str, tuple[str, str]] = {
     "MEDSOS": ("Aktivitas media sosial mendukung calon", "Social-media support for a candidate"),
@@ -20,6 +39,8 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "SARA": ("Ujaran kebencian SARA", "Hate speech (ethnicity, religion, race, group)"),
     "LAINNYA": ("Lainnya", "Other"),
 }
+
+CATEGORY_CODES: tuple[Category, ...] = get_args(Category)
 
 PRIORITY_LABELS: dict[str, tuple[str, str]] = {
     "urgent": ("Sangat mendesak", "Urgent"),

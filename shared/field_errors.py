@@ -20,7 +20,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "missing": "this field is required",
         "extra_forbidden": "field not allowed",
         "string_type": "must be text",
-        "string_too_short": "must not be empty",
+        "string_too_short": "must be at least {min_length} characters",
         "string_too_long": "must be at most {max_length} characters",
         "too_short": "needs at least {min_length} entries",
         "too_long": "may have at most {max_length} entries",
@@ -31,11 +31,19 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
         "bool_type": "must be true or false",
         "bool_parsing": "must be true or false",
         "literal_error": "must be one of {expected}",
+        "int_type": "must be a whole number",
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "greater_than_equal": "must be at least {ge}",
+        "less_than_equal": "must be at most {le}",
+        "greater_than": "must be more than {gt}",
+        "less_than": "must be less than {lt}",
         "datetime_type": "must be a date or a date and time",
         "datetime_parsing": "is not a valid date and time ({error})",
         "datetime_from_date_parsing": "is not a valid date ({error})",
     }
 )
+EMPTY: Final = "must not be empty"
 _PYDANTIC_PREFIXES: Final = ("Value error, ", "Assertion failed, ")
 # pydantic marks an error in a mapping's key with this part after the key itself; the path
 # to the key already says where the problem is.
@@ -55,6 +63,9 @@ def field_path(loc: Sequence[int | str]) -> str:
 
 def message(error: Mapping[str, Any]) -> str:
     """The error's message: a plain one for pydantic's own types, else the validator's words."""
+    if error["type"] == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        # "at least 1 characters" says less than what a clerk needs to hear.
+        return EMPTY
     template = MESSAGES.get(error["type"])
     if template is not None:
         try:

@@ -209,18 +209,25 @@ def parse_nip(raw: str, today: date) -> Nip:
     )
 
 
-def check_nip_shape(raw: str, employment_type: EmploymentType, today: date) -> str:
+def check_nip_shape(raw: str, employment_type: EmploymentType | None, today: date) -> str:
     """Check a NIP as far as the employment type allows and return it without spaces.
 
     - ``PNS``: the full check of :func:`parse_nip`.
     - ``PPPK``: the NI PPPK splits its 18 digits differently, so only the shape is checked.
-    - ``NON_ASN``: honorer staff have no NIP, but some later receive an NI PPPK and reporters
-      quote it; a number is therefore accepted when it has the 18-digit shape, without the
-      PNS rules, since it is unknown which scheme issued it.
+    - ``NON_ASN``: honorer, PTT and PPNPN staff have no NIP, so any number is refused: one
+      quoted for them is an NI PPPK (they are PPPK now) or their KTP number (NIK), and a
+      case that stores it under a non-ASN person would be routed and weighed as neither.
+    - ``None`` (a citizen who does not know the status): only the 18-digit shape.
     """
     if employment_type == "PNS":
         return parse_nip(raw, today).value
-    if employment_type in ("PPPK", "NON_ASN"):
+    if employment_type == "NON_ASN":
+        raise FormatError(
+            "nip_not_asn",
+            "a non-ASN person (honorer, PTT, PPNPN) has no NIP: leave it empty, or choose "
+            "PPPK if this is their NI PPPK",
+        )
+    if employment_type in ("PPPK", None):
         return compact_nip(raw)
     raise ValueError(f"unknown employment type {employment_type!r}")
 

@@ -191,6 +191,11 @@ class Operation:
             out["requestBody"] = _request_body(self.body)
         responses = {str(s): copy.deepcopy(dict(a.response)) for s, a in self.answers.items()}
         statuses = list(self.problems)
+        if self.query is not None and 400 not in self.answers:
+            # Every query string is read by shared.request_input.parse_query, which names a
+            # wrong parameter (or one the operation does not read) in a 422; an operation
+            # that answers a wrong parameter in its own format (Open311's 400) says so itself.
+            statuses.append(422)
         if self.security is not None:
             # A key can be missing or revoked, and the database (or the key check) down, on
             # every operation that needs a key.

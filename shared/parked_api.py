@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any, Final
 
 from flask import current_app
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from shared.auth import Principal
 from shared.broker import topology
 from shared.broker.connection import CONNECTION_ERRORS, open_connection
 from shared.broker.parking import ParkedMessage, ParkingError, ParkingQueue
+from shared.paging import LimitQuery, limit_field
 from shared.problems import Problem
 from shared.settings import Settings
 
@@ -26,10 +27,10 @@ MAX_PARKED: Final = 500
 _DECLARED: Final = "pantau.parking_declared"
 
 
-class ParkedQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ParkedQuery(LimitQuery):
+    """A parking queue is read in one page: a queue has no stable position to resume from."""
 
-    limit: int = Field(default=100, ge=1, le=MAX_PARKED, description="At most this many")
+    limit: int = limit_field(100, MAX_PARKED)
 
 
 class ParkedEvent(BaseModel):

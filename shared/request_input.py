@@ -4,6 +4,11 @@ Every view of every service reads its input through here, so clients meet the sa
 everywhere: 415 for a body that is not JSON, 413 for one that is too large, 400 for one that
 is empty, not UTF-8 or not JSON, and 422 naming every wrong field in the one format of
 ``shared.field_errors``.
+
+Control characters (``shared.text_safety``) are refused here, for every body and every query
+string, rather than by each model's fields: a field added later, a free-form mapping (a
+roster's notes, a template) or a view that reads the body without a model is covered
+without anyone remembering to.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.field_errors import field_errors
 from shared.problems import Problem
+from shared.text_safety import control_errors
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -55,7 +61,16 @@ def json_body(max_bytes: int | None = None) -> Any:
         raise _too_deep() from exc
     if too_deep(parsed, MAX_DEPTH):
         raise _too_deep()
-    return parsed
+    return without_control_characters(parsed)
+
+
+def without_control_characters(value: Any, detail: str = DETAIL) -> Any:
+    """``value`` (parsed JSON, or a form's fields) when no string of it carries a control
+    character; otherwise the 422 naming each field that does."""
+    errors = control_errors(value)
+    if errors:
+        raise Problem(422, detail, errors=errors)
+    return value
 
 
 def too_deep(value: Any, limit: int) -> bool:
@@ -126,6 +141,9 @@ def parse_query(model: type[M], *, detail: str = QUERY_DETAIL, status: int = 422
     data: dict[str, Any] = {}
     for name, values in request.args.lists():
         data[name] = values if _is_list(model, name) else values[0]
+    errors = control_errors(data)
+    if errors:
+        raise Problem(status, detail, errors=errors)
     return validated(model, data, detail=detail, status=status)
 
 

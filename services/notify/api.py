@@ -16,7 +16,6 @@ from services.notify.channels.chat import masked_chat_url
 from services.notify.delivery import NotifyDeps
 from services.notify.recipients import Profile, load, set_preferences
 from services.notify.request_models import (
-    MAX_PARKED,
     ParkedQuery,
     PreferencesUpdate,
     SendTestBody,
@@ -237,18 +236,13 @@ def _parked_view(message: ParkedMessage) -> dict[str, Any]:
     summary="Parked messages (broker parking queue) and parked or failed digests",
     query=ParkedQuery,
     answers={200: (answers.ParkedList, "What waits for an operator.")},
-    problems=(400, 401, 403, 503),
-    texts={400: "limit is not a number."},
+    problems=(401, 403, 422, 503),
 )
 @requires(*OPERATORS)
 def list_parked() -> ResponseReturnValue:
     """Parked messages (from the broker's parking queue) and parked or failed digests."""
     principal = current_principal()
-    # A limit out of range is brought into it; only one that is no number is refused.
-    asked = parse_query(
-        ParkedQuery, detail=f"limit must be a number from 1 to {MAX_PARKED}.", status=400
-    )
-    limit = min(max(asked.limit, 1), MAX_PARKED)
+    limit = parse_query(ParkedQuery).limit
     parking = parked_api.parking_queue("notify")
     try:
         depth = parking.depth()

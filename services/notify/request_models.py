@@ -19,6 +19,7 @@ from pydantic_core import PydanticCustomError
 
 from services.notify.channels.chat import valid_chat_url
 from services.notify.policy import Preferences
+from shared.paging import LimitQuery, limit_field
 
 Channel = Literal["email", "sms", "chat"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -103,5 +104,7 @@ class SendTestBody(_Closed):
     channel: str = Field(min_length=1, json_schema_extra={"enum": list(get_args(Channel))})
 
 
-class ParkedQuery(BaseModel):
-    limit: int = Field(default=100, description=f"At most this many of each (1 to {MAX_PARKED}).")
+class ParkedQuery(LimitQuery):
+    """Notify's parked list reads two sources (the queue and the digests) in one page."""
+
+    limit: int = limit_field(100, MAX_PARKED)

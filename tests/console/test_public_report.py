@@ -236,6 +236,29 @@ def test_each_problem_is_shown_beside_its_box_and_nothing_is_filed(console_suite
     assert Case._get_collection().count_documents({"location.text": fields["location"]}) == 0
 
 
+def test_a_control_character_and_a_nip_for_honorer_staff_are_marked_beside_their_boxes(
+    console_suite: Suite,
+) -> None:
+    citizen = citizen_at(console_suite.urls["console"], "127.0.0.41")
+    location = "Desa Lingga\u202e, Simpang Empat"
+    fields = report_fields(
+        "Honorer kantor camat membagikan stiker paslon kepada warga di pasar Kabanjahe.",
+        location=location,
+        person1_name="Dedi",
+        person1_employment="NON_ASN",
+        person1_nip="198503122023212005",
+    )
+    page = send_report(citizen, fields)
+    assert page.status_code == 422
+    shown = text(page)
+    assert "Berisi karakter kendali (U+202E)" in shown
+    assert "Honorer/non-ASN tidak punya NIP" in shown
+    assert f'value="{location}"' in page.text, "what was typed is kept for a second try"
+    assert 'href="#location"' in page.text
+    assert 'href="#person1_nip"' in page.text
+    assert Case._get_collection().count_documents({"location.text": location}) == 0
+
+
 def test_files_are_refused_with_the_limit_or_the_types_named(console_suite: Suite) -> None:
     citizen = citizen_at(console_suite.urls["console"], "127.0.0.35")
     description = (

@@ -11,6 +11,7 @@ so they reach past the 404s.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -179,3 +180,62 @@ def test_a_hundred_thousand_nested_brackets_never_break_a_service(
     )
     assert answer.status_code < 500, answer.text[:300]
     assert answer.headers["Content-Type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "path"), _BODIES, ids=[f"{s} {m} {p}" for s, m, p in _BODIES]
+)
+def test_a_control_character_in_any_body_is_refused_by_name(
+    live: Live, service: str, method: str, path: str
+) -> None:
+    """A right-to-left override in a string of any body of any service is never stored: the
+    shared body reader names the field. An operation may refuse the caller or the path
+    first (404, 403, 409), never with a 5xx, and never by accepting the body."""
+    url = path
+    for name, value in live.known[service].items():
+        url = url.replace("{" + name + "}", value)
+    role = _ROLES[service].get((method, path), "officer")
+    answer = requests.request(
+        method,
+        live.suite.urls[service] + url.replace("{", "x").replace("}", "x"),
+        data=json.dumps({"title": "Foto pose\u202e dua jari"}),
+        headers={"Authorization": f"Bearer {live.keys[role]}", "Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert 400 <= answer.status_code < 500, answer.text[:300]
+    assert answer.headers["Content-Type"].startswith("application/problem+json")
+    if answer.status_code == 422:
+        assert answer.json()["errors"] == [
+            {
+                "field": "title",
+                "message": "contains a control character (U+202E)",
+                "code": "control_character",
+            }
+        ]
+
+
+_LISTS = [
+    (service, path)
+    for service, doc in (
+        ("triage", triage_document()),
+        ("notify", notify_document()),
+        ("intake", intake_document()),
+    )
+    for path, methods in doc["paths"].items()
+    if any(p["name"] == "limit" for p in methods.get("get", {}).get("parameters", []))
+]
+
+
+@pytest.mark.parametrize(("service", "path"), _LISTS, ids=[f"{s} {p}" for s, p in _LISTS])
+@pytest.mark.parametrize("query", ["limit=-5", "limit=999999999999", "cursor=zzz"])
+def test_every_list_refuses_a_page_it_cannot_give_by_name(
+    live: Live, service: str, path: str, query: str
+) -> None:
+    role = _ROLES[service].get(("GET", path), "officer")
+    answer = requests.get(
+        f"{live.suite.urls[service]}{path}?{query}",
+        headers={"Authorization": f"Bearer {live.keys[role]}"},
+        timeout=30,
+    )
+    assert answer.status_code == 422, answer.text[:300]
+    assert [e["field"] for e in answer.json()["errors"]] == [query.split("=")[0]]

@@ -49,6 +49,8 @@ _ROLES = {
     ("POST", "/v1/triage/dry-run"): "supervisor",
     ("GET", "/v1/provinces/{province}/clusters"): "operator",
     ("GET", "/v1/pipeline"): "operator",
+    ("GET", "/v1/parked"): "operator",
+    ("POST", "/v1/parked/{ident}/replay"): "operator",
     ("PUT", "/v1/regions/{code}/{kind}"): "supervisor",
     ("DELETE", "/v1/regions/{code}/{kind}"): "supervisor",
     ("PATCH", "/v1/regions/{code}/roster/officers/{officer_id}"): "supervisor",

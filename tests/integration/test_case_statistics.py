@@ -96,26 +96,24 @@ def data_set(app: Flask, settings: Settings) -> None:
         october,
         reporter={"name": "Siti Rahmawati", "phone": "081260001234", "anonymous": False},
     )
-    _handle(
-        a, status="closed", category="netralitas_asn", first_action=2 * H, closed=48 * H, due=72 * H
-    )
+    _handle(a, status="closed", category="MEDSOS", first_action=2 * H, closed=48 * H, due=72 * H)
     b = _register(settings, "12.06", datetime(2024, 10, 20, 2, 0, tzinfo=UTC))
     _handle(
         b,
         status="sanction_imposed",
-        category="netralitas_asn",
+        category="MEDSOS",
         first_action=4 * H,
         closed=120 * H,
         due=72 * H,
     )
     c = _register(settings, "12.06", datetime(2024, 11, 2, 3, 0, tzinfo=UTC))
-    _handle(c, status="under_examination", category="hoax", first_action=6 * H, due=72 * H)
+    _handle(c, status="under_examination", category="HOAKS", first_action=6 * H, due=72 * H)
     _register(settings, "12.06", datetime(2024, 11, 3, 4, 0, tzinfo=UTC))  # not triaged yet
     e = _register(settings, "12.07", datetime(2024, 11, 10, 5, 0, tzinfo=UTC))
-    _handle(e, status="rejected", category="hoax", first_action=1 * H, closed=10 * H, due=72 * H)
+    _handle(e, status="rejected", category="HOAKS", first_action=1 * H, closed=10 * H, due=72 * H)
     # 20:00 UTC on 30 November is 03:00 on 1 December in Medan (WIB).
     f = _register(settings, "12.07", datetime(2024, 11, 30, 20, 0, tzinfo=UTC))
-    _handle(f, status="verified", category="netralitas_asn", due=72 * H)
+    _handle(f, status="verified", category="MEDSOS", due=72 * H)
 
 
 def test_a_regency_gets_exact_counts_and_durations(client: FlaskClient, data_set: None) -> None:
@@ -124,7 +122,7 @@ def test_a_regency_gets_exact_counts_and_durations(client: FlaskClient, data_set
     body = answer.get_json()
     assert body["region_code"] == "12.06"
     assert body["total"] == 4
-    assert body["by_category"] == {"hoax": 1, "netralitas_asn": 2, "unclassified": 1}
+    assert body["by_category"] == {"HOAKS": 1, "MEDSOS": 2, "unclassified": 1}
     assert body["by_status"] == {
         "closed": 1,
         "received": 1,
@@ -244,9 +242,9 @@ def test_the_trend_ends_at_the_period_end(client: FlaskClient, data_set: None) -
 
 
 def test_a_category_narrows_every_figure(client: FlaskClient, data_set: None) -> None:
-    hoax = client.get("/v1/statistics?category=hoax", headers=_auth("12", "auditor")).get_json()
-    assert (hoax["category"], hoax["total"]) == ("hoax", 2)
-    assert hoax["by_category"] == {"hoax": 2}
+    hoax = client.get("/v1/statistics?category=HOAKS", headers=_auth("12", "auditor")).get_json()
+    assert (hoax["category"], hoax["total"]) == ("HOAKS", 2)
+    assert hoax["by_category"] == {"HOAKS": 2}
     assert hoax["by_regency"] == {"12.06": 1, "12.07": 1}
     assert hoax["closed_within_deadline"]["closed_with_deadline"] == 1
     rows = {row["region_code"]: row for row in hoax["regencies"]}

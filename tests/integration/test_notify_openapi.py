@@ -113,7 +113,7 @@ def test_real_answers_match_the_document(
     parked = "/v1/parked"
     listed = call(parked, "get", "/v1/parked?limit=5", "operator")
     assert listed["queue_depth"] == 0
-    call(parked, "get", "/v1/parked?limit=many", "operator")  # 400
+    call(parked, "get", "/v1/parked?limit=many", "operator")  # 422
     call(parked, "get", "/v1/parked", "supervisor")  # 403
     replay = "/v1/parked/{ident}/replay"
     call(replay, "post", "/v1/parked/nothing-here/replay", "operator")  # 404

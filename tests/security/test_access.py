@@ -364,7 +364,12 @@ INTAKE_ROUTES = [
         answers={"operator": 409},  # the supervisor deactivated the entry before
     ),
     Route(
-        "POST", "/v1/exports", VIEW, lambda w: "/v1/exports", body=_json({"status": "x"}), ok=202
+        "POST",
+        "/v1/exports",
+        VIEW,
+        lambda w: "/v1/exports",
+        body=_json({"status": "withdrawn"}),
+        ok=202,
     ),
     # An export job belongs to the region of the key that asked for it (Karo's supervisor):
     # the province's keys do not see it; it is still queued, so its file is not ready (409).

@@ -181,3 +181,65 @@ def test_deeply_nested_json_is_a_400_in_every_service(settings: Settings, depth:
         assert_problem(answer, 400)
         assert "levels deep" in answer.get_json()["detail"]
     assert Case._get_collection().count_documents({}) == 0
+
+
+@pytest.mark.parametrize("character", ["\x00", "\u202e", "\u2068"])
+def test_a_control_character_is_refused_by_name_in_every_service(
+    settings: Settings, character: str
+) -> None:
+    """The shared body reader refuses it for every service, so no model can forget it."""
+    supervisor = Principal("pk_sup", "Supervisor Karo", "12.06", "supervisor")
+    intake = create_app(settings=settings)
+    ensure_indexes()
+    title = f"Foto pose{character} dua jari"
+    answers = [
+        (
+            "title",
+            intake.test_client().post(
+                "/v1/cases", json=case_payload(title=title), headers=auth(key())
+            ),
+        )
+    ]
+    triage = create_triage(settings=settings)
+    triage.config["PANTAU_AUTHENTICATE"] = {"sup": supervisor}.get
+    dry_run = {"title": title, "description": "Seorang guru berpose dua jari bersama paslon."}
+    answers.append(
+        (
+            "title",
+            triage.test_client().post("/v1/triage/dry-run", json=dry_run, headers=auth("sup")),
+        )
+    )
+    notify = create_notify(settings=settings)
+    mongo.database("notify")["recipients"].insert_one(
+        {"_id": "karo-bkpsdm-1", "name": "Joni Sitepu", "tenant": "12.06"}
+    )
+    notify.config["PANTAU_AUTHENTICATE"] = {"sup": supervisor}.get
+    prefs = {"quiet_hours": {"start": f"21:00{character}", "end": "06:00"}}
+    answers.append(
+        (
+            "quiet_hours.start",
+            notify.test_client().put(
+                "/v1/recipients/karo-bkpsdm-1/preferences", json=prefs, headers=auth("sup")
+            ),
+        )
+    )
+    for field, answer in answers:
+        assert_problem(answer, 422)
+        assert answer.get_json()["errors"] == [
+            {
+                "field": field,
+                "message": f"contains a control character (U+{ord(character):04X})",
+                "code": "control_character",
+            }
+        ]
+    assert Case._get_collection().count_documents({}) == 0
+
+
+@pytest.mark.parametrize("query", ["limit=-5", "limit=999999999999", "cursor=zzz"])
+@pytest.mark.parametrize("path", ["/v1/cases", "/v1/access-log", "/v1/parked", "/v1/sign-in-log"])
+def test_every_intake_list_refuses_a_page_it_cannot_give(
+    client: FlaskClient, path: str, query: str
+) -> None:
+    answer = client.get(f"{path}?{query}", headers=auth(key("12", "operator")))
+    assert_problem(answer, 422)
+    assert [e["field"] for e in answer.get_json()["errors"]] == [query.split("=")[0]]

@@ -250,11 +250,21 @@ def test_check_nip_shape_pppk_checks_only_eighteen_digits() -> None:
         check_nip_shape("19850312 2023 21 2 05", "PPPK", TODAY)
 
 
-def test_check_nip_shape_non_asn_accepts_an_ni_pppk_but_not_a_nik() -> None:
-    assert check_nip_shape("198503122023212005", "NON_ASN", TODAY) == "198503122023212005"
-    # Honorer staff sometimes give their 16-digit KTP number (NIK) instead.
+@pytest.mark.parametrize(
+    "number", ["198503122023212005", "19860926 201505 1 001", "1206012505870003"]
+)
+def test_check_nip_shape_refuses_any_number_for_non_asn_staff(number: str) -> None:
+    # Honorer, PTT and PPNPN staff have no NIP: an NI PPPK means they are PPPK now, and a
+    # 16-digit number is their KTP number (NIK).
+    with pytest.raises(FormatError, match="has no NIP") as info:
+        check_nip_shape(number, "NON_ASN", TODAY)
+    assert info.value.code == "nip_not_asn"
+
+
+def test_check_nip_shape_without_a_known_status_checks_only_the_shape() -> None:
+    assert check_nip_shape("19850312 2023 21 2 005", None, TODAY) == "198503122023212005"
     with pytest.raises(FormatError, match="18 digits"):
-        check_nip_shape("1206012505870003", "NON_ASN", TODAY)
+        check_nip_shape("1206012505870003", None, TODAY)
 
 
 def test_check_nip_shape_rejects_unknown_employment_type() -> None:

@@ -147,3 +147,59 @@ def test_a_body_as_deep_as_the_limit_is_read() -> None:
     app = Flask(__name__)
     with app.test_request_context("/", method="POST", data=body, content_type="application/json"):
         assert too_deep(json_body(), MAX_DEPTH) is False
+
+
+def test_a_string_shorter_than_its_minimum_says_how_long_it_must_be(app: Flask) -> None:
+    answer = app.test_client().post("/reports", json={"title": "", "accused": [{"nip": "1"}]})
+    errors = {e["field"]: e["message"] for e in answer.get_json()["errors"]}
+    assert errors["accused[0].nip"] == "must be at least 18 characters"
+
+
+def test_an_empty_string_where_one_character_is_enough_says_it_must_not_be_empty() -> None:
+    class Named(BaseModel):
+        name: str = Field(min_length=1)
+
+    with pytest.raises(ValidationError) as caught:
+        Named.model_validate({"name": ""})
+    assert field_errors(caught.value)[0]["message"] == "must not be empty"
+
+
+def test_numbers_out_of_bounds_say_the_bound(app: Flask) -> None:
+    client = app.test_client()
+    low = client.get("/reports?days=0").get_json()["errors"]
+    assert low == [{"field": "days", "message": "must be at least 1", "code": "greater_than_equal"}]
+    word = client.get("/reports?days=many").get_json()["errors"]
+    assert word == [{"field": "days", "message": "must be a whole number", "code": "int_parsing"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "character"),
+    [("Bupati\u202egnp.exe", "U+202E"), ("Siti\x00", "U+0000"), ("a\u2066b", "U+2066")],
+)
+def test_a_control_character_in_any_string_of_a_body_is_refused_with_its_field(
+    app: Flask, text: str, character: str
+) -> None:
+    body = {"title": "ok", "accused": [{"nip": "1" * 18}, {"nip": text}]}
+    answer = app.test_client().post("/reports", json=body)
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == [
+        {
+            "field": "accused[1].nip",
+            "message": f"contains a control character ({character})",
+            "code": "control_character",
+        }
+    ]
+
+
+def test_tabs_and_line_breaks_are_text_not_control_characters(app: Flask) -> None:
+    body = {"title": "baris satu\r\nbaris\tdua", "accused": [{"nip": "1" * 18}]}
+    assert app.test_client().post("/reports", json=body).status_code == 200
+
+
+def test_a_control_character_in_a_query_parameter_is_refused_with_its_name(app: Flask) -> None:
+    answer = app.test_client().get("/reports?days=7%1B&category=HOAKS%E2%80%AE")
+    assert answer.status_code == 422
+    assert {(e["field"], e["code"]) for e in answer.get_json()["errors"]} == {
+        ("days", "control_character"),
+        ("category[0]", "control_character"),
+    }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from services.console.web.forms import Form
 
-class SignInForm(FlaskForm):
+
+class SignInForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(_l("Isi alamat e-mail Anda.")), Length(max=254)],
@@ -21,7 +22,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Kode 6 angka dari aplikasi autentikator"),
         validators=[DataRequired(_l("Isi kode dari aplikasi.")), Length(max=16)],
@@ -34,7 +35,7 @@ class CodeForm(FlaskForm):
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         _l("Kata sandi baru"),
         validators=[DataRequired(_l("Buat kata sandi.")), Length(max=256)],
@@ -50,7 +51,7 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     email = EmailField(
         _l("E-mail"),
         validators=[DataRequired(_l("Isi alamat e-mail Anda.")), Length(max=254)],
@@ -58,7 +59,7 @@ class ForgotForm(FlaskForm):
     )
 
 
-class PasswordCheckForm(FlaskForm):
+class PasswordCheckForm(Form):
     password = PasswordField(
         _l("Kata sandi Anda"),
         validators=[DataRequired(_l("Isi kata sandi Anda.")), Length(max=1024)],
@@ -66,5 +67,5 @@ class PasswordCheckForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button and nothing else (with its CSRF token): sign out, end sessions, invite."""

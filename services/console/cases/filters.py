@@ -12,10 +12,20 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 from urllib.parse import urlencode
 
+from services.console.web.labels import CATEGORY_CODES, PRIORITY_CODES, STATUS_LABELS
+
 SORTS: Final = ("due", "priority", "updated", "newest")
 MAX_DUE_WITHIN: Final = 60
 MAX_TEXT: Final = 200
 _SIMPLE: Final = ("status", "category", "priority", "unit", "officer", "region", "q", "cursor")
+UNITS: Final = ("DISKOMINFO", "BKPSDM", "INSPEKTORAT", "BAWASLU_LIAISON", "PROVINSI")
+# Intake refuses a code it does not know; a link with a typo in one still opens the queue.
+_KNOWN: Final[Mapping[str, tuple[str, ...]]] = {
+    "status": tuple(STATUS_LABELS),
+    "category": CATEGORY_CODES,
+    "priority": PRIORITY_CODES,
+    "unit": UNITS,
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,9 @@ class QueueFilters:
         ignored: list[str] = []
         for name in _SIMPLE:
             raw = (args.get(name) or "").strip()
-            if raw:
+            if raw and name in _KNOWN and raw not in _KNOWN[name]:
+                ignored.append(name)
+            elif raw:
                 values[name] = raw[:MAX_TEXT]
         if args.get("overdue") in ("1", "true", "on"):
             values["overdue"] = True

@@ -8,7 +8,6 @@ shows what changed meanwhile and offers to redo the change on the new version.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from services.console.web.forms import Form
 from services.console.web.labels import (
     CATEGORY_CODES,
     PRIORITY_CODES,
@@ -32,7 +32,7 @@ MAX_TEXT = 2000
 SANCTIONS = ("ringan", "sedang", "berat", "ptdh", "etik")
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     version = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
     loaded_at = HiddenField()
 
@@ -64,7 +64,7 @@ class StatusForm(VersionedForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     text = TextAreaField(
         _l("Komentar"), validators=[DataRequired(_l("Tulis komentarnya.")), Length(max=MAX_TEXT)]
     )
@@ -119,7 +119,7 @@ class ReopenForm(VersionedForm):
     )
 
 
-class OverrideForm(FlaskForm):
+class OverrideForm(Form):
     category = SelectField(
         _l("Kategori"),
         choices=lambda: [("", "—"), *[(c, category(c)) for c in CATEGORY_CODES]],
@@ -137,7 +137,7 @@ class OverrideForm(FlaskForm):
     loaded_at = HiddenField()
 
 
-class RevealForm(FlaskForm):
+class RevealForm(Form):
     reason = TextAreaField(
         _l("Alasan membuka identitas pelapor (dicatat)"),
         validators=[

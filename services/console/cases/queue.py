@@ -12,14 +12,12 @@ from flask_login import login_required
 
 from services.console.cases import gateway, visits
 from services.console.cases.badges import badges
-from services.console.cases.filters import QueueFilters, default_view
+from services.console.cases.filters import UNITS, QueueFilters, default_view
 from services.console.web.i18n import parse_moment
 from services.console.web.labels import CATEGORY_CODES, PRIORITY_CODES, STATUS_LABELS
 from services.console.web.person import current_person
 
 bp = Blueprint("cases", __name__)
-
-UNITS = ("DISKOMINFO", "BKPSDM", "INSPEKTORAT", "BAWASLU_LIAISON", "PROVINSI")
 
 
 @bp.get("/kasus")

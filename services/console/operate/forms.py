@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Final
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from services.console.web.forms import Form
 from services.console.web.labels import ROLE_LABELS
 
 # Every role a key may have, people's first, then the console's own two service keys.
@@ -24,7 +24,7 @@ KEY_ROLES: Final = (
 REGION_PATTERN: Final = r"^[0-9]{2}(\.[0-9]{2})?$"
 
 
-class KeyForm(FlaskForm):
+class KeyForm(Form):
     name = StringField(
         _l("Nama kunci"),
         validators=[DataRequired(_l("Beri nama yang menyebut pemiliknya.")), Length(max=200)],
@@ -50,11 +50,11 @@ class KeyForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: only its form token."""
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(Form):
     """The sign-in log's filter, sent by GET (it changes nothing, so it needs no token)."""
 
     class Meta:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Final
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     Field,
     HiddenField,
@@ -18,6 +17,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
+
+from services.console.web.forms import Form
 
 PEOPLE: Final = 3
 MIN_DESCRIPTION: Final = 20
@@ -48,7 +49,7 @@ def _person_text(label: object, most: int = 200) -> StringField:
     return StringField(label, validators=[Optional(), Length(max=most)])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     """A citizen's report, in the order the page asks it."""
 
     region = SelectField(
@@ -152,7 +153,7 @@ class ReportForm(FlaskForm):
         ]
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     """The tracking code, sent by GET so the status has an address to come back to."""
 
     class Meta:
@@ -169,7 +170,7 @@ class TrackForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     """The reporter's answer to an officer's question."""
 
     text = TextAreaField(

@@ -22,7 +22,6 @@ from services.console.public.forms import PEOPLE
 from shared.formats import (
     FormatError,
     check_nip_shape,
-    compact_nip,
     normalise_email,
     normalise_phone,
 )
@@ -117,14 +116,16 @@ def _people(data: Mapping[str, Any], today: date, built: Built) -> list[dict[str
             person["employment_type"] = employment
         if "nip" in person:
             try:
-                if employment:
-                    check_nip_shape(person["nip"], employment, today)  # type: ignore[arg-type]
-                else:
-                    compact_nip(person["nip"])
-            except FormatError:
+                check_nip_shape(person["nip"], employment or None, today)  # type: ignore[arg-type]
+            except FormatError as exc:
                 built.mark(
                     f"person{i}_nip",
-                    _l("NIP terdiri dari 18 angka; periksa lagi, atau kosongkan bila ragu."),
+                    _l(
+                        "Honorer/non-ASN tidak punya NIP. Kosongkan kolom ini, atau pilih "
+                        "PPPK bila nomor ini NI PPPK-nya."
+                    )
+                    if exc.code == "nip_not_asn"
+                    else _l("NIP terdiri dari 18 angka; periksa lagi, atau kosongkan bila ragu."),
                 )
         people.append(person)
     return people

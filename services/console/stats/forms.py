@@ -14,11 +14,11 @@ from datetime import date, tzinfo
 from typing import Any, Final
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField
 from wtforms.validators import Optional
 
 from services.console.stats import period as periods
+from services.console.web.forms import Form
 from services.console.web.labels import CATEGORY_CODES, category, region_label
 from services.console.web.person import Person
 from shared.regions import named_regencies
@@ -36,11 +36,13 @@ _RANGE_MESSAGES: Final = {
     ("end", "missing"): _l("Isi tanggal akhir, atau pilih periode lain."),
     ("start", "too_early"): _l("Tanggal awal paling awal 1 Januari 2000."),
     ("end", "too_early"): _l("Tanggal akhir paling awal 1 Januari 2000."),
+    ("start", "too_late"): _l("Tanggal awal paling akhir 31 Desember 2099."),
+    ("end", "too_late"): _l("Tanggal akhir paling akhir 31 Desember 2099."),
     ("end", "reversed"): _l("Tanggal akhir harus sama dengan atau sesudah tanggal awal."),
 }
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """Period, category and (for provincial roles) regency."""
 
     period = RadioField(

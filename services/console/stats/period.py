@@ -19,6 +19,9 @@ DEFAULT: Final = "90"
 # The oldest date worth asking about: the suite's data starts after it, and a typo of a year
 # (0224 for 2024) is caught instead of being sent.
 EARLIEST: Final = date(2000, 1, 1)
+# Intake refuses moments from 2100 on as impossible (shared.filter_types); the form says so
+# beside the box instead of letting the page fail.
+LATEST: Final = date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -49,16 +52,20 @@ def bounds(
 def check_range(first: date | None, last: date | None) -> dict[str, str]:
     """What is wrong with a custom range, by field (``start``, ``end``); empty when fine.
     The values are message keys the form turns into words: ``missing``, ``too_early``,
-    ``reversed``."""
+    ``too_late``, ``reversed``."""
     problems: dict[str, str] = {}
     if first is None:
         problems["start"] = "missing"
     elif first < EARLIEST:
         problems["start"] = "too_early"
+    elif first > LATEST:
+        problems["start"] = "too_late"
     if last is None:
         problems["end"] = "missing"
     elif last < EARLIEST:
         problems["end"] = "too_early"
+    elif last > LATEST:
+        problems["end"] = "too_late"
     if not problems and first is not None and last is not None and last < first:
         problems["end"] = "reversed"
     return problems

@@ -7,7 +7,6 @@ and its field errors are put beside the same fields.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
@@ -22,13 +21,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import HiddenInput
 
+from services.console.web.forms import Form
+
 MAX_REASON = 2000
 UNITS = ("DISKOMINFO", "BKPSDM", "INSPEKTORAT", "BAWASLU_LIAISON", "PROVINSI")
 # As intake's directory spells ids: lower-case words joined by hyphens.
 OFFICER_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     """The queue's bulk form (``case_id`` fields are read apart: there may be a hundred)."""
 
     action = SelectField(
@@ -62,7 +63,7 @@ class BulkForm(FlaskForm):
             raise ValidationError(_l("Tulis alasan pengalihan (minimal 3 huruf)."))
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     """A person's directory entry as a supervisor fills it in."""
 
     name = StringField(
@@ -112,9 +113,9 @@ class EditPersonForm(PersonForm):
     snapshot = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: the token is all it carries."""
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     version = IntegerField(widget=HiddenInput(), validators=[DataRequired()])

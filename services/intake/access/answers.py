@@ -28,6 +28,7 @@ class RevealResult(BaseModel):
 
 class AccessLogList(BaseModel):
     items: list[dict[str, Any]]
+    next_cursor: str | None = Field(description="Send as cursor for the next page; null: last.")
 
 
 class KeyInfo(BaseModel):

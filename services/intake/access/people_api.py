@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from services.intake.access import account_summary, sessions
 from services.intake.access.account_api import session_json
@@ -25,6 +25,7 @@ from services.intake.deps import deps
 from services.intake.directory import officers
 from shared.auth import AUDITORS, MANAGERS, OVERSEERS, Principal, current_principal, requires
 from shared.openapi import empty_answer, operation
+from shared.paging import LimitQuery, limit_field
 from shared.problems import Problem
 from shared.request_input import parse_query
 
@@ -33,11 +34,9 @@ bp = Blueprint("people", __name__)
 MAX_LOG: Final = 500
 
 
-class SignInLogQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SignInLogQuery(LimitQuery):
     officer: str | None = Field(default=None, min_length=1, max_length=64)
-    limit: int = Field(default=100, ge=1, le=MAX_LOG)
+    limit: int = limit_field(100, MAX_LOG)
 
 
 def _now() -> datetime:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.intake.access import access_log
 from services.intake.access.answers import AccessLogList, RevealResult
-from services.intake.access.models import AccessLogEntry, ReporterRecord
+from services.intake.access.models import ReporterRecord
 from services.intake.access.vault import VaultError
 from services.intake.actions.plans import allowed
 from services.intake.actions.write import version_of
@@ -48,6 +48,7 @@ from services.intake.cases.submission import register_case
 from services.intake.deps import deps
 from shared.auth import ANYONE, AUDITORS, FILERS, Principal, current_principal, requires
 from shared.openapi import operation
+from shared.paging import BadCursor, PageQuery, cursor_refused, limit_field
 from shared.problems import Problem
 from shared.regions import parse_region_code, timezone_for
 from shared.request_input import invalid, json_body, parse_body, parse_query
@@ -266,7 +267,7 @@ def submit_batch() -> ResponseReturnValue:
 # --- reading -----------------------------------------------------------------------------------
 
 
-class CaseListQuery(CaseFilters):
+class CaseListQuery(CaseFilters, PageQuery):
     """Filters of ``GET /v1/cases`` (shared with exports), the order and the page.
 
     Orders are keyset-paged (``cases/ordering.py``), also with ``q``: ordering by text
@@ -278,8 +279,13 @@ class CaseListQuery(CaseFilters):
         description="newest (received last first), due (statutory deadline soonest first), "
         "priority (urgent first, then deadline) or updated (last changed first)",
     )
-    limit: int = Field(default=50, ge=1, le=MAX_PAGE)
-    cursor: str | None = Field(default=None, max_length=400)
+    limit: int = limit_field(50, MAX_PAGE)
+
+
+class AccessLogQuery(PageQuery):
+    """The page of ``GET /v1/access-log``."""
+
+    limit: int = limit_field(50, MAX_PAGE)
 
 
 # Counting every match of a broad filter would cost more than the page itself; past this
@@ -307,9 +313,8 @@ _READERS_GET = (
     "on what its view leaves out, or sort=priority, answers 403 naming the parameter).",
     query=CaseListQuery,
     answers={200: ((CaseList, FiledCaseList), "One page of cases.")},
-    problems=(400, 401, 403, 422),
+    problems=(401, 403, 422),
     texts={
-        400: "The cursor is not one this server gave out.",
         403: "The key's role may not list cases, or a submitter used a filter it may not.",
     },
 )
@@ -335,11 +340,7 @@ def list_cases() -> ResponseReturnValue:
         try:
             page = {"$and": [criteria, ordering.after(query.sort, query.cursor)]}
         except ordering.BadCursor as exc:
-            raise Problem(
-                400,
-                "The cursor is not one this server gave out.",
-                errors=[{"field": "cursor", "message": "invalid cursor", "code": "cursor"}],
-            ) from exc
+            raise cursor_refused() from exc
     left_out = {"timeline": 0, "outbox": 0, "processed_events": 0}
     if reads_own_filings(principal):
         left_out["comments"] = 0  # a filer's list items carry no messages
@@ -438,15 +439,18 @@ def reveal_reporter(case_id: str) -> ResponseReturnValue:
 @bp.get("/v1/access-log")
 @operation(
     summary="Who revealed what, when and why",
-    answers={200: (AccessLogList, "Newest first.")},
-    problems=(401, 403),
+    query=AccessLogQuery,
+    answers={200: (AccessLogList, "Newest first, one page.")},
+    problems=(401, 403, 422),
 )
 @requires(*AUDITORS)
 def access_log_entries() -> ResponseReturnValue:
     principal = current_principal()
-    entries = (
-        AccessLogEntry.objects(__raw__=tenant_filter(principal)).order_by("-at").limit(MAX_PAGE)
-    )
+    query = parse_query(AccessLogQuery)
+    try:
+        entries, next_cursor = access_log.page(tenant_filter(principal), query.limit, query.cursor)
+    except BadCursor as exc:
+        raise cursor_refused() from exc
     return jsonify(
         {
             "items": [
@@ -464,6 +468,7 @@ def access_log_entries() -> ResponseReturnValue:
                     "request_id": e.request_id,
                 }
                 for e in entries
-            ]
+            ],
+            "next_cursor": next_cursor,
         }
     )

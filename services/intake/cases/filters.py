@@ -10,10 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from services.intake.actions.status_machine import Status
 from services.intake.cases.readers import own_filings
+from services.intake.cases.schemas import Source
+from services.intake.directory.schema import Unit
 from shared.auth import Principal
+from shared.categories import Category
+from shared.filter_types import Moment
 from shared.problems import Problem
 
 # Statuses in which a case is finished; a case in one of them has ``closed_at`` and is never
@@ -21,9 +26,7 @@ from shared.problems import Problem
 CLOSED_STATUSES: Final = ("rejected", "sanction_imposed", "closed", "duplicate", "withdrawn")
 
 MAX_QUERY_TEXT: Final = 200
-MAX_CODE: Final = 40
 MAX_OFFICER_ID: Final = 64
-MAX_UNIT: Final = 100
 
 
 class CaseFilters(BaseModel):
@@ -38,22 +41,22 @@ class CaseFilters(BaseModel):
         description="Words to find in the title or description (whole words, no stemming; "
         '"quoted phrase", -excluded). Results stay newest first, not by relevance.',
     )
-    status: str | None = Field(default=None, max_length=MAX_CODE)
-    category: str | None = Field(default=None, max_length=MAX_CODE)
+    status: Status | None = None
+    category: Category | None = None
     priority: Literal["urgent", "high", "normal", "low"] | None = None
-    source: str | None = Field(default=None, max_length=MAX_CODE)
+    source: Source | None = None
     region_code: str | None = Field(default=None, max_length=5)
     officer: str | None = Field(
         default=None, max_length=MAX_OFFICER_ID, description="The assigned officer's id"
     )
-    unit: str | None = Field(default=None, max_length=MAX_UNIT, description="The routed unit")
-    submitted_from: AwareDatetime | None = None
-    submitted_to: AwareDatetime | None = None
-    updated_since: AwareDatetime | None = None
-    due_after: AwareDatetime | None = Field(
+    unit: Unit | None = Field(default=None, description="The routed unit")
+    submitted_from: Moment | None = None
+    submitted_to: Moment | None = None
+    updated_since: Moment | None = None
+    due_after: Moment | None = Field(
         default=None, description="Statutory deadline at or after this moment"
     )
-    due_before: AwareDatetime | None = Field(
+    due_before: Moment | None = Field(
         default=None, description="Statutory deadline before this moment"
     )
     overdue: bool | None = Field(

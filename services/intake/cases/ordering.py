@@ -20,6 +20,8 @@ from typing import Any, Final, Literal
 from bson import ObjectId
 from bson.errors import InvalidId
 
+from shared import paging
+
 Sort = Literal["newest", "due", "priority", "updated"]
 SORTS: Final[tuple[str, ...]] = ("newest", "due", "priority", "updated")
 
@@ -37,7 +39,7 @@ _KEYS: Final[Mapping[str, tuple[tuple[str, int], ...]]] = {
 }
 
 
-class BadCursor(ValueError):
+class BadCursor(paging.BadCursor):
     """A cursor this server did not give out (or not for this order)."""
 
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pymongo.collection import Collection
 
 from services.intake.cases.filters import CLOSED_STATUSES, region_scope
 from shared.auth import Principal
+from shared.filter_types import Moment
 
 # The board is read by people waiting on a page: a slow count must not hold a web worker.
 MAX_TIME_MS: Final = 10_000
@@ -36,7 +37,7 @@ class WorkloadQuery(BaseModel):
     region_code: str | None = Field(
         default=None, max_length=5, description="One regency (or the province) of your area"
     )
-    due_before: AwareDatetime | None = Field(
+    due_before: Moment | None = Field(
         default=None,
         description="Count open cases whose statutory deadline is before this moment "
         "(e.g. the end of the second working day from now, from triage's calendar)",

@@ -18,15 +18,17 @@ scale of a province's election season).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pymongo.collection import Collection
 
-from services.intake.cases.filters import MAX_CODE, region_scope
+from services.intake.cases.filters import region_scope
 from services.intake.exports import weekly
 from shared.auth import Principal
+from shared.categories import Category
+from shared.filter_types import Moment
 
 _HOUR_MS: Final = 3_600_000
 UNCLASSIFIED: Final = "unclassified"
@@ -42,13 +44,12 @@ class StatisticsQuery(BaseModel):
     region_code: str | None = Field(
         default=None, max_length=5, description="One regency (or the province) of your area"
     )
-    from_: AwareDatetime | None = Field(
+    from_: Moment | None = Field(
         default=None, alias="from", description="Cases submitted at or after this moment"
     )
-    to: AwareDatetime | None = Field(default=None, description="Cases submitted before this")
-    category: str | None = Field(
+    to: Moment | None = Field(default=None, description="Cases submitted before this")
+    category: Literal[Category, "unclassified"] | None = Field(
         default=None,
-        max_length=MAX_CODE,
         description=f"One category's cases only ('{UNCLASSIFIED}': those not classified yet)",
     )
 

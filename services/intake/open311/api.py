@@ -44,6 +44,7 @@ from shared.openapi import operation
 from shared.problems import Problem
 from shared.regions import parse_region_code, timezone_for
 from shared.request_input import parse_query
+from shared.text_safety import control_errors
 
 log = logging.getLogger(__name__)
 
@@ -213,13 +214,15 @@ def _format_and_key() -> None:
     query=JurisdictionQuery,
     answers={
         200: (Open311Services, "Every category."),
-        **_errors_answer({404: "Unknown jurisdiction or format."}),
+        **_errors_answer(
+            {400: "A parameter that cannot be read.", 404: "Unknown jurisdiction or format."}
+        ),
     },
     public=True,
 )
 def list_services(fmt: str) -> ResponseReturnValue:
     """The taxonomy, public as GeoReport expects: tools read it before they have a key."""
-    _known_jurisdiction(parse_query(JurisdictionQuery).jurisdiction_id)
+    _known_jurisdiction(parse_query(JurisdictionQuery, status=400).jurisdiction_id)
     return jsonify(Open311Services.model_validate(open311.services()).model_dump(mode="json"))
 
 
@@ -230,12 +233,17 @@ def list_services(fmt: str) -> ResponseReturnValue:
     query=JurisdictionQuery,
     answers={
         200: (Open311ServiceDefinition, "The attributes."),
-        **_errors_answer({404: "Unknown service, jurisdiction or format."}),
+        **_errors_answer(
+            {
+                400: "A parameter that cannot be read.",
+                404: "Unknown service, jurisdiction or format.",
+            }
+        ),
     },
     public=True,
 )
 def describe_service(service_code: str, fmt: str) -> ResponseReturnValue:
-    _known_jurisdiction(parse_query(JurisdictionQuery).jurisdiction_id)
+    _known_jurisdiction(parse_query(JurisdictionQuery, status=400).jurisdiction_id)
     try:
         definition = open311.service_definition(service_code)
     except KeyError:
@@ -299,7 +307,11 @@ def create_request(fmt: str) -> ResponseReturnValue:
         raise GeoReportError(
             400, ["send the request form-encoded (application/x-www-form-urlencoded)"]
         )
-    fields, attributes = open311.split_attributes(request.form.to_dict(flat=True))
+    form = request.form.to_dict(flat=True)
+    refused = control_errors(form)
+    if refused:
+        raise GeoReportError(400, [f"{e['field']}: {e['message']}" for e in refused])
+    fields, attributes = open311.split_attributes(form)
     tenant = _jurisdiction(principal, fields.get("jurisdiction_id", "").strip() or None)
     count_submissions(principal)
     now = datetime.now(UTC)
@@ -367,6 +379,7 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
         200: (Open311Requests, "A list holding the request."),
         **_errors_answer(
             {
+                400: "A parameter that cannot be read.",
                 401: "Missing, unknown or revoked api_key.",
                 403: "The key's role may not read requests.",
                 404: "No such request in your region, or a format other than json.",
@@ -380,7 +393,7 @@ def _jurisdiction(principal: Principal, raw: str | None) -> str:
 def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
     principal = current_principal()
     case = find_visible_case(request_id, principal)
-    jurisdiction = parse_query(RequestQuery).jurisdiction_id
+    jurisdiction = parse_query(RequestQuery, status=400).jurisdiction_id
     if jurisdiction and jurisdiction.strip() != case["tenant"]:
         raise Problem(404, "No case with this id.")
     return jsonify(_requests([case], principal))
@@ -412,7 +425,7 @@ def get_request(request_id: str, fmt: str) -> ResponseReturnValue:
 def search_requests(fmt: str) -> ResponseReturnValue:
     """GeoReport's search: by ids, or by service, status and date (newest first)."""
     principal = current_principal()
-    query = parse_query(SearchQuery)
+    query = parse_query(SearchQuery, status=400)
     criteria: dict[str, Any] = tenant_filter(principal)
     jurisdiction = (query.jurisdiction_id or "").strip()
     if jurisdiction:

@@ -37,7 +37,7 @@ from shared.auth import PUBLIC, current_principal, requires
 from shared.contracts import Recipient
 from shared.openapi import operation
 from shared.problems import Problem
-from shared.request_input import validated
+from shared.request_input import validated, without_control_characters
 
 bp = Blueprint("public", __name__)
 
@@ -134,6 +134,7 @@ def _read(json_part: str) -> tuple[Any, list[evidence.Upload]]:
         payload = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise Problem(400, f"The part '{json_part}' is not valid JSON: {exc.msg}.") from exc
+    without_control_characters(payload)
     # A file input left empty still sends a part without a name; it carries no file.
     uploads = [
         evidence.Upload(p.filename, p.mimetype or None, p.stream)

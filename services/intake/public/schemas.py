@@ -85,9 +85,9 @@ class PublicPerson(BaseModel):
     def _check_nip(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        employment: EmploymentType = info.data.get("employment_type") or "NON_ASN"
+        employment: EmploymentType | None = info.data.get("employment_type")
         try:
-            # Without a known status only the shape can be checked, as for non-ASN staff.
+            # Without a known status only the shape can be checked.
             return check_nip_shape(value, employment, _now(info).date())
         except FormatError as exc:
             raise as_pydantic_error(exc) from None

@@ -220,3 +220,15 @@ def test_intakes_file_refusals_are_said_in_words_naming_the_limit_or_the_types()
     assert big is not None
     assert "20 MB" in big
     assert refusal_message([{"field": "description"}], 1) is None
+
+
+def test_a_nip_for_honorer_staff_is_marked_on_its_box_with_the_reason() -> None:
+    built = payload.build(
+        boxes(person1_name="Dedi", person1_employment="NON_ASN", person1_nip="198503122023212005"),
+        today=TODAY,
+        language="id",
+    )
+    assert messages(built) == {
+        "person1_nip": "Honorer/non-ASN tidak punya NIP. Kosongkan kolom ini, atau pilih PPPK "
+        "bila nomor ini NI PPPK-nya."
+    }

@@ -43,3 +43,9 @@ def test_a_range_names_what_is_wrong_with_it() -> None:
     assert check_range(None, None) == {"start": "missing", "end": "missing"}
     assert check_range(date(2024, 11, 30), date(2024, 11, 1)) == {"end": "reversed"}
     assert check_range(date(224, 11, 1), date(2024, 11, 1)) == {"start": "too_early"}
+    # Intake reads moments from 2100 on as impossible: said beside the box, not as a failure.
+    assert check_range(date(2024, 11, 1), date(2400, 1, 1)) == {"end": "too_late"}
+    assert check_range(date(3024, 11, 1), date(3024, 11, 2)) == {
+        "start": "too_late",
+        "end": "too_late",
+    }

@@ -52,11 +52,11 @@ def test_every_filter_lands_on_its_field() -> None:
         CaseFilters(
             q="kampanye pemilu",
             status="verified",
-            category="netralitas_asn",
+            category="MEDSOS",
             priority="high",
             source="public_report",
             officer="karo-insp-01",
-            unit="Inspektorat",
+            unit="INSPEKTORAT",
             due_after=after,
             due_before=before,
             submitted_from=after,
@@ -66,11 +66,11 @@ def test_every_filter_lands_on_its_field() -> None:
     )
     assert criteria == {
         "tenant": "12.06",
-        "triage.category": "netralitas_asn",
+        "triage.category": "MEDSOS",
         "triage.priority": "high",
         "source": "public_report",
         "triage.assignee.officer_id": "karo-insp-01",
-        "triage.unit": "Inspektorat",
+        "triage.unit": "INSPEKTORAT",
         "status": {"$eq": "verified"},
         "triage.due_at": {"$gte": after, "$lt": before},
         "submitted_at": {"$gte": after},

@@ -297,11 +297,12 @@ def test_pppk_nip_gets_only_the_shape_check() -> None:
     assert sub.accused[0].nip == "198503122023212005"
 
 
-def test_non_asn_may_carry_an_eighteen_digit_number_but_not_a_nik() -> None:
-    ok = accused(employment_type="NON_ASN", nip="198503122023212005", position="Tenaga honorer")
-    assert validate(payload(accused=[ok])).accused[0].nip == "198503122023212005"
-    nik = accused(employment_type="NON_ASN", nip="1206012505870003")
-    assert codes_by_field(payload(accused=[nik])) == {"accused[0].nip": "nip_invalid"}
+def test_a_nip_given_for_a_non_asn_accused_is_refused_on_that_accused() -> None:
+    pns = accused()
+    honorer = accused(employment_type="NON_ASN", nip="198503122023212005", position="Honorer")
+    assert codes_by_field(payload(accused=[pns, honorer])) == {"accused[1].nip": "nip_not_asn"}
+    without = accused(employment_type="NON_ASN", nip=None, position="Tenaga honorer")
+    assert validate(payload(accused=[without])).accused[0].nip is None
 
 
 def test_nip_shape_is_checked_even_when_employment_type_is_wrong() -> None:

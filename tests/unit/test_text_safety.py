@@ -1,0 +1,60 @@
+"""The characters no text sent to Pantau may carry, found wherever a body holds them."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.text_safety import MAX_ERRORS, control_character, control_errors
+
+REFUSED = [
+    *(chr(c) for c in range(0x00, 0x09)),
+    "\x0b",
+    "\x0c",
+    *(chr(c) for c in range(0x0E, 0x20)),
+    "\x7f",
+    "\x85",
+    *(chr(c) for c in range(0x202A, 0x202F)),
+    *(chr(c) for c in range(0x2066, 0x206A)),
+]
+
+
+@pytest.mark.parametrize("character", REFUSED)
+def test_each_refused_character_is_named(character: str) -> None:
+    assert control_character(f"Dinas {character}Pendidikan") == f"U+{ord(character):04X}"
+
+
+@pytest.mark.parametrize(
+    "text", ["Drs. Bonar Sitepu", "baris\tsatu\r\ndua", "Kantor Bupati — «Karo» 🇮🇩", "لا"]
+)
+def test_ordinary_text_passes(text: str) -> None:
+    assert control_character(text) is None
+
+
+def test_errors_name_each_field_in_the_one_path_format() -> None:
+    body = {
+        "title": "Foto\u202e",
+        "accused": [{"name": "Siti"}, {"name": "Bo\x00nar"}],
+        "notes": {"ka\x1bey": "fine"},
+        "ok": [1, True, None, "fine"],
+    }
+    assert control_errors(body) == [
+        {
+            "field": "title",
+            "message": "contains a control character (U+202E)",
+            "code": "control_character",
+        },
+        {
+            "field": "accused[1].name",
+            "message": "contains a control character (U+0000)",
+            "code": "control_character",
+        },
+        {
+            "field": "notes.ka\x1bey",
+            "message": "contains a control character (U+001B)",
+            "code": "control_character",
+        },
+    ]
+
+
+def test_a_body_full_of_them_names_a_bounded_number() -> None:
+    assert len(control_errors(["\x00"] * 10_000)) == MAX_ERRORS

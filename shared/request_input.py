@@ -48,19 +48,26 @@ def json_body(max_bytes: int | None = None) -> Any:
     raw = request.get_data(cache=True)
     if not raw:
         raise Problem(400, "The request body is empty; a JSON object was expected.")
+    return parse_json(raw, "The body")
+
+
+def parse_json(raw: str | bytes, what: str) -> Any:
+    """``raw`` parsed as JSON (``what`` names it in problems: "The body", "The part 'case'"):
+    invalid text, nesting deeper than :data:`MAX_DEPTH` and control characters in strings
+    are each a problem, never an exception from the parser."""
     try:
         parsed = json.loads(raw)
     except UnicodeDecodeError as exc:
-        raise Problem(400, "The body is not UTF-8 text.") from exc
+        raise Problem(400, f"{what} is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
         raise Problem(
             400,
-            f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
+            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
         ) from exc
     except RecursionError as exc:
-        raise _too_deep() from exc
+        raise _too_deep(what) from exc
     if too_deep(parsed, MAX_DEPTH):
-        raise _too_deep()
+        raise _too_deep(what)
     return without_control_characters(parsed)
 
 
@@ -92,10 +99,10 @@ def too_deep(value: Any, limit: int) -> bool:
     return False
 
 
-def _too_deep() -> Problem:
+def _too_deep(what: str) -> Problem:
     return Problem(
         400,
-        f"The JSON body nests objects or arrays more than {MAX_DEPTH} levels deep; "
+        f"{what} nests objects or arrays more than {MAX_DEPTH} levels deep; "
         "no request of this API needs that.",
     )
 

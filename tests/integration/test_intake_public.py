@@ -412,3 +412,26 @@ def test_the_public_routes_answer_as_documented(client: FlaskClient, public_key:
     checker.check("/v1/track/{code}", "get", client.get(f"/v1/track/{code}", headers=headers))
     operation = checker.doc["paths"]["/v1/public/reports"]["post"]
     assert {p["name"] for p in operation["parameters"]} == {"Idempotency-Key", CLIENT_HEADER}
+
+
+@pytest.mark.parametrize("depth", [33, 20_000])
+def test_a_report_part_nested_too_deep_is_a_400_and_stores_nothing(
+    client: FlaskClient, public_key: str, depth: int
+) -> None:
+    """The report travels as a multipart part, read apart from the JSON body reader; it
+    once went to the parser unguarded, where deep enough nesting raised into a 500."""
+    nested = "[" * depth + "]" * depth
+    answer = client.post(
+        "/v1/public/reports",
+        data={"report": nested},
+        headers={
+            "Authorization": f"Bearer {public_key}",
+            CLIENT_HEADER: CITIZEN,
+            "Idempotency-Key": uuid.uuid4().hex,
+        },
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 400
+    assert answer.content_type == "application/problem+json"
+    assert "levels deep" in answer.get_json()["detail"]
+    assert Case._get_collection().count_documents({}) == 0

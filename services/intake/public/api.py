@@ -11,7 +11,6 @@ limits count.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
@@ -37,7 +36,7 @@ from shared.auth import PUBLIC, current_principal, requires
 from shared.contracts import Recipient
 from shared.openapi import operation
 from shared.problems import Problem
-from shared.request_input import validated, without_control_characters
+from shared.request_input import parse_json, validated
 
 bp = Blueprint("public", __name__)
 
@@ -130,11 +129,7 @@ def _read(json_part: str) -> tuple[Any, list[evidence.Upload]]:
         )
     if len(raw.encode()) > MAX_JSON_BYTES:
         raise Problem(413, f"The part '{json_part}' may be at most {MAX_JSON_BYTES} bytes.")
-    try:
-        payload = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise Problem(400, f"The part '{json_part}' is not valid JSON: {exc.msg}.") from exc
-    without_control_characters(payload)
+    payload = parse_json(raw, f"The part '{json_part}'")
     # A file input left empty still sends a part without a name; it carries no file.
     uploads = [
         evidence.Upload(p.filename, p.mimetype or None, p.stream)

@@ -323,7 +323,8 @@ def test_a_real_prometheus_scrapes_every_process_and_answers_the_dashboard(
         key = ready.key(region)
         payload = case_payload(source="public_report", source_ref=ref)
         created = submit(ready, key, payload, f"prom{ref[-1]}")
-        eventually(partial(notified, ready, key, created["id"]), timeout=60)
+        reader = ready.key(region, "supervisor")  # the filer's key reads no timeline
+        eventually(partial(notified, ready, reader, created["id"]), timeout=60)
         eventually(partial(_scraped_since, prometheus, created["id"]), timeout=30)
     p50 = "histogram_quantile(0.5, sum by (le) (rate(pantau_pipeline_latency_seconds_bucket[1m])))"
     eventually(lambda: any(float(r["value"][1]) > 0 for r in _query(prometheus, p50)), timeout=60)

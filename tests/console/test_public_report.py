@@ -239,7 +239,7 @@ def test_each_problem_is_shown_beside_its_box_and_nothing_is_filed(console_suite
 def test_a_control_character_and_a_nip_for_honorer_staff_are_marked_beside_their_boxes(
     console_suite: Suite,
 ) -> None:
-    citizen = citizen_at(console_suite.urls["console"], "127.0.0.41")
+    citizen = citizen_at(console_suite.urls["console"], "127.0.0.43")
     location = "Desa Lingga\u202e, Simpang Empat"
     fields = report_fields(
         "Honorer kantor camat membagikan stiker paslon kepada warga di pasar Kabanjahe.",

@@ -8,13 +8,20 @@ cases are routed. The phrase matchers are compiled once here, not on every case.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from services.triage.domain.rules_values import RulesError
+from services.triage.domain.rules_values import integer as _integer
+from services.triage.domain.rules_values import keys as _keys
+from services.triage.domain.rules_values import mapping as _mapping
+from services.triage.domain.rules_values import number as _number
+from services.triage.domain.rules_values import text as _text
+from services.triage.domain.rules_values import text_list as _text_list
+from services.triage.domain.rules_values import type_name as _type_name
 from services.triage.domain.text import Normalizer, PhraseMatcher
 
 if TYPE_CHECKING:  # the model's libraries load with the model, not with every rule reader
@@ -48,15 +55,6 @@ Priority = Literal["urgent", "high", "normal", "low"]
 PRIORITIES: tuple[Priority, ...] = ("urgent", "high", "normal", "low")
 
 _MAX_PROXIMITY_PARTS = 3
-
-
-class RulesError(ValueError):
-    """The rules are invalid; ``path`` names the offending key (e.g. categories.MEDSOS)."""
-
-    def __init__(self, path: str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -151,72 +149,6 @@ class Rules:
 
 
 # --- reading plain data -------------------------------------------------------------
-
-
-def _type_name(value: object) -> str:
-    return "nothing" if value is None else type(value).__name__
-
-
-def _mapping(value: object, path: str) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
-        raise RulesError(path, f"must be a mapping of names to values, not {_type_name(value)}")
-    for key in value:
-        if not isinstance(key, str):
-            raise RulesError(
-                f"{path}.{key}", f"key must be text, not {_type_name(key)} (quote it in YAML)"
-            )
-    return value
-
-
-def _keys(
-    data: Mapping[str, object], path: str, required: Sequence[str], optional: Sequence[str] = ()
-) -> None:
-    missing = [k for k in required if k not in data]
-    if missing:
-        raise RulesError(path, f"missing {', '.join(missing)}")
-    allowed = set(required) | set(optional)
-    unknown = sorted(k for k in data if k not in allowed)
-    if unknown:
-        raise RulesError(
-            f"{path}.{unknown[0]}" if path else unknown[0],
-            f"unknown key (allowed: {', '.join(sorted(allowed))})",
-        )
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _text(value: object, path: str) -> str:
-    if not isinstance(value, str):
-        raise RulesError(path, f"must be text, not {_type_name(value)} (quote it in YAML)")
-    if not value.strip():
-        raise RulesError(path, "must not be empty")
-    return value.strip()
-
-
-def _number(value: object, path: str, *, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise RulesError(path, f"must be a number, not {_type_name(value)}")
-    if value < 0:
-        raise RulesError(path, f"must not be negative (got {value})")
-    if positive and value == 0:
-        raise RulesError(path, "must be greater than zero")
-    return float(value)
-
-
-def _integer(value: object, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RulesError(path, f"must be a whole number, not {_type_name(value)}")
-    if value < 0:
-        raise RulesError(path, f"must not be negative (got {value})")
-    return value
-
-
-def _text_list(value: object, path: str) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple):
-        raise RulesError(path, f"must be a list, not {_type_name(value)}")
-    return tuple(_text(item, f"{path}[{i}]") for i, item in enumerate(value))
 
 
 def _phrases(value: object, path: str) -> tuple[Phrase, ...]:

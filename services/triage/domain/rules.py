@@ -14,7 +14,8 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
-from services.triage.domain.rules_values import RulesError
+from services.triage.domain.proposal_rules import ProposalRules, parse_proposal
+from services.triage.domain.rules_values import RulesError as RulesError  # re-exported
 from services.triage.domain.rules_values import integer as _integer
 from services.triage.domain.rules_values import keys as _keys
 from services.triage.domain.rules_values import mapping as _mapping
@@ -140,6 +141,9 @@ class Rules:
     signals: PhraseMatcher = field(repr=False)
     signal_group: tuple[int, ...] = field(repr=False)  # matcher key -> signals group
     _by_code: Mapping[str, Category] = field(repr=False)
+    # How the proposal reads the rules beside the model (``proposal_rules.py``).
+    proposal: ProposalRules = field(repr=False)
+    election: PhraseMatcher = field(repr=False)  # the proposal's election terms
     # The learned opinion read beside the rules (``domain/proposal.py``); None: rules alone.
     learned: LearnedModel | None = field(default=None, repr=False)
 
@@ -431,6 +435,16 @@ def _compile_groups(
     return phrases, owners
 
 
+def _compile_terms(terms: Sequence[str], normalizer: Normalizer, path: str) -> list[Parts]:
+    seen: dict[Parts, str] = {}
+    for i, term in enumerate(terms):
+        parts = _parts(normalizer, term, f"{path}[{i}]")
+        if parts in seen:
+            raise RulesError(f"{path}[{i}]", f"duplicates {seen[parts]}")
+        seen[parts] = f"{path}[{i}]"
+    return list(seen)
+
+
 def parse_rules(data: Mapping[str, object]) -> Rules:
     """Validate plain rules data and compile it; raises :class:`RulesError` when invalid."""
     root = _mapping(data, "(rules)")
@@ -445,6 +459,7 @@ def parse_rules(data: Mapping[str, object]) -> Rules:
             "stopwords",
             "indonesian_markers",
             "url_hosts",
+            "proposal",
         ),
     )
     version = _text(root["version"], "version")
@@ -457,6 +472,7 @@ def parse_rules(data: Mapping[str, object]) -> Rules:
     markers = _text_list(root.get("indonesian_markers", []), "indonesian_markers")
     url_hosts = _url_hosts(root.get("url_hosts"))
     priority = _priority(root["priority"], {c.sanction for c in categories})
+    proposal = parse_proposal(root.get("proposal"), CATEGORY_CODES, FALLBACK_CATEGORY)
 
     # Phrase words, unstemmed, become the vocabulary that guides affix stripping; with
     # an empty vocabulary nothing is stripped, so this first pass reads phrases verbatim.
@@ -473,6 +489,11 @@ def parse_rules(data: Mapping[str, object]) -> Rules:
         for word in part
     }
     normalizer = Normalizer(abbreviations, stopwords, markers, vocabulary)
+    # Read as report text is, and kept out of the vocabulary: they only say whether a report
+    # is about the election, and must not change how the lexicon's words are stemmed.
+    election_phrases = _compile_terms(
+        proposal.election_terms, normalizer, "proposal.no_breach.election_terms"
+    )
     window = settings.proximity_window
     return Rules(
         version=version,
@@ -489,4 +510,6 @@ def parse_rules(data: Mapping[str, object]) -> Rules:
         signals=PhraseMatcher(signal_phrases, window),
         signal_group=tuple(signal_group),
         _by_code=MappingProxyType({c.code: c for c in categories}),
+        proposal=proposal,
+        election=PhraseMatcher(election_phrases, window),
     )

@@ -27,6 +27,8 @@ FIELD_EVIDENCE = "evidence_urls"
 FLAG_EMPTY = "teks_kosong"
 FLAG_UNREADABLE = "bahasa_tidak_dikenali"
 FLAG_TRUNCATED = "teks_dipotong"
+# Set by the proposal: the report talks about the election but describes no breach.
+FLAG_NO_BREACH = "pemilihan_tanpa_pelanggaran"
 
 # Fewer words than this are judged on whether any Indonesian word occurs at all,
 # more by the share of such words (a short title like "Camat share twibbon" has few).
@@ -67,12 +69,29 @@ _FLAG_ID = {
     FLAG_EMPTY: "Teks laporan kosong.",
     FLAG_UNREADABLE: "Teks tidak dikenali sebagai Bahasa Indonesia.",
     FLAG_TRUNCATED: "Laporan sangat panjang; hanya bagian awalnya yang dipindai.",
+    FLAG_NO_BREACH: (
+        "Laporan membicarakan pemilihan tetapi tidak menguraikan pelanggaran netralitas;"
+        " keyakinan sengaja rendah."
+    ),
 }
 _FLAG_EN = {
     FLAG_EMPTY: "The report text is empty.",
     FLAG_UNREADABLE: "The text was not recognised as Indonesian.",
     FLAG_TRUNCATED: "The report is very long; only its beginning was scanned.",
+    FLAG_NO_BREACH: (
+        "The report talks about the election but describes no neutrality breach;"
+        " confidence is kept low on purpose."
+    ),
 }
+
+
+@dataclass(frozen=True)
+class PrincipalAct:
+    """Why the proposal is not the act the model chose first (``proposal.py``)."""
+
+    over: str  # the act the model chose first, now a secondary category
+    reason_id: str  # from the rules' principal-act table
+    reason_en: str
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,10 @@ class Classification:
     # closest to the report; empty when the rules decided alone.
     model_version: str = ""
     neighbours: tuple[Neighbour, ...] = ()
+    # The rules' score of every category they found evidence for, highest first: what the
+    # proposal weighs when it resolves the principal act and lists the other acts.
+    scores: tuple[tuple[str, float], ...] = ()
+    principal: PrincipalAct | None = None  # set when the principal act was resolved
 
     def explain(self, lang: str = "id") -> str:
         """One or two sentences an officer can read: the proposal and what decided it."""
@@ -122,6 +145,11 @@ class Classification:
                     f"No recognised sign of a violation; proposed {label} ({self.category})"
                     " for the neutrality task force to decide."
                 )
+            if self.principal:
+                sentences.append(
+                    f"Chosen as the principal act over {self.principal.over}:"
+                    f" {self.principal.reason_en}."
+                )
             if lowered:
                 sentences.append(f"Weighed against: {lowered}.")
             if self.secondary:
@@ -141,6 +169,11 @@ class Classification:
                 sentences.append(
                     f"Tidak ditemukan ciri pelanggaran yang dikenali; diusulkan {label}"
                     f" ({self.category}) untuk diputuskan Satgas Netralitas."
+                )
+            if self.principal:
+                sentences.append(
+                    f"Dipilih sebagai perbuatan utama atas {self.principal.over}:"
+                    f" {self.principal.reason_id}."
                 )
             if lowered:
                 sentences.append(f"Pengurang: {lowered}.")
@@ -335,4 +368,5 @@ def classify(facts: CaseFacts, rules: Rules) -> Classification:
         label_id=chosen.label_id,
         label_en=chosen.label_en,
         flags=tuple(flags),
+        scores=tuple((code, round(scores[code], 3)) for code in ranked if scores[code] > 0),
     )

@@ -61,6 +61,9 @@ class Opinion:
     category: str
     confidence: float  # 0..1: how clearly the category stands out from the runner-up
     ranked: tuple[str, ...]  # every category, most likely first
+    # The model's decision value for each category of ``ranked``, in the same order: how far
+    # behind the first a runner-up is says whether the model saw that act too.
+    scores: tuple[float, ...]
     words: tuple[tuple[str, float], ...]  # words of the report that weighed most for it
     neighbours: tuple[Neighbour, ...]
 
@@ -115,6 +118,7 @@ class LearnedModel:
             category=ranked[0],
             confidence=round(confidence, 3),
             ranked=ranked,
+            scores=tuple(round(float(scores[int(i)]), 4) for i in order),
             words=self._weighing_words(word_vector, top),
             neighbours=self._neighbours(vector),
         )

@@ -9,27 +9,58 @@ besides it (secondary), their flags for empty, foreign or cut text, and it adds 
 that weighed most in the model and the confirmed reports closest to this one, so an officer
 still sees why.
 
+Three things are resolved here, as the rules' ``proposal`` section says
+(``proposal_rules.py``): the principal act where the report describes several (a campaign
+held in an office hall is filed as FASILITAS, and the explanation says so); the other acts
+listed as secondary categories; and election talk that describes no breach (LAINNYA with its
+own flag, low confidence and the review flag) told from a breach the model nearly missed.
+
 Empty or foreign text is left to the rules: no model should guess there, and the rules
 answer it with LAINNYA, no confidence and the review flag.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 from services.triage.domain.classifier import (
     FIELD_DESCRIPTION,
     FIELD_TITLE,
     FLAG_EMPTY,
+    FLAG_NO_BREACH,
     FLAG_UNREADABLE,
     CaseFacts,
     Classification,
+    PrincipalAct,
     Reason,
     classify,
 )
 from services.triage.domain.learned import Opinion, text_of
+from services.triage.domain.proposal_rules import Evidence, ProposalRules
 from services.triage.domain.rules import FALLBACK_CATEGORY, Rules
 
-_MAX_SECONDARY = 3
 _MAX_REASONS = 24
+
+
+@dataclass(frozen=True)
+class Readings:
+    """Both readings' score for every category they scored, and the model's order."""
+
+    rules: Mapping[str, float]  # the rules' score of each category with evidence
+    model: Mapping[str, float]  # the model's decision value of each category
+    ranked: tuple[str, ...]  # the model's categories, first choice first
+
+    @property
+    def first(self) -> str:
+        return self.ranked[0]
+
+    def sees(self, code: str, evidence: Evidence) -> bool:
+        """Both readings see this act as much as ``evidence`` asks."""
+        return (
+            self.rules.get(code, 0.0) >= evidence.rules_score
+            and self.model[self.first] - self.model.get(code, float("-inf")) <= evidence.model_gap
+        )
 
 
 def propose(facts: CaseFacts, rules: Rules) -> Classification:
@@ -42,34 +73,97 @@ def propose(facts: CaseFacts, rules: Rules) -> Classification:
     title = (facts.title or "")[:budget]
     description = (facts.description or "")[: max(0, budget - len(title))]
     opinion = model.opinion(text_of(title, description))
+    readings = Readings(
+        rules=dict(reading.scores),
+        model=dict(zip(opinion.ranked, opinion.scores, strict=True)),
+        ranked=opinion.ranked,
+    )
+    table = rules.proposal
     category = opinion.category
+    confidence = opinion.confidence
+    flags = reading.flags
+    principal = principal_act(readings, table)
+    if principal is not None:
+        category = principal[0]
+    elif category == FALLBACK_CATEGORY:
+        breach = breach_seen(readings, table)
+        if breach is not None:
+            category = breach
+        elif _mentions_election(title, description, rules):
+            flags = (*flags, FLAG_NO_BREACH)
+            confidence = min(confidence, table.no_breach_confidence)
     chosen = rules.category(category)
     return Classification(
         category=category,
-        secondary=_secondary(reading, category),
-        confidence=opinion.confidence,
-        needs_review=category == FALLBACK_CATEGORY
-        or opinion.confidence < rules.settings.review_below,
-        reasons=_reasons(reading, opinion, title),
+        secondary=secondary_acts(category, readings, table),
+        confidence=confidence,
+        needs_review=category == FALLBACK_CATEGORY or confidence < rules.settings.review_below,
+        reasons=_reasons(reading, opinion, category, title),
         rules_version=reading.rules_version,
         label_id=chosen.label_id,
         label_en=chosen.label_en,
-        flags=reading.flags,
+        flags=flags,
         model_version=model.version,
         neighbours=opinion.neighbours,
+        scores=reading.scores,
+        principal=principal[1] if principal else None,
     )
 
 
-def _secondary(reading: Classification, category: str) -> tuple[str, ...]:
-    """Other acts the rules found: their own choice first when the model chose otherwise."""
-    seen = [reading.category, *reading.secondary] if reading.reasons else []
-    others = (c for c in seen if c not in (category, FALLBACK_CATEGORY))
-    return tuple(dict.fromkeys(others))[:_MAX_SECONDARY]
+def principal_act(readings: Readings, table: ProposalRules) -> tuple[str, PrincipalAct] | None:
+    """The act filed over the model's choice, when its table line applies and it is seen."""
+    first = readings.first
+    lines = [
+        line
+        for line in table.precedence
+        if first in line.over and readings.sees(line.principal, table.principal_evidence)
+    ]
+    if not lines:
+        return None
+    # Two principal acts over the same choice (a doctored photo that also insults a group):
+    # the one the model ranks higher.
+    line = max(lines, key=lambda item: readings.model[item.principal])
+    return line.principal, PrincipalAct(first, line.reason_id, line.reason_en)
 
 
-def _reasons(reading: Classification, opinion: Opinion, title: str) -> tuple[Reason, ...]:
-    """The rules' phrases for the chosen category, the model's words, then the rest."""
-    category = opinion.category
+def breach_seen(readings: Readings, table: ProposalRules) -> str | None:
+    """A breach both readings see, though the model put LAINNYA first: then it is no LAINNYA."""
+    for code in readings.ranked[1:]:
+        if code != FALLBACK_CATEGORY and readings.sees(code, table.breach_evidence):
+            return code
+    return None
+
+
+def _mentions_election(title: str, description: str, rules: Rules) -> bool:
+    normalizer = rules.normalizer
+    return any(rules.election.find(normalizer.tokens(part).words) for part in (title, description))
+
+
+def secondary_acts(category: str, readings: Readings, table: ProposalRules) -> tuple[str, ...]:
+    """Other acts both readings see, in the model's order; none beside LAINNYA.
+
+    The act the principal one was chosen over comes first: the report describes it.
+    """
+    if category == FALLBACK_CATEGORY:
+        return ()
+    overruled = [readings.first] if readings.first != category else []
+    seen = [
+        code
+        for code in readings.ranked
+        if code not in (category, FALLBACK_CATEGORY)
+        and readings.sees(code, table.secondary_evidence)
+    ]
+    return tuple(dict.fromkeys([*overruled, *seen]))[: table.max_secondary]
+
+
+def _reasons(
+    reading: Classification, opinion: Opinion, category: str, title: str
+) -> tuple[Reason, ...]:
+    """The rules' phrases for the chosen category, the model's words, then the rest.
+
+    The model's words are shown only when it chose the category itself: they weighed for its
+    choice, not for a principal act the rules resolved.
+    """
     found = [r for r in reading.reasons if r.category == category]
     lowered_title = title.lower()
     words = [
@@ -80,7 +174,7 @@ def _reasons(reading: Classification, opinion: Opinion, title: str) -> tuple[Rea
             field=FIELD_TITLE if word in lowered_title else FIELD_DESCRIPTION,
             weight=weight,
         )
-        for word, weight in opinion.words
+        for word, weight in (opinion.words if opinion.category == category else ())
         if not any(word in r.matched.lower() for r in found)
     ]
     rest = [r for r in reading.reasons if r.category != category]

@@ -8,13 +8,21 @@ cases are routed. The phrase matchers are compiled once here, not on every case.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
+from services.triage.domain.proposal_rules import ProposalRules, parse_proposal
+from services.triage.domain.rules_values import RulesError as RulesError  # re-exported
+from services.triage.domain.rules_values import integer as _integer
+from services.triage.domain.rules_values import keys as _keys
+from services.triage.domain.rules_values import mapping as _mapping
+from services.triage.domain.rules_values import number as _number
+from services.triage.domain.rules_values import text as _text
+from services.triage.domain.rules_values import text_list as _text_list
+from services.triage.domain.rules_values import type_name as _type_name
 from services.triage.domain.text import Normalizer, PhraseMatcher
 
 if TYPE_CHECKING:  # the model's libraries load with the model, not with every rule reader
@@ -48,15 +56,6 @@ Priority = Literal["urgent", "high", "normal", "low"]
 PRIORITIES: tuple[Priority, ...] = ("urgent", "high", "normal", "low")
 
 _MAX_PROXIMITY_PARTS = 3
-
-
-class RulesError(ValueError):
-    """The rules are invalid; ``path`` names the offending key (e.g. categories.MEDSOS)."""
-
-    def __init__(self, path: str, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -142,6 +141,9 @@ class Rules:
     signals: PhraseMatcher = field(repr=False)
     signal_group: tuple[int, ...] = field(repr=False)  # matcher key -> signals group
     _by_code: Mapping[str, Category] = field(repr=False)
+    # How the proposal reads the rules beside the model (``proposal_rules.py``).
+    proposal: ProposalRules = field(repr=False)
+    election: PhraseMatcher = field(repr=False)  # the proposal's election terms
     # The learned opinion read beside the rules (``domain/proposal.py``); None: rules alone.
     learned: LearnedModel | None = field(default=None, repr=False)
 
@@ -151,72 +153,6 @@ class Rules:
 
 
 # --- reading plain data -------------------------------------------------------------
-
-
-def _type_name(value: object) -> str:
-    return "nothing" if value is None else type(value).__name__
-
-
-def _mapping(value: object, path: str) -> Mapping[str, object]:
-    if not isinstance(value, Mapping):
-        raise RulesError(path, f"must be a mapping of names to values, not {_type_name(value)}")
-    for key in value:
-        if not isinstance(key, str):
-            raise RulesError(
-                f"{path}.{key}", f"key must be text, not {_type_name(key)} (quote it in YAML)"
-            )
-    return value
-
-
-def _keys(
-    data: Mapping[str, object], path: str, required: Sequence[str], optional: Sequence[str] = ()
-) -> None:
-    missing = [k for k in required if k not in data]
-    if missing:
-        raise RulesError(path, f"missing {', '.join(missing)}")
-    allowed = set(required) | set(optional)
-    unknown = sorted(k for k in data if k not in allowed)
-    if unknown:
-        raise RulesError(
-            f"{path}.{unknown[0]}" if path else unknown[0],
-            f"unknown key (allowed: {', '.join(sorted(allowed))})",
-        )
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _text(value: object, path: str) -> str:
-    if not isinstance(value, str):
-        raise RulesError(path, f"must be text, not {_type_name(value)} (quote it in YAML)")
-    if not value.strip():
-        raise RulesError(path, "must not be empty")
-    return value.strip()
-
-
-def _number(value: object, path: str, *, positive: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise RulesError(path, f"must be a number, not {_type_name(value)}")
-    if value < 0:
-        raise RulesError(path, f"must not be negative (got {value})")
-    if positive and value == 0:
-        raise RulesError(path, "must be greater than zero")
-    return float(value)
-
-
-def _integer(value: object, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise RulesError(path, f"must be a whole number, not {_type_name(value)}")
-    if value < 0:
-        raise RulesError(path, f"must not be negative (got {value})")
-    return value
-
-
-def _text_list(value: object, path: str) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple):
-        raise RulesError(path, f"must be a list, not {_type_name(value)}")
-    return tuple(_text(item, f"{path}[{i}]") for i, item in enumerate(value))
 
 
 def _phrases(value: object, path: str) -> tuple[Phrase, ...]:
@@ -499,6 +435,16 @@ def _compile_groups(
     return phrases, owners
 
 
+def _compile_terms(terms: Sequence[str], normalizer: Normalizer, path: str) -> list[Parts]:
+    seen: dict[Parts, str] = {}
+    for i, term in enumerate(terms):
+        parts = _parts(normalizer, term, f"{path}[{i}]")
+        if parts in seen:
+            raise RulesError(f"{path}[{i}]", f"duplicates {seen[parts]}")
+        seen[parts] = f"{path}[{i}]"
+    return list(seen)
+
+
 def parse_rules(data: Mapping[str, object]) -> Rules:
     """Validate plain rules data and compile it; raises :class:`RulesError` when invalid."""
     root = _mapping(data, "(rules)")
@@ -513,6 +459,7 @@ def parse_rules(data: Mapping[str, object]) -> Rules:
             "stopwords",
             "indonesian_markers",
             "url_hosts",
+            "proposal",
         ),
     )
     version = _text(root["version"], "version")
@@ -525,6 +472,7 @@ def parse_rules(data: Mapping[str, object]) -> Rules:
     markers = _text_list(root.get("indonesian_markers", []), "indonesian_markers")
     url_hosts = _url_hosts(root.get("url_hosts"))
     priority = _priority(root["priority"], {c.sanction for c in categories})
+    proposal = parse_proposal(root.get("proposal"), CATEGORY_CODES, FALLBACK_CATEGORY)
 
     # Phrase words, unstemmed, become the vocabulary that guides affix stripping; with
     # an empty vocabulary nothing is stripped, so this first pass reads phrases verbatim.
@@ -541,6 +489,11 @@ def parse_rules(data: Mapping[str, object]) -> Rules:
         for word in part
     }
     normalizer = Normalizer(abbreviations, stopwords, markers, vocabulary)
+    # Read as report text is, and kept out of the vocabulary: they only say whether a report
+    # is about the election, and must not change how the lexicon's words are stemmed.
+    election_phrases = _compile_terms(
+        proposal.election_terms, normalizer, "proposal.no_breach.election_terms"
+    )
     window = settings.proximity_window
     return Rules(
         version=version,
@@ -557,4 +510,6 @@ def parse_rules(data: Mapping[str, object]) -> Rules:
         signals=PhraseMatcher(signal_phrases, window),
         signal_group=tuple(signal_group),
         _by_code=MappingProxyType({c.code: c for c in categories}),
+        proposal=proposal,
+        election=PhraseMatcher(election_phrases, window),
     )

@@ -232,6 +232,74 @@ class TestRejectsInvalidRules:
         data["priority"]["positions"][1]["phrases"].append("sekda")
         assert "duplicates" in str(rejected(data))
 
+    @pytest.mark.parametrize(
+        ("principal", "over", "path"),
+        [
+            ("FASILTAS", ["KAMPANYE"], "proposal.principal_act.precedence.FASILTAS"),
+            ("LAINNYA", ["KAMPANYE"], "proposal.principal_act.precedence.LAINNYA"),
+            ("HOAKS", ["MEDSOS", "LAINNYA"], "proposal.principal_act.precedence.HOAKS.over[1]"),
+            ("HOAKS", ["HOAKS"], "proposal.principal_act.precedence.HOAKS.over"),
+            ("HOAKS", [], "proposal.principal_act.precedence.HOAKS.over"),
+        ],
+    )
+    def test_principal_act_line_naming_no_act(
+        self, principal: str, over: list[str], path: str
+    ) -> None:
+        data = shipped()
+        data["proposal"]["principal_act"]["precedence"][principal] = {
+            "over": over,
+            "reason_id": "alasan",
+            "reason_en": "reason",
+        }
+        assert rejected(data).path == path
+
+    def test_two_acts_each_filed_over_the_other(self) -> None:
+        data = shipped()
+        data["proposal"]["principal_act"]["precedence"]["MEDSOS"] = {
+            "over": ["HOAKS"],
+            "reason_id": "alasan",
+            "reason_en": "reason",
+        }
+        error = rejected(data)
+        assert "each take precedence over the other" in str(error)
+        assert error.path.startswith("proposal.principal_act.precedence.")
+
+    def test_principal_act_line_without_its_reason(self) -> None:
+        data = shipped()
+        del data["proposal"]["principal_act"]["precedence"]["SARA"]["reason_en"]
+        assert rejected(data).path == "proposal.principal_act.precedence.SARA"
+
+    @pytest.mark.parametrize(
+        ("section", "key", "value", "path"),
+        [
+            ("secondary", "max", 4, "proposal.secondary.max"),
+            ("secondary", "evidence", {"rules_score": 3}, "proposal.secondary.evidence"),
+            ("no_breach", "confidence", 1.5, "proposal.no_breach.confidence"),
+            ("no_breach", "election_terms", "pilkada", "proposal.no_breach.election_terms"),
+            ("no_breach", "elektion_terms", [], "proposal.no_breach.elektion_terms"),
+        ],
+    )
+    def test_proposal_settings_out_of_range_or_misnamed(
+        self, section: str, key: str, value: object, path: str
+    ) -> None:
+        data = shipped()
+        data["proposal"][section][key] = value
+        assert rejected(data).path == path
+
+    def test_duplicate_election_term_after_normalising(self) -> None:
+        data = shipped()
+        data["proposal"]["no_breach"]["election_terms"].append("paslon")  # "pasangan calon"
+        error = rejected(data)
+        assert error.path.startswith("proposal.no_breach.election_terms[")
+        assert "duplicates" in str(error)
+
+    def test_rules_without_a_proposal_section_resolve_nothing(self) -> None:
+        data = shipped()
+        del data["proposal"]
+        rules = parse_rules(data)
+        assert rules.proposal.precedence == ()
+        assert rules.proposal.election_terms == ()
+
     def test_not_a_mapping_at_all(self) -> None:
         with pytest.raises(RulesError):
             parse_rules(["version"])  # type: ignore[arg-type]

@@ -3,15 +3,14 @@ labels, and the evaluation of a candidate rules version on the cases they labell
 
 from __future__ import annotations
 
-from typing import Literal
-
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from services.triage import quality_openapi as shapes
 from services.triage.api_access import region_param, triage_deps, visible_regency
 from services.triage.config_schema import ConfigInvalid, parse_rules_payload
+from services.triage.domain.quality import WINDOWS
 from services.triage.learning import (
     evaluate_candidate,
     evaluation_json,
@@ -29,13 +28,24 @@ _NO_REGION = "No such region for this key."
 
 
 class QualityQuery(BaseModel):
-    days: Literal[30, 90] = Field(default=30, description="The window: the last 30 or 90 days.")
+    days: int = Field(
+        default=30,
+        description="The window: the last 30 or 90 days.",
+        json_schema_extra={"enum": list(WINDOWS)},
+    )
     region_code: str | None = Field(
         default=None,
         max_length=20,
         description="A regency, or a province for all its regencies; the key's own region "
         "when absent.",
     )
+
+    @field_validator("days")
+    @classmethod
+    def _a_window(cls, value: int) -> int:
+        if value not in WINDOWS:
+            raise ValueError(f"one of {', '.join(map(str, WINDOWS))}")
+        return value
 
 
 def _visible_region(principal: Principal, requested: str | None) -> str:

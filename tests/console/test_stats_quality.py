@@ -57,7 +57,8 @@ def test_a_supervisor_reads_precision_and_recall_of_the_labelled_cases(
         )
         return answer.json()["decision"]["category"] if answer.status_code == 200 else None
 
-    first, second = (eventually(lambda c=c: proposal(c["id"]), timeout=60) for c in filed)
+    first = eventually(lambda: proposal(filed[0]["id"]), timeout=60)
+    second = eventually(lambda: proposal(filed[1]["id"]), timeout=60)
     # The first is verified as proposed (through intake, reaching triage as an event)...
     version = console_suite.case(manager, filed[0]["id"])["version"]
     _call(

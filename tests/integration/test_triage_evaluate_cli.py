@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -44,7 +45,11 @@ def _confirmed(settings: Settings) -> TriageDeps:
     ensure_indexes()
     deps = build(settings)
     deps.clock = FakeClock()
-    for changes in ({}, {"title": HOAX_TITLE, "description": HOAX_TEXT, "evidence_urls": []}):
+    texts: list[dict[str, Any]] = [
+        {},
+        {"title": HOAX_TITLE, "description": HOAX_TEXT, "evidence_urls": []},
+    ]
+    for changes in texts:
         event = submitted(at=deps.clock(), **changes)
         assert handle_case_submitted(envelope_of(event), event, deps)
         moved = status_change(event.case_id, "verified")

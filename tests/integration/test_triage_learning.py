@@ -187,6 +187,13 @@ def test_a_priority_override_leaves_the_category_to_be_confirmed(
     assert example(worker, case_id)["kind"] == "confirmed"
 
 
+def sara_proposal(worker: TriageDeps) -> str:
+    """What triage had proposed for the case the supervisor filed as SARA."""
+    doc = worker.examples.find_one({"final": "SARA"})
+    assert doc is not None
+    return str(doc["proposed"])
+
+
 # --- quality -----------------------------------------------------------------------------------
 
 
@@ -206,7 +213,7 @@ def test_quality_figures_per_window_and_category(
     client: FlaskClient, worker: TriageDeps, clock: FakeClock
 ) -> None:
     labelled_set(client, worker, clock)
-    proposed = example(worker, worker.examples.find_one({"final": "SARA"})["_id"])["proposed"]
+    proposed = sara_proposal(worker)
     status, month = call(client, "GET", "/v1/triage/quality?days=30")
     assert status == 200, month
     QualityView.model_validate(month)
@@ -243,7 +250,7 @@ def test_the_worker_exports_the_figures_as_gauges(
     client: FlaskClient, worker: TriageDeps, clock: FakeClock
 ) -> None:
     labelled_set(client, worker, clock)
-    proposed = worker.examples.find_one({"final": "SARA"})["proposed"]
+    proposed = sara_proposal(worker)
     gauges = QualityGauges(worker)
     gauges.refresh()
 
@@ -266,7 +273,7 @@ def test_the_worker_exports_the_figures_as_gauges(
 
 
 def confirmed_cases(worker: TriageDeps) -> list[str]:
-    texts = [
+    texts: list[dict[str, Any]] = [
         {},
         {"title": HOAX_TITLE, "description": HOAX_TEXT, "evidence_urls": []},
         {

@@ -16,6 +16,7 @@ from services.cli.infra import (
 )
 from services.cli.officers import officers
 from services.cli.ops import parked, status
+from services.cli.triage import triage
 from shared.settings import get_settings
 
 
@@ -215,6 +216,7 @@ cli.add_command(audit)
 cli.add_command(officers)
 cli.add_command(status)
 cli.add_command(parked)
+cli.add_command(triage)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ from services.triage.config_schema import (
     ConfigInvalid,
     ConfigKind,
     calendar_as_list,
+    parse_rules_payload,
 )
+from services.triage.learning import evaluate_candidate, evaluation_figures
 from services.triage.roster import officers_as_list, table_as_dict
 from services.triage.storage.config import TenantConfig
 from shared.auth import MANAGERS, READERS, current_principal, requires
@@ -70,6 +72,8 @@ class ConfigChange(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     reason: str | None = Field(default=None, max_length=_MAX_REASON)
+    # Rules only: activate a version that agrees less often with officers' labels.
+    force: bool = False
 
     def payload(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
@@ -102,7 +106,13 @@ _REFUSED = (
 )
 
 
-def _save(tenant: str, kind: str, payload: dict[str, Any] | None, reason: str) -> Response:
+def _save(
+    tenant: str,
+    kind: str,
+    payload: dict[str, Any] | None,
+    reason: str,
+    record: dict[str, Any] | None = None,
+) -> Response:
     principal = current_principal()
     store = triage_deps().config
     before = store.current(tenant).versions.get(kind, 0)
@@ -113,6 +123,7 @@ def _save(tenant: str, kind: str, payload: dict[str, Any] | None, reason: str) -
             payload,
             by=f"{principal.name} ({principal.key_prefix})",
             reason=reason,
+            record=record,
         )
     except ConfigInvalid as exc:
         raise Problem(
@@ -164,19 +175,79 @@ def get_kind(code: str, kind: str) -> ResponseReturnValue:
     summary="Replace one kind with a new, validated version",
     description="The payload of the kind named in the path: rules {text}, routing {units, "
     "default_unit, by_category}, roster {officers} or calendar {entries}; 'reason' is kept in "
-    "the history. A refused payload changes nothing.",
+    "the history. A refused payload changes nothing. Rules are first run over every case "
+    "officers have labelled; rules that agree with them less often are refused (409) unless "
+    "'force' is true and a reason given.",
     parameters=[_REGION, _KIND],
     body=shapes.PAYLOADS,
     answers={200: _KIND_VIEW},
-    problems=_WRITE,
-    texts={404: _NO_REGION, 422: _REFUSED},
+    problems=(*_WRITE, 409),
+    texts={
+        404: _NO_REGION,
+        409: "Rules that agree with officers' labels on fewer confirmed cases than those in "
+        "force; 'evaluation' holds the figures. Send 'force': true with a reason to activate "
+        "them anyway.",
+        422: _REFUSED,
+    },
 )
 @requires(*MANAGERS)
 def put_kind(code: str, kind: str) -> ResponseReturnValue:
     """Replace one kind of configuration with a new, validated version."""
     tenant = visible_regency(code, current_principal())
     change = parse_body(ConfigChange, detail="The configuration needs correcting; see 'errors'.")
-    return _save(tenant, kind, change.payload(), (change.reason or "").strip())
+    reason = (change.reason or "").strip()
+    if kind != "rules":
+        if "force" in change.model_fields_set:
+            raise Problem(
+                422,
+                "Only a rules version is evaluated before it is activated.",
+                errors=[{"field": "force", "message": "unknown key", "code": "invalid"}],
+            )
+        return _save(tenant, kind, change.payload(), reason)
+    record = _evaluated(tenant, change.payload(), force=change.force, reason=reason)
+    return _save(tenant, kind, change.payload(), reason, record)
+
+
+def _evaluated(
+    tenant: str, payload: dict[str, Any], *, force: bool, reason: str
+) -> dict[str, Any] | None:
+    """The evaluation a rules version is activated with, run over every case officers have
+    labelled: a version that agrees with them less often than the one in force is refused
+    (409, with the figures) unless forced with a reason. None when the rules are refused
+    anyway (``_save`` names every problem)."""
+    try:
+        candidate = parse_rules_payload(payload)
+    except ConfigInvalid:
+        return None
+    result = evaluate_candidate(triage_deps(), tenant, candidate)
+    figures = evaluation_figures(result)
+    if not result.lowers_accuracy:
+        return {"evaluation": {**figures, "forced": False}}
+    if not force:
+        raise Problem(
+            409,
+            f"Rules {candidate.version} would agree with officers on {result.correct_after} of "
+            f"{result.examples} confirmed cases, against {result.correct_before} for the rules "
+            "in force; see POST /v1/triage/evaluations for the cases, or send 'force': true "
+            "with a reason.",
+            errors=[
+                {
+                    "field": "text",
+                    "message": "lowers accuracy on confirmed cases "
+                    f"({figures['accuracy_before']} to {figures['accuracy_after']})",
+                    "code": "lowers_accuracy",
+                }
+            ],
+            extra={"evaluation": figures},
+        )
+    if not reason:
+        raise Problem(
+            422,
+            "A forced activation needs a reason; it is kept with the evaluation's figures.",
+            errors=[{"field": "reason", "message": "required when forced", "code": "missing"}],
+            extra={"evaluation": figures},
+        )
+    return {"evaluation": {**figures, "forced": True}}
 
 
 @bp.delete(f"/v1/regions/<code>/{_KIND_RULE}")

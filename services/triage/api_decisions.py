@@ -193,6 +193,7 @@ def override_decision(case_id: str) -> ResponseReturnValue:
             by=name,
             by_key=key,
             correlation_id=g.request_id,
+            by_officer=principal.officer_id,
         )
     except CaseNotFound as exc:
         raise Problem(404, "No triaged case with this id.") from exc

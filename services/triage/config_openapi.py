@@ -34,6 +34,12 @@ class RulesPayload(_Closed):
 
     text: str = Field(min_length=1, max_length=MAX_RULES_CHARS)
     reason: str | None = _REASON
+    force: bool = Field(
+        default=False,
+        description="Activate even though the rules agree with officers' labels on fewer "
+        "confirmed cases than those in force (409 otherwise); needs a reason, kept with the "
+        "evaluation's figures in the history.",
+    )
 
 
 class RoutingTableDoc(BaseModel):

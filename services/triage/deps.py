@@ -43,6 +43,8 @@ class TriageDeps:
     facts: Collection[Document]
     steps: Collection[Document]
     config: ConfigStore
+    # Officers' labels of triage's proposals (``storage/examples``).
+    examples: Collection[Document]
     clock: Callable[[], datetime] = _utcnow
     dedup: DedupConfig = field(default_factory=DedupConfig)
     ladder: LadderConfig = field(default_factory=LadderConfig)
@@ -115,4 +117,5 @@ def build(settings: Settings) -> TriageDeps:
         facts=models.DedupFact._get_collection(),
         steps=models.LadderStepRecord._get_collection(),
         config=config,
+        examples=models.LabelledExample._get_collection(),
     )

@@ -34,9 +34,15 @@ from services.triage import case_moves, directory_sync
 from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
 from services.triage.deps import TriageDeps
 from services.triage.domain.dedup import Match
-from services.triage.domain.lifecycle import apply_status, is_closed, moved_deadline
+from services.triage.domain.lifecycle import (
+    apply_status,
+    confirms_proposal,
+    is_closed,
+    moved_deadline,
+)
 from services.triage.domain.routing import CurrentAssignment, reroute
 from services.triage.metrics import DECISION_SECONDS, DECISIONS
+from services.triage.storage import examples as labels
 from services.triage.storage.dedup_facts import facts_doc, find_candidates
 from services.triage.storage.records import (
     MAX_PROCESSED_EVENTS,
@@ -440,6 +446,8 @@ def handle_status_changed(envelope: Envelope, event: CaseStatusChanged, deps: Tr
             )
             deps.decisions.insert_one(doc, session=session)
             sets["decision_id"] = decision_id
+        if confirms_proposal(event.to_status):
+            _confirm(deps, state, event.actor, at, session)
         future = {**state, **sets}
         sets["next_wakeup"] = deps.wakeup(config, future, state.get("fired_steps", ()), now)
         update["$set"] = sets
@@ -465,6 +473,20 @@ def handle_status_changed(envelope: Envelope, event: CaseStatusChanged, deps: Tr
         return deps.transaction(work)
     except DuplicateKeyError:
         return False
+
+
+def _confirm(
+    deps: TriageDeps, state: Document, actor: str, at: datetime, session: ClientSession
+) -> None:
+    """The officer moved the case past verification: its category in force is confirmed
+    (once; a case already labelled keeps its label)."""
+    proposal = labels.latest_proposal(deps.decisions, str(state["_id"]), session)
+    in_force = (state.get("decision") or {}).get("category")
+    if proposal is None or not in_force:
+        return
+    labels.confirm(
+        deps.examples, state, proposal, category=str(in_force), by=actor, at=at, session=session
+    )
 
 
 def event_handlers(deps: TriageDeps) -> dict[str, Handler]:

@@ -1,6 +1,6 @@
 """Triage's own metrics."""
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 DECISIONS = Counter(
     "pantau_triage_decisions_total",
@@ -16,4 +16,26 @@ LADDER_STEPS = Counter(
     "pantau_triage_ladder_steps_total",
     "Escalation-ladder steps fired (reminder, escalations, resend, reassign).",
     ["kind"],
+)
+
+# Agreement with officers' labels, per regency, category and window ("30d", "90d"), set by the
+# worker's refresher (quality_gauges.py). A category without a figure in a window has no
+# sample rather than a 0 that would read as a failure.
+PRECISION = Gauge(
+    "pantau_triage_precision",
+    "Share of triage's proposals in a category that officers kept there.",
+    ["tenant", "category", "window"],
+    multiprocess_mode="max",
+)
+RECALL = Gauge(
+    "pantau_triage_recall",
+    "Share of the cases officers put in a category that triage had proposed there.",
+    ["tenant", "category", "window"],
+    multiprocess_mode="max",
+)
+LABELLED = Gauge(
+    "pantau_triage_labelled_examples",
+    "Cases officers confirmed or overrode in the window.",
+    ["tenant", "window"],
+    multiprocess_mode="max",
 )

@@ -18,6 +18,7 @@ from pymongo.client_session import ClientSession
 
 from services.triage.decide import CaseInput, propose_route, with_load
 from services.triage.deps import TriageDeps
+from services.triage.storage import examples as labels
 from services.triage.storage.records import (
     assigned_event,
     carried_doc,
@@ -61,8 +62,13 @@ def apply_override(
     by: str,
     by_key: str,
     correlation_id: str,
+    by_officer: str | None = None,
 ) -> Document:
-    """Store the override as the case's decision in force, with its events; the new record."""
+    """Store the override as the case's decision in force, with its events; the new record.
+
+    A category set by the officer (even the one proposed) labels the case: the example that
+    measures and evaluates triage (``storage/examples``) is written in the same transaction.
+    """
 
     def work(session: ClientSession) -> Document:
         state = deps.cases.find_one({"_id": case_id}, session=session)
@@ -156,6 +162,19 @@ def apply_override(
             )
         )
         deps.decisions.insert_one(doc, session=session)
+        if override.category:
+            proposal = labels.latest_proposal(deps.decisions, case_id, session) or previous
+            labels.label(
+                deps.examples,
+                state,
+                proposal,
+                category=category,
+                by=by,
+                by_officer=by_officer,
+                at=now,
+                decision_id=decision_id,
+                session=session,
+            )
         sets: Document = {
             "decision_id": decision_id,
             "decision": summary(doc),

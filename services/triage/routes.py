@@ -7,7 +7,7 @@ from typing import Final
 
 from flask import Blueprint
 
-from services.triage import api_clocks, api_config, api_decisions
+from services.triage import api_clocks, api_config, api_decisions, api_quality
 from services.triage.api_access import triage_deps
 from services.triage.bootstrap import SERVICE
 from shared.operations_api import operations_blueprint
@@ -16,5 +16,6 @@ BLUEPRINTS: Final[tuple[Blueprint, ...]] = (
     api_decisions.bp,
     api_config.bp,
     api_clocks.bp,
+    api_quality.bp,
     operations_blueprint(SERVICE, lambda: triage_deps().outbox_collections()),
 )

@@ -1,4 +1,5 @@
-"""Triage's worker: triages every case event, and runs the escalation ladder beside it."""
+"""Triage's worker: triages every case event, and runs the escalation ladder and the refresher
+of the quality gauges beside it."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from services.triage import deps as triage_deps
 from services.triage.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.triage.handlers import event_handlers
 from services.triage.ladder_scheduler import LadderScheduler
+from services.triage.quality_gauges import QualityGauges
 from shared.settings import get_settings
 from shared.worker_runtime import run_worker
 
@@ -21,7 +23,7 @@ def main() -> None:
         settings,
         handlers=event_handlers(triage),
         outbox_collections=triage.outbox_collections(),
-        background=[ladder.run],
+        background=[ladder.run, QualityGauges(triage).run],
     )
 
 

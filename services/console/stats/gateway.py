@@ -30,3 +30,9 @@ def export_job(person: Person, export_id: str) -> Json:
 def export_file(person: Person, export_id: str) -> requests.Response:
     """The export's CSV as a stream (the caller closes it)."""
     return deps().intake.stream(f"/v1/exports/{export_id}/download", person.token)
+
+
+def triage_quality(person: Person, region: str, days: int) -> Json:
+    """How often triage's proposals agreed with officers' labels in the last ``days``."""
+    params = [("days", str(days)), ("region_code", region)]
+    return deps().triage.get("/v1/triage/quality", person.token, params=params)

@@ -16,6 +16,7 @@ from flask_login import login_required
 from services.console.stats import charts, figures, gateway, period
 from services.console.stats.blueprint import bp
 from services.console.stats.forms import PERIOD_LABELS, FilterForm, filter_form
+from services.console.stats.quality import quality_table
 from services.console.web.labels import region_label
 from services.console.web.person import Person, current_person
 
@@ -82,6 +83,7 @@ def render_page(
         "figures": [],
         "pairs": [],
         "period_text": "",
+        "quality": None,
         # Closed while it shows the usual view; open when there is something to see in it.
         "filters_open": True,
     }
@@ -105,5 +107,6 @@ def render_page(
         filters_open=pairs != [("period", period.DEFAULT)],
         period_text=period_text(form, today, zone),
         total=int(stats.get("total") or 0),
+        quality=quality_table(person, form.region_code or person.region),
     )
     return render_template("stats/overview.html", **context), status or 200

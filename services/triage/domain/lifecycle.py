@@ -54,6 +54,20 @@ STAGE_BY_STATUS: Mapping[str, str] = MappingProxyType(
     }
 )
 FIRST_STAGE = LAPOR_VERIFICATION
+# Statuses an officer reaches only after checking the report: a case moved to one of them
+# without an override confirms triage's category (a labelled example, ``storage/examples``).
+# A rejection confirms nothing: the report was not a case to classify.
+CONFIRMING_STATUSES: frozenset[str] = frozenset(
+    {
+        "verified",
+        "under_examination",
+        "recommendation_issued",
+        "awaiting_ppk",
+        "sanction_imposed",
+        "answered",
+        "sanction_decided",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,11 @@ class StatusOutcome:
 
 def is_closed(status: str) -> bool:
     return status in CLOSED_STATUSES
+
+
+def confirms_proposal(to_status: str) -> bool:
+    """Whether a case moved to ``to_status`` has had its category checked by an officer."""
+    return to_status in CONFIRMING_STATUSES
 
 
 def moved_deadline(before: datetime, outcome: StatusOutcome) -> datetime | None:

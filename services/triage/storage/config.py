@@ -226,9 +226,11 @@ class ConfigStore:
         by: str,
         reason: str,
         now: datetime | None = None,
+        record: Mapping[str, Any] | None = None,
     ) -> TenantConfig:
         """Validate and store ``payload`` as the next version of ``kind`` (``None``: go back
-        to the shipped default); returns the configuration now in force.
+        to the shipped default); returns the configuration now in force. ``record`` adds
+        fields to the stored version (the evaluation a rules version was activated with).
 
         Invalid payloads raise :class:`ConfigInvalid` and change nothing.
         """
@@ -248,6 +250,7 @@ class ConfigStore:
                     "by": by,
                     "reason": reason,
                     "created_at": moment,
+                    **(record or {}),
                 },
                 session=session,
             )

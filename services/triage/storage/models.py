@@ -148,6 +148,21 @@ class ConfigHead(me.Document):
     tenant = me.StringField(primary_key=True)
 
 
+class LabelledExample(me.Document):
+    """An officer's label of one case (``_id`` = case id): the text triage read, its
+    proposal and the category officers settled on (``storage/examples``)."""
+
+    meta = {
+        "db_alias": ALIAS,
+        "auto_create_index": False,
+        "collection": "labelled_examples",
+        "strict": False,
+    }
+
+    case_id = me.StringField(primary_key=True)
+    tenant = me.StringField(required=True)
+
+
 class DirectoryOfficer(me.Document):
     """Triage's copy of one entry of intake's officer directory (``_id`` = officer id), kept
     by ``officer.changed`` (newer versions only) and laid over the roster."""
@@ -183,6 +198,10 @@ def ensure_indexes() -> None:
     cases.create_index(
         [("tenant", ASCENDING), ("assignment.officer_id", ASCENDING), ("open", ASCENDING)],
         name="officer_load",
+    )
+    # Quality figures and evaluations read one regency's (or a province's) recent labels.
+    LabelledExample._get_collection().create_index(
+        [("tenant", ASCENDING), ("labelled_at", DESCENDING)], name="labels_by_region"
     )
     facts = DedupFact._get_collection()
     facts.create_index(

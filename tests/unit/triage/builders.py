@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import mongoengine
 from bson import ObjectId
 from pymongo import MongoClient
 
+from services.triage.rules_files import default_rules_text
 from shared.contracts import AccusedRef, CaseStatusChanged, CaseSubmitted, Envelope, new_envelope
 from shared.settings import Settings
 
@@ -121,3 +123,10 @@ def database_only_settings(mongo_url: str) -> Iterator[Settings]:
     client.drop_database(settings.database_name("triage"))
     client.close()
     mongoengine.disconnect(alias="triage")
+
+
+def short_sighted_rules_text(version: str = "short-sighted-1") -> str:
+    """The shipped rules reading only a report's first 12 characters: a candidate that
+    changes (and mostly breaks) proposals, under a version of its own."""
+    text = re.sub(r"^version: .*$", f'version: "{version}"', default_rules_text(), flags=re.M)
+    return re.sub(r"max_scan_chars: \d+", "max_scan_chars: 12", text)

@@ -29,6 +29,7 @@ FLAG_UNREADABLE = "bahasa_tidak_dikenali"
 FLAG_TRUNCATED = "teks_dipotong"
 # Set by the proposal: the report talks about the election but describes no breach.
 FLAG_NO_BREACH = "pemilihan_tanpa_pelanggaran"
+FLAG_SCATTERED = "terlalu_banyak_kategori"
 
 # Fewer words than this are judged on whether any Indonesian word occurs at all,
 # more by the share of such words (a short title like "Camat share twibbon" has few).
@@ -66,6 +67,7 @@ _FIELD_EN = {
     FIELD_EVIDENCE: "evidence link",
 }
 _FLAG_ID = {
+    FLAG_SCATTERED: "Laporan menyebut tanda dari terlalu banyak kategori sekaligus.",
     FLAG_EMPTY: "Teks laporan kosong.",
     FLAG_UNREADABLE: "Teks tidak dikenali sebagai Bahasa Indonesia.",
     FLAG_TRUNCATED: "Laporan sangat panjang; hanya bagian awalnya yang dipindai.",
@@ -75,6 +77,7 @@ _FLAG_ID = {
     ),
 }
 _FLAG_EN = {
+    FLAG_SCATTERED: "The report carries signs of too many categories at once.",
     FLAG_EMPTY: "The report text is empty.",
     FLAG_UNREADABLE: "The text was not recognised as Indonesian.",
     FLAG_TRUNCATED: "The report is very long; only its beginning was scanned.",

@@ -29,6 +29,7 @@ from services.triage.domain.classifier import (
     FIELD_TITLE,
     FLAG_EMPTY,
     FLAG_NO_BREACH,
+    FLAG_SCATTERED,
     FLAG_UNREADABLE,
     CaseFacts,
     Classification,
@@ -63,6 +64,17 @@ class Readings:
         )
 
 
+# Of the 1,154 shipped examples none shows rules' evidence for more than five categories; a
+# text with more reads as a list of keywords (or a report stuffed with them to steer the
+# proposal), and whatever is proposed for it is no more than a guess for an officer.
+_SCATTERED_CATEGORIES = 6
+_SCATTERED_CONFIDENCE = 0.3
+
+
+def _scattered(scores: Mapping[str, float], min_score: float) -> bool:
+    return sum(1 for score in scores.values() if score >= min_score) >= _SCATTERED_CATEGORIES
+
+
 def propose(facts: CaseFacts, rules: Rules) -> Classification:
     """The category triage proposes for a case, with what decided it; never raises on text."""
     reading = classify(facts, rules)
@@ -92,6 +104,9 @@ def propose(facts: CaseFacts, rules: Rules) -> Classification:
         elif _mentions_election(title, description, rules):
             flags = (*flags, FLAG_NO_BREACH)
             confidence = min(confidence, table.no_breach_confidence)
+    if _scattered(readings.rules, rules.settings.min_score):
+        flags = (*flags, FLAG_SCATTERED)
+        confidence = min(confidence, _SCATTERED_CONFIDENCE)
     chosen = rules.category(category)
     return Classification(
         category=category,

@@ -6,7 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from services.triage.domain.classifier import FLAG_EMPTY, FLAG_UNREADABLE, CaseFacts, classify
+from services.triage.domain.classifier import (
+    FLAG_EMPTY,
+    FLAG_SCATTERED,
+    FLAG_UNREADABLE,
+    CaseFacts,
+    classify,
+)
 from services.triage.domain.proposal import propose
 from services.triage.rules_files import load_default_rules, shipped_examples
 
@@ -58,6 +64,8 @@ def test_a_report_stuffed_with_every_keyword_gets_an_honest_low_confidence_and_r
     proposal = propose(CaseFacts("laporan", stuffed), RULES)
     assert proposal.needs_review
     assert proposal.confidence < RULES.settings.review_below
+    assert FLAG_SCATTERED in proposal.flags
+    assert "terlalu banyak kategori" in proposal.explain("id")
 
 
 def test_empty_and_foreign_text_are_left_to_the_rules_with_no_confidence() -> None:

@@ -3,6 +3,7 @@ the changed cases, and an exit status that says whether the candidate lowers acc
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,49 @@ def test_broken_rules_or_a_province_are_refused(worker: TriageDeps, tmp_path: Pa
     )
     assert result.exit_code == 2
     assert "regency" in result.output
+
+
+def test_a_candidate_model_trained_on_other_examples_is_evaluated_beside_the_rules(
+    worker: TriageDeps, tmp_path: Path
+) -> None:
+    """A model version is a set of examples: one that teaches every text is PARPOL breaks
+    the labelled cases, and the command names them and exits 1."""
+    examples = tmp_path / "contoh.jsonl"
+    rows = [
+        {"id": f"x-{i}", "title": title, "description": text, "expected_category": category}
+        for i, (title, text, category) in enumerate(
+            [
+                (HOAX_TITLE, HOAX_TEXT, "PARPOL"),
+                ("pengurus partai", "ketua ranting", "PARPOL"),
+                ("spanduk calon", "dipasang di pagar", "ATRIBUT"),
+            ]
+        )
+    ]
+    examples.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["triage", "evaluate", "--examples", str(examples), "--region", KARO]
+    )
+    assert result.exit_code == 1, result.output
+    first, summary = result.output.splitlines()[:2]
+    assert first.startswith("candidate model ")
+    assert first.endswith("(3 examples)")
+    assert summary.startswith(f"{KARO}: 2 labelled cases, correct 2 -> ")
+    assert "LOWERS ACCURACY" in summary
+
+
+def test_without_a_candidate_the_command_says_what_to_name(
+    worker: TriageDeps, tmp_path: Path
+) -> None:
+    result = CliRunner().invoke(cli, ["triage", "evaluate", "--region", KARO])
+    assert result.exit_code == 2
+    assert "--rules FILE, --examples FILE or both" in result.output
+
+
+def test_examples_that_are_not_labelled_reports_are_refused(
+    worker: TriageDeps, tmp_path: Path
+) -> None:
+    examples = tmp_path / "rusak.jsonl"
+    examples.write_text('{"id": "x-1", "title": "tanpa label"}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["triage", "evaluate", "--examples", str(examples)])
+    assert result.exit_code == 2
+    assert "examples line 1" in result.output

@@ -13,6 +13,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
@@ -201,11 +202,44 @@ def ensure_rabbitmq(
         subprocess.run([ctl, "await_startup"], check=False, capture_output=True, timeout=120)
 
 
+_Found = TypeVar("_Found")
+
+
 def _apt_install(package: str, say: Callable[[str], None]) -> None:
     say(f"Installing Debian's package {package}...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+
+
+def _ensure_package(
+    package: str,
+    what: str,
+    find: Callable[[], _Found | None],
+    *,
+    allow_install: bool,
+    say: Callable[[str], None],
+) -> _Found:
+    """``find()`` once Debian's ``package`` is installed: installed here when missing and
+    allowed (as root with apt-get), otherwise an error that says the one command to run."""
+    found = find()
+    if found:
+        return found
+    if not allow_install:
+        raise InfraError(
+            f"{what} is not installed. Install Debian's package: "
+            f"`sudo apt-get install {package}` (or run with installs allowed)."
+        )
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise InfraError(
+            f"{what} is not installed and this user cannot install it. Run "
+            f"`sudo apt-get install {package}`, then try again."
+        )
+    _apt_install(package, say)
+    found = find()
+    if not found:
+        raise InfraError(f"{package} was installed but {what} is not on PATH")
+    return found
 
 
 # --- Prometheus --------------------------------------------------------------------------------
@@ -224,24 +258,9 @@ def ensure_prometheus(
     """Make sure Prometheus and promtool are installed (Debian's ``prometheus`` package);
     returns their paths. Nothing is started here: the local mode and the tests start their
     own server with their own configuration."""
-    found = prometheus_binaries()
-    if found:
-        return found
-    if not allow_install:
-        raise InfraError(
-            "Prometheus is not installed. Install Debian's package: "
-            "`sudo apt-get install prometheus` (or run with installs allowed)."
-        )
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise InfraError(
-            "Prometheus is not installed and this user cannot install it. Run "
-            "`sudo apt-get install prometheus`, then try again."
-        )
-    _apt_install("prometheus", say)
-    found = prometheus_binaries()
-    if found is None:
-        raise InfraError("prometheus was installed but prometheus/promtool are not on PATH")
-    return found
+    return _ensure_package(
+        "prometheus", "Prometheus", prometheus_binaries, allow_install=allow_install, say=say
+    )
 
 
 # --- nginx: the front door ------------------------------------------------------------------
@@ -256,24 +275,7 @@ def ensure_nginx(*, allow_install: bool = True, say: Callable[[str], None] = pri
     """Make sure nginx is installed (Debian's ``nginx`` package); returns its path. Nothing
     is started here: the local mode and the tests run their own with their own
     configuration (the package's own site is left alone)."""
-    found = nginx_binary()
-    if found:
-        return found
-    if not allow_install:
-        raise InfraError(
-            "nginx is not installed. Install Debian's package: "
-            "`sudo apt-get install nginx` (or run with installs allowed)."
-        )
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise InfraError(
-            "nginx is not installed and this user cannot install it. Run "
-            "`sudo apt-get install nginx`, then try again."
-        )
-    _apt_install("nginx", say)
-    found = nginx_binary()
-    if found is None:
-        raise InfraError("nginx was installed but is not on PATH")
-    return found
+    return _ensure_package("nginx", "nginx", nginx_binary, allow_install=allow_install, say=say)
 
 
 # --- a browser for the page tests ----------------------------------------------------------------
@@ -285,24 +287,11 @@ CHROMIUM = "/usr/bin/chromium"
 def ensure_chromium(*, allow_install: bool = True, say: Callable[[str], None] = print) -> str:
     """Make sure Debian's Chromium is installed (the browser tests drive it with Playwright;
     Playwright's own browser download is not used); returns its path."""
-    found = shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
-    if found:
-        return found
-    if not allow_install:
-        raise InfraError(
-            "Chromium is not installed. Install Debian's package: "
-            "`sudo apt-get install chromium` (or run with installs allowed)."
-        )
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise InfraError(
-            "Chromium is not installed and this user cannot install it. Run "
-            "`sudo apt-get install chromium`, then try again."
-        )
-    _apt_install("chromium", say)
-    found = shutil.which("chromium")
-    if found is None:
-        raise InfraError("chromium was installed but is not on PATH")
-    return found
+    return _ensure_package("chromium", "Chromium", _chromium, allow_install=allow_install, say=say)
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
 
 
 def _sbin(name: str) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from services.triage.domain.proposal_rules import ProposalRules, parse_proposal
 from services.triage.domain.rules_values import RulesError as RulesError  # re-exported
@@ -24,24 +24,13 @@ from services.triage.domain.rules_values import text as _text
 from services.triage.domain.rules_values import text_list as _text_list
 from services.triage.domain.rules_values import type_name as _type_name
 from services.triage.domain.text import Normalizer, PhraseMatcher
+from shared.categories import Category as CategoryCode
 
 if TYPE_CHECKING:  # the model's libraries load with the model, not with every rule reader
     from services.triage.domain.learned import LearnedModel
 
-CATEGORY_CODES: tuple[str, ...] = (
-    "MEDSOS",
-    "FOTO_POSE",
-    "KAMPANYE",
-    "ATRIBUT",
-    "FASILITAS",
-    "KEPUTUSAN",
-    "MOBILISASI",
-    "PARPOL",
-    "DUKUNGAN_KTP",
-    "HOAKS",
-    "SARA",
-    "LAINNYA",
-)
+# The codes every service speaks of, in the joint decree's order (shared.categories).
+CATEGORY_CODES: tuple[str, ...] = get_args(CategoryCode)
 FALLBACK_CATEGORY = "LAINNYA"
 SANCTION_LEVELS: tuple[str, ...] = (
     "ringan",

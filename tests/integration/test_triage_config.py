@@ -16,11 +16,10 @@ from services.cli.infra import MongoServer
 from services.triage.app import create_app
 from services.triage.bootstrap import ensure_indexes
 from services.triage.deps import TriageDeps, build
-from services.triage.handlers import handle_case_submitted
 from services.triage.rules_files import default_rules_text
 from shared.auth import Principal
-from shared.problems import PROBLEM_JSON
 from shared.settings import Settings
+from tests.support.triage_calls import call, triage_case
 from tests.unit.triage.builders import (
     HOAX_TEXT,
     HOAX_TITLE,
@@ -28,8 +27,6 @@ from tests.unit.triage.builders import (
     FakeClock,
     accused,
     database_only_settings,
-    envelope_of,
-    submitted,
 )
 
 PRINCIPALS = {
@@ -71,23 +68,6 @@ def worker(db_settings: Settings, app: Flask) -> TriageDeps:
     d.clock = FakeClock()
     d.config.current(KARO)
     return d
-
-
-def call(
-    client: FlaskClient, method: str, path: str, key: str = "karo-supervisor", body: Any = None
-) -> tuple[int, Any]:
-    answer = client.open(path, method=method, json=body, headers={"Authorization": f"Bearer {key}"})
-    if answer.status_code >= 400:
-        assert answer.mimetype == PROBLEM_JSON
-    return answer.status_code, answer.get_json()
-
-
-def triage_case(worker: TriageDeps, **changes: Any) -> dict[str, Any]:
-    event = submitted(at=worker.clock(), **changes)
-    assert handle_case_submitted(envelope_of(event), event, worker)
-    decision = worker.decisions.find_one({"case_id": event.case_id})
-    assert decision is not None
-    return decision
 
 
 # --- routing tables ----------------------------------------------------------------------------

@@ -18,13 +18,13 @@ from services.triage.api_access import EXTENSION
 from services.triage.app import create_app
 from services.triage.bootstrap import ensure_indexes
 from services.triage.deps import TriageDeps, build
-from services.triage.handlers import handle_case_submitted, handle_status_changed
+from services.triage.handlers import handle_status_changed
 from services.triage.quality_gauges import QualityGauges
 from services.triage.quality_openapi import EvaluationView, QualityView
 from services.triage.rules_files import default_rules_text
 from shared.auth import Principal
-from shared.problems import PROBLEM_JSON
 from shared.settings import Settings
+from tests.support.triage_calls import call, triage_case
 from tests.unit.triage.builders import (
     HOAX_TEXT,
     HOAX_TITLE,
@@ -35,7 +35,6 @@ from tests.unit.triage.builders import (
     envelope_of,
     short_sighted_rules_text,
     status_change,
-    submitted,
 )
 
 PRINCIPALS = {
@@ -77,23 +76,6 @@ def worker(db_settings: Settings, app: Flask, clock: FakeClock) -> TriageDeps:
     d = build(db_settings)
     d.clock = clock
     return d
-
-
-def call(
-    client: FlaskClient, method: str, path: str, key: str = "karo-supervisor", body: Any = None
-) -> tuple[int, Any]:
-    answer = client.open(path, method=method, json=body, headers={"Authorization": f"Bearer {key}"})
-    if answer.status_code >= 400:
-        assert answer.mimetype == PROBLEM_JSON
-    return answer.status_code, answer.get_json()
-
-
-def triage_case(worker: TriageDeps, **changes: Any) -> dict[str, Any]:
-    event = submitted(at=worker.clock(), **changes)
-    assert handle_case_submitted(envelope_of(event), event, worker)
-    decision = worker.decisions.find_one({"case_id": event.case_id})
-    assert decision is not None
-    return decision
 
 
 def move(worker: TriageDeps, case_id: str, to: str, frm: str = "received") -> bool:

@@ -31,6 +31,9 @@ def test_an_officer_follows_the_alert_signs_in_and_works_the_case_to_a_recommend
     landed = person.accept_invitation(console_suite.invitation(alerted.officer_id), PASSWORD)
     assert landed.url == alerted.link, landed.url
     assert "Kepala sekolah Harapan" in text(landed)
+    # Triage's own words: the proposal and the closest confirmed reports it resembles.
+    assert "Diusulkan kategori" in text(landed)
+    assert "Laporan terkonfirmasi terdekat" in text(landed)
 
     page = f"/kasus/{case_id}"
     acknowledged = person.submit(f"{page}/tindakan/acknowledge")

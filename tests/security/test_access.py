@@ -37,7 +37,8 @@ from services.triage.app import create_app as create_triage
 from services.triage.bootstrap import ensure_indexes as triage_indexes
 from services.triage.deps import TriageDeps
 from services.triage.handlers import handle_case_submitted
-from shared.auth import ANYONE, ROLES, Principal
+from services.triage.rules_files import default_rules_text
+from shared.auth import ANYONE, OVERSEERS, ROLES, Principal
 from shared.problems import PROBLEM_JSON
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import assigned, notify_deps_for, officer
@@ -795,6 +796,25 @@ TRIAGE_ROUTES = [
         scoped=True,
         body=_json({"reason": "uji"}),
         ok=422,
+    ),
+    # How often triage's proposals agreed with officers: for those who oversee a region, of
+    # their own area only.
+    Route(
+        "GET",
+        "/v1/triage/quality",
+        frozenset(OVERSEERS),
+        lambda w: f"/v1/triage/quality?days=30&region_code={KARO}",
+        scoped=True,
+    ),
+    # A candidate rules version run over the region's labelled cases: for those who may
+    # activate rules there.
+    Route(
+        "POST",
+        "/v1/triage/evaluations",
+        TRIAGE_MANAGE,
+        lambda w: "/v1/triage/evaluations",
+        scoped=True,
+        body=_json({"region_code": KARO, "text": default_rules_text()}),
     ),
     # Not for submitters: the answer names the region's real cases a text would duplicate,
     # the officer it would go to and who recused.

@@ -177,3 +177,16 @@ def test_the_demo_files_cases_alerts_officers_and_works_one(
     assert "0 e-mail(s) arrived" not in out
     assert "status verified, version 3" in out
     assert "hash chain intact" in out
+
+    # A second run (make run again on the same data) files nothing twice: the same kept keys
+    # find their cases already filed; no reference is refused as another system's.
+    get_settings.cache_clear()
+    try:
+        again = run_demo(suite.urls["intake"], str(suite.home / "mail"), timeout=60)
+    finally:
+        get_settings.cache_clear()
+    out = capsys.readouterr().out
+    assert "refused" not in out
+    assert out.count("already filed") == len(DEMO_CASES)
+    assert "filed by an earlier run" in out
+    assert again is not None

@@ -7,6 +7,7 @@ servers the same way.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -25,12 +26,36 @@ class InfraError(RuntimeError):
     """A server could not be provided; the message says what the person should do."""
 
 
+# Ports handed out by this process, never handed out twice.
+_HANDED_OUT: set[int] = set()
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    """A TCP port free on the loopback interface right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A TCP port free on the loopback interface right now, below the kernel's ephemeral
+    range: a port the kernel picked (bind to port 0) can be taken as the source port of any
+    outgoing connection before the server that was meant to listen on it starts, which made
+    a starting worker fail with "address already in use" now and then."""
+    top = _ephemeral_start()
+    chooser = random.SystemRandom()
+    for _ in range(200):
+        port = chooser.randrange(10_000, top)
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
         return port
+    raise InfraError("no free TCP port below the ephemeral range")
 
 
 def port_open(host: str, port: int, timeout: float = 0.5) -> bool:

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.broker.addresses import broker_urls
 
 
 class Settings(BaseSettings):
     """Configuration shared by every service and worker."""
 
-    model_config = SettingsConfigDict(env_prefix="PANTAU_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PANTAU_",
+        extra="ignore",
+        # A bad value is named, never echoed: several settings hold passwords (broker URLs).
+        hide_input_in_errors=True,
+    )
 
     # --- storage and messaging -------------------------------------------------------------
     mongo_url: str = Field(
@@ -28,7 +35,10 @@ class Settings(BaseSettings):
     )
     amqp_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5672/%2F?heartbeat=30",
-        description="RabbitMQ connection URL (the virtual host is part of it).",
+        description=(
+            "RabbitMQ connection URL (the virtual host is part of it); for a cluster, one URL"
+            " per node separated by commas, tried in turn."
+        ),
     )
     exchange: str = Field(default="pantau.events", description="Topic exchange for all events.")
     prefetch: int = Field(default=50, ge=1, le=1000, description="Unacked messages per consumer.")
@@ -264,6 +274,13 @@ class Settings(BaseSettings):
         default=0,
         description="Port where a worker serves /metrics, /healthz and /readyz (0: none).",
     )
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _broker_urls(cls, value: str) -> str:
+        # A typo in a cluster's list stops the process at start, naming the part.
+        broker_urls(value)
+        return value
 
     def database_name(self, service: str) -> str:
         """The database owned by ``service``."""

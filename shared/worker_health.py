@@ -27,6 +27,7 @@ import pika.exceptions
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from shared.broker import topology
+from shared.broker.addresses import connection_parameters
 from shared.broker.connection import CONNECTION_ERRORS
 from shared.metrics import CONSUMER_CONNECTED, QUEUE_CONSUMERS, QUEUE_MESSAGES
 from shared.settings import Settings
@@ -47,13 +48,17 @@ def short_connection(url: str, *, name: str, timeout: float = CHECK_TIMEOUT_S) -
     ``socket_timeout`` alone covers only the TCP connect; a hung broker accepts the socket and
     then never answers the handshake, which ``stack_timeout`` bounds.
     """
-    params = pika.URLParameters(url)
-    params.client_properties = {"connection_name": name}
-    params.connection_attempts = 1
-    params.socket_timeout = timeout
-    params.stack_timeout = timeout
-    params.blocked_connection_timeout = timeout
-    return pika.BlockingConnection(params)
+
+    def configure(params: pika.URLParameters) -> None:
+        params.client_properties = {"connection_name": name}
+        params.connection_attempts = 1
+        params.socket_timeout = timeout
+        params.stack_timeout = timeout
+        params.blocked_connection_timeout = timeout
+
+    # Each node of a cluster gets the same bound: one hung node costs ``timeout`` before the
+    # next is tried.
+    return pika.BlockingConnection(connection_parameters(url, configure))
 
 
 def broker_answers(url: str, timeout: float = CHECK_TIMEOUT_S) -> bool:

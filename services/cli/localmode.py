@@ -42,6 +42,7 @@ from services.cli.infra import (
 )
 from services.cli.mailbox import MailSink
 from services.cli.proxy import local_door, prepare
+from shared.broker.addresses import first_url
 from shared.settings import get_settings
 
 # The ports people and systems use: the front door's.
@@ -128,7 +129,7 @@ class LocalSuite:
             )
             (self.home / "logs").mkdir(parents=True, exist_ok=True)
             self.mongo.start()
-        amqp = urlsplit(self.settings.amqp_url)
+        amqp = urlsplit(first_url(self.settings.amqp_url))
         ensure_rabbitmq(
             amqp.hostname or "127.0.0.1",
             amqp.port or 5672,

@@ -10,13 +10,13 @@ import getpass
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from urllib.parse import urlsplit, urlunsplit
 
 import click
 import requests
 
 from services.cli.localmode import HTTP_SERVICES, WORKER_METRICS
 from shared.broker import topology
+from shared.broker.addresses import safe_url
 from shared.broker.connection import CONNECTION_ERRORS
 from shared.broker.parking import ParkedMessage, ParkingError, ParkingQueue
 from shared.logs import mask_value
@@ -53,16 +53,6 @@ def probe(url: str, timeout: float) -> tuple[bool, str]:
     if answer.status_code == 200:
         return True, f"ready {detail}".strip()
     return False, f"NOT READY ({answer.status_code}) {detail}".strip()
-
-
-def _safe_url(url: str) -> str:
-    """The broker URL without its password, for printing."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def queue_report(settings: Settings, timeout: float) -> tuple[list[str], int]:
@@ -135,7 +125,7 @@ def status(http_urls: Sequence[str], worker_urls: Sequence[str], timeout: float)
             attention += 0 if ready else 1
             mark = " " if ready else "!"
             click.echo(f"{mark} {name:<8} {kind:<7} {url:<28} {detail}")
-    click.echo(f"Queues ({_safe_url(settings.amqp_url)})")
+    click.echo(f"Queues ({safe_url(settings.amqp_url)})")
     lines, queue_attention = queue_report(settings, timeout)
     for line in lines:
         click.echo(line)

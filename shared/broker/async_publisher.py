@@ -9,6 +9,7 @@ which ones are safe. The connection belongs to the I/O-loop thread; callers hand
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from collections.abc import Sequence
@@ -109,6 +110,8 @@ class AsyncPublisher:
         # declarations through callbacks, and it fails fast when the broker is down.
         try:
             blocking = open_connection(self.settings.amqp_url, name=f"{self.name}-declare")
+            # The node that just answered (of a cluster's list) is the one to publish through.
+            answered: pika.URLParameters = blocking._impl.params
             try:
                 topology.declare(blocking.channel(), self.settings)
             finally:
@@ -119,7 +122,7 @@ class AsyncPublisher:
         self._failed = None
         self._tags = {}
         self._next_tag = 0
-        params = pika.URLParameters(self.settings.amqp_url)
+        params = copy.copy(answered)
         params.client_properties = {"connection_name": self.name}
         params.socket_timeout = 5
         self._connection = SelectConnection(

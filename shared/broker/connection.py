@@ -8,6 +8,8 @@ import threading
 import pika
 import pika.exceptions
 
+from shared.broker.addresses import connection_parameters
+
 # What a lost or refused connection looks like to pika; all of them mean "reconnect later".
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     pika.exceptions.AMQPConnectionError,
@@ -19,15 +21,19 @@ CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
 
 
 def open_connection(url: str, *, name: str) -> pika.BlockingConnection:
-    """A blocking connection for the calling thread (pika connections are not thread-safe)."""
-    params = pika.URLParameters(url)
-    params.client_properties = {"connection_name": name}
-    # A short connect timeout keeps a hung broker from freezing start-up and readiness checks.
-    params.socket_timeout = 5
-    params.blocked_connection_timeout = 60
-    if params.heartbeat is None:
-        params.heartbeat = 30
-    return pika.BlockingConnection(params)
+    """A blocking connection for the calling thread (pika connections are not thread-safe),
+    to the first node of ``url`` (one URL or a cluster's list) that answers."""
+
+    def configure(params: pika.URLParameters) -> None:
+        params.client_properties = {"connection_name": name}
+        # A short connect timeout keeps a hung broker (or one hung node of a cluster) from
+        # freezing start-up and readiness checks.
+        params.socket_timeout = 5
+        params.blocked_connection_timeout = 60
+        if params.heartbeat is None:
+            params.heartbeat = 30
+
+    return pika.BlockingConnection(connection_parameters(url, configure))
 
 
 class Backoff:

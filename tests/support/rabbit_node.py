@@ -39,12 +39,14 @@ def _script(name: str) -> str:
 class RabbitNode:
     """One RabbitMQ node on free loopback ports, its files under ``home``."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, cookie: str | None = None) -> None:
         self.home = home
         self.name = f"pantau-fault-{uuid.uuid4().hex[:8]}@localhost"
         self.port = free_port()
         self.dist_port = free_port()
         self.os_pid: int | None = None
+        # Nodes of one cluster must share their Erlang cookie; a lone node makes its own.
+        self.cookie = cookie
 
     @property
     def url(self) -> str:
@@ -90,7 +92,18 @@ class RabbitNode:
         return result.stdout.strip()
 
     def start(self, timeout: float = 120) -> None:
+        self.launch()
+        self.await_started(timeout)
+
+    def launch(self) -> None:
+        """Start the node in the background (``await_started`` waits for it): the nodes of a
+        cluster boot side by side instead of one after the other."""
         self.home.mkdir(parents=True, exist_ok=True)
+        if self.cookie is not None:
+            cookie = self.home / ".erlang.cookie"
+            if not cookie.exists():
+                cookie.write_text(self.cookie)
+                cookie.chmod(0o400)
         (self.home / "rabbitmq.conf").write_text(
             f"listeners.tcp.local = 127.0.0.1:{self.port}\n"
             # A few MB of free disk must not make a test node refuse publishes.
@@ -106,6 +119,8 @@ class RabbitNode:
             capture_output=True,
             timeout=30,
         )
+
+    def await_started(self, timeout: float = 120) -> None:
         # The node registers with epmd a few seconds after -detached returns; until then
         # await_startup fails at once instead of waiting, hence the loop.
         deadline = time.monotonic() + timeout
@@ -130,6 +145,18 @@ class RabbitNode:
         and nothing answers — the broker is hung, not gone."""
         assert self.os_pid is not None
         os.kill(self.os_pid, signal.SIGSTOP)
+
+    def kill(self) -> None:
+        """SIGKILL the node's VM: no goodbye to its clients or to the other nodes."""
+        assert self.os_pid is not None
+        os.kill(self.os_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while _alive(self.os_pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.os_pid = None
+        # epmd forgets the name once the dead VM's socket closes; a start before that fails.
+        with contextlib.suppress(OSError):
+            (self.home / "node.pid").unlink()
 
     def resume(self) -> None:
         assert self.os_pid is not None

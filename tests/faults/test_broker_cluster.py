@@ -1,0 +1,136 @@
+"""One node of a three-node RabbitMQ cluster stops, or dies, while offices file.
+
+The suite is given every node's URL, as a deployment on three machines is. The node taken
+down is the leader of a queue the pipeline uses, so the quorum queue must elect a new leader
+on one of the two nodes left; clients connected to the lost node must reconnect through
+another; consumers elsewhere keep consuming from the queue's new leader. Nothing may be lost
+or sent twice, intake must go on answering 201, and the pipeline must be back to normal
+within the bound once the node is back.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.pipeline_checker import (
+    REGENCIES,
+    Submitted,
+    await_pipeline,
+    case_stream,
+    submit_all,
+    submit_once,
+)
+from tests.support.rabbit_cluster import RabbitCluster
+from tests.support.rabbit_node import RabbitNode
+from tests.support.recovery import RECOVERY_BOUND_S, measure_recovery
+from tests.support.suite import Suite, running_suite
+
+pytestmark = pytest.mark.e2e
+
+# How long offices go on filing while the node is down.
+OUTAGE_FILING_S = 10.0
+SUBMIT_EVERY_S = 1.0
+ANSWER_TIMEOUT_S = 10.0
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitCluster]:
+    started = RabbitCluster(tmp_path_factory.mktemp("rabbit-cluster"))
+    started.start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="module")
+def suite_on_cluster(
+    mongo_server: Any, cluster: RabbitCluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Suite]:
+    with running_suite(
+        mongo_server.url, tmp_path_factory.mktemp("suite"), amqp_url=cluster.url
+    ) as suite:
+        yield suite
+
+
+def _file_while(
+    suite: Suite, pool: Iterator[tuple[str, dict[str, Any]]], keys: dict[str, str], seconds: float
+) -> list[Submitted]:
+    """File a case a second for ``seconds``; every answer must be a 201 at the first try."""
+    submitted = []
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        region, payload = next(pool)
+        case, took = submit_once(suite, keys[region], payload, timeout=ANSWER_TIMEOUT_S)
+        submitted.append(case)
+        time.sleep(max(0.0, SUBMIT_EVERY_S - took))
+    return submitted
+
+
+def _take_down_a_leader(
+    suite: Suite,
+    cluster: RabbitCluster,
+    queue: str,
+    take_down: Callable[[RabbitNode], None],
+    fault: str,
+) -> None:
+    keys = {region: suite.key(region) for region in REGENCIES}
+    pool = case_stream(f"cl{uuid.uuid4().hex[:4]}")
+
+    def take(n: int) -> list[tuple[str, dict[str, Any]]]:
+        return [(keys[r], p) for r, p in (next(pool) for _ in range(n))]
+
+    warm = await_pipeline(suite, submit_all(suite, take(5)), timeout=90, settle=0)
+    assert warm.lost == 0, warm.summary()
+
+    leader = cluster.leaders().get(queue)
+    assert leader is not None, f"{queue} has no leader: {cluster.leaders()}"
+    node = cluster.node_named(leader)
+    in_flight = submit_all(suite, take(3))
+    take_down(node)
+    during = _file_while(suite, pool, keys, OUTAGE_FILING_S)
+    moved = cluster.leaders().get(queue)
+    node.start()
+    back = time.monotonic()
+    print(f"{fault}: {queue} led by {leader}, then by {moved}; {len(during)} cases filed (201)")
+    assert moved is not None and moved != leader, f"{queue}'s leader did not move: {moved}"
+    assert cluster.running_nodes(cluster.nodes[0]) == {n.name for n in cluster.nodes}
+
+    after = submit_all(suite, take(3))
+    cycle = in_flight + during + after
+    recovery = measure_recovery(suite, cycle, back, fault=fault)
+    print(recovery.summary())
+    report = await_pipeline(suite, cycle, timeout=60, settle=3)
+    print(report.summary())
+    assert report.lost == 0, report.summary()
+    assert report.duplicated == 0, report.summary()
+    assert recovery.within_bound, f"{recovery.summary()} > {RECOVERY_BOUND_S:.0f}s"
+    for name, child in suite.children.items():
+        assert child.alive(), suite.log(name)[-2000:]
+
+
+def test_a_node_stopped_and_restarted_loses_and_doubles_nothing(
+    suite_on_cluster: Suite, cluster: RabbitCluster
+) -> None:
+    _take_down_a_leader(
+        suite_on_cluster,
+        cluster,
+        "pantau.triage",
+        lambda node: node.stop(),
+        "the triage queue's leader node stopped",
+    )
+
+
+def test_a_node_killed_loses_and_doubles_nothing(
+    suite_on_cluster: Suite, cluster: RabbitCluster
+) -> None:
+    _take_down_a_leader(
+        suite_on_cluster,
+        cluster,
+        "pantau.notify",
+        lambda node: node.kill(),
+        "the notify queue's leader node killed",
+    )

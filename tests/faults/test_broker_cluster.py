@@ -96,7 +96,8 @@ def _take_down_a_leader(
     node.start()
     back = time.monotonic()
     print(f"{fault}: {queue} led by {leader}, then by {moved}; {len(during)} cases filed (201)")
-    assert moved is not None and moved != leader, f"{queue}'s leader did not move: {moved}"
+    assert moved is not None, f"{queue} has no leader while {leader} is down"
+    assert moved != leader, f"{queue}'s leader did not move from {leader}"
     assert cluster.running_nodes(cluster.nodes[0]) == {n.name for n in cluster.nodes}
 
     after = submit_all(suite, take(3))

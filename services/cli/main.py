@@ -9,7 +9,9 @@ import click
 from services.cli.audit import audit
 from services.cli.infra import (
     InfraError,
+    ensure_checkov,
     ensure_chromium,
+    ensure_kubectl,
     ensure_nginx,
     ensure_prometheus,
     ensure_rabbitmq,
@@ -78,6 +80,32 @@ def infra_browser(no_install: bool) -> None:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"Chromium is installed ({path}).")
+
+
+@infra.command("kubectl")
+@click.option("--no-install", is_flag=True, help="Do not install kubectl when it is missing.")
+def infra_kubectl(no_install: bool) -> None:
+    """Make sure kubectl with kustomize v5 is installed: the tests render the Kubernetes
+    overlays (deploy/kubernetes) with it."""
+    try:
+        path = ensure_kubectl(allow_install=not no_install, say=click.echo)
+    except InfraError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"kubectl is installed ({path}).")
+
+
+@infra.command("checkov")
+@click.option("--no-install", is_flag=True, help="Do not install checkov when it is missing.")
+def infra_checkov(no_install: bool) -> None:
+    """Make sure checkov is installed in its own virtualenv (.pantau/tools/checkov): the tests
+    scan the rendered Kubernetes manifests with it."""
+    try:
+        path = ensure_checkov(allow_install=not no_install, say=click.echo)
+    except InfraError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"checkov is installed ({path}).")
 
 
 @cli.group()

@@ -13,7 +13,14 @@ import pytest
 import yaml
 
 from deploy.proxy.pages import DOOR_STATUSES, nginx_string, page_body, problem_body
-from deploy.proxy.render import COMPOSE_FILE, body_limits, compose_door, render
+from deploy.proxy.render import (
+    COMPOSE_FILE,
+    KUBERNETES_FILE,
+    body_limits,
+    compose_door,
+    kubernetes_door,
+    render,
+)
 from services.cli.infra import nginx_binary
 from services.cli.localmode import APP_PORTS, HTTP_SERVICES
 from services.cli.proxy import local_door
@@ -47,6 +54,30 @@ def test_nginx_accepts_the_compose_configuration(tmp_path: Path) -> None:
     # (every directive, TLS, the resolver, the door's answers) is checked as compose has it.
     door = dataclasses.replace(compose_door(), run_as=None, pid_path=str(tmp_path / "pid"))
     _nginx_accepts(render(door), tmp_path)
+
+
+def test_the_committed_kubernetes_configuration_is_the_template_s() -> None:
+    assert KUBERNETES_FILE.read_text() == render(kubernetes_door()), (
+        "run `python -m deploy.proxy.render --kubernetes > deploy/proxy/kubernetes.conf`"
+    )
+
+
+def test_nginx_accepts_the_kubernetes_configuration(tmp_path: Path) -> None:
+    # The Service names resolve only in the cluster (nginx resolves them at start there), and
+    # /tmp is the pod's own volume; here they are the loopback and the test's folder.
+    door = kubernetes_door()
+    sites = [
+        dataclasses.replace(site, upstream=f"http://127.0.0.1:{site.port + 10000}")
+        for site in door.sites
+    ]
+    door = dataclasses.replace(
+        door, sites=sites, pid_path=str(tmp_path / "pid"), temp_dir=str(tmp_path)
+    )
+    config = render(door)
+    _nginx_accepts(config, tmp_path)
+    assert "proxy_pass http://127.0.0.1:18001;" in config  # no resolver: resolved at start
+    assert "resolver" not in config
+    assert "\nuser " not in config
 
 
 def test_nginx_accepts_the_local_mode_configuration(tmp_path: Path) -> None:

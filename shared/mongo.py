@@ -22,6 +22,12 @@ from shared.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# How long a write waits for a majority of the replica set to confirm it. Shorter than the
+# time a primary that lost its majority takes to step down (MongoDB's election timeout,
+# 10 s), so the request usually fails while it can still mark its Idempotency-Key claim for
+# an immediate retry; shorter than the socket timeout and a client's patience.
+MAJORITY_WAIT_MS = 8_000
+
 
 def connect(settings: Settings, service: str) -> None:
     """Register the database of ``service`` under the alias ``service``."""
@@ -36,6 +42,13 @@ def connect(settings: Settings, service: str) -> None:
         # A hung or lost database must turn into a clear error, not a request that never ends.
         socketTimeoutMS=20000,
         connectTimeoutMS=5000,
+        # Durable means confirmed by a majority of the replica set and journaled, whatever
+        # default a cluster's administrator has set; a write no majority confirms within the
+        # limit is an error (a 503 to the client), never a 201 for a case that could be lost
+        # when the primary fails over. Retryable writes and reads are pymongo's defaults.
+        w="majority",
+        journal=True,
+        wTimeoutMS=MAJORITY_WAIT_MS,
     )
 
 

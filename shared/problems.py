@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Flask, Response, g, request
-from pymongo.errors import ConnectionFailure
+from pymongo.errors import ConnectionFailure, WriteConcernError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,21 @@ def install(app: Flask) -> None:
                 503,
                 "The database is unavailable for a moment; nothing was stored. "
                 "Retry the same request shortly.",
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            )
+        )
+
+    # A write the replica set's majority did not confirm in time (too few members up): it may
+    # or may not survive, so it is not an answer the client may rely on. The same 503: the
+    # retry with the same Idempotency-Key finds the case if it was kept, files it if not.
+    @app.errorhandler(WriteConcernError)
+    def _not_confirmed(exc: WriteConcernError) -> Response:
+        log.warning("write not confirmed", extra={"path": request.path, "error": repr(exc)})
+        return problem_response(
+            Problem(
+                503,
+                "The database could not confirm the write in time. "
+                "Retry the same request shortly, with the same Idempotency-Key.",
                 headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
             )
         )

@@ -18,6 +18,8 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
+import requests
+from pymongo import MongoClient
 
 from services.cli.infra import wait_for
 from tests.support.mongo_replica_set import MongoReplicaSet
@@ -156,3 +158,57 @@ def test_a_secondary_lost_and_brought_back_loses_and_doubles_nothing(
         return back
 
     _under_load(suite_on_replica_set, replica_set, lose_secondary, "a secondary lost")
+
+
+def test_a_write_no_majority_can_confirm_is_a_503_and_the_retry_files_it_once(
+    suite_on_replica_set: Suite, replica_set: MongoReplicaSet
+) -> None:
+    suite = suite_on_replica_set
+    region, payload = next(case_stream(f"nm{uuid.uuid4().hex[:4]}"))
+    key = suite.key(region)
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex}
+    url = f"{suite.urls['intake']}/v1/cases"
+
+    primary = replica_set.primary()
+    lost = [member for member in replica_set.members if member is not primary]
+    for member in lost:
+        member.kill()
+    try:
+        started = time.monotonic()
+        answer = requests.post(url, json=payload, headers=headers, timeout=60)
+        took = time.monotonic() - started
+        print(f"with one member of three: {answer.status_code} after {took:.1f}s")
+        assert answer.status_code == 503, answer.text
+        assert answer.headers["Retry-After"] == "5"
+        assert answer.headers["Content-Type"].startswith("application/problem+json")
+    finally:
+        for member in lost:
+            member.start()
+    wait_for(replica_set.healthy, 90, "every member back in the set")
+
+    # The office system retries the same request, as Retry-After asks (a 409 says the first
+    # attempt's claim is still held: it is taken over once stale, with the same case ids).
+    deadline = time.monotonic() + 120
+    retries = 0
+    while True:
+        answer = requests.post(url, json=payload, headers=headers, timeout=30)
+        if answer.status_code in (200, 201) or time.monotonic() > deadline:
+            break
+        assert answer.status_code in (409, 503), answer.text
+        retries += 1
+        time.sleep(float(answer.headers.get("Retry-After", "1")))
+    print(f"filed after {retries} more retries: {answer.status_code}")
+    assert answer.status_code in (200, 201), answer.text
+    filed = answer.json()
+    case = Submitted(key, filed["id"], filed["tracking_code"], time.monotonic())
+    report = await_pipeline(suite, [case], timeout=90, settle=3)
+    print(report.summary())
+    assert report.lost == 0, report.summary()
+    assert report.duplicated == 0, report.summary()
+    # One case for the request, however many times it was sent.
+    client: MongoClient[dict[str, object]] = MongoClient(suite.settings.mongo_url)
+    try:
+        cases = client[suite.settings.database_name("intake")]["cases"]
+        assert cases.count_documents({"description": payload["description"]}) == 1
+    finally:
+        client.close()

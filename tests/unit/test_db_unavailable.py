@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import mongoengine
 import pytest
 from flask import Flask
-from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    ServerSelectionTimeoutError,
+    WTimeoutError,
+)
 
+from shared import mongo
 from shared.settings import Settings
 from shared.web import create_base_app
 
@@ -20,13 +27,17 @@ def app() -> Flask:
             "selection": ServerSelectionTimeoutError("127.0.0.1:27017: connection refused"),
             "reconnect": AutoReconnect("connection closed"),
             "failure": ConnectionFailure("no route"),
+            # A majority did not confirm the write in time (most of the replica set is down).
+            "unconfirmed": WTimeoutError(
+                "waiting for replication timed out at 127.0.0.1:27017", 64, {}
+            ),
         }
         raise kinds[name]
 
     return app
 
 
-@pytest.mark.parametrize("name", ["selection", "reconnect", "failure"])
+@pytest.mark.parametrize("name", ["selection", "reconnect", "failure", "unconfirmed"])
 def test_database_unreachable_is_503_with_retry_after(app: Flask, name: str) -> None:
     answer = app.test_client().get(f"/raise/{name}")
     assert answer.status_code == 503
@@ -45,3 +56,17 @@ def test_other_errors_stay_500(app: Flask) -> None:
         raise RuntimeError("not a database problem")
 
     assert app.test_client().get("/boom").status_code == 500
+
+
+def test_every_write_waits_for_a_journaled_majority_within_a_bound() -> None:
+
+    mongo.connect(Settings(db_prefix="wc"), "wc-check")
+    try:
+        client = mongoengine.get_connection(alias="wc-check")
+        assert client.write_concern.document == {
+            "w": "majority",
+            "j": True,
+            "wtimeout": mongo.MAJORITY_WAIT_MS,
+        }
+    finally:
+        mongo.disconnect("wc-check")

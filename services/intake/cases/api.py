@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from bson.errors import InvalidId
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pymongo.errors import PyMongoError
 
 from services.intake.access import access_log
 from services.intake.access.answers import AccessLogList, RevealResult
@@ -27,7 +29,7 @@ from services.intake.cases.answers import (
     FiledCaseList,
 )
 from services.intake.cases.filters import CaseFilters, build_criteria, tenant_scope
-from services.intake.cases.idempotency import body_fingerprint, check_key
+from services.intake.cases.idempotency import Claim, Replay, body_fingerprint, check_key
 from services.intake.cases.limits import count_submissions
 from services.intake.cases.models import Case
 from services.intake.cases.ordering import Sort
@@ -128,7 +130,9 @@ def find_visible_case(case_id: str, principal: Principal) -> dict[str, Any]:
 # --- submission --------------------------------------------------------------------------------
 
 
-def _submit_one(payload: Any, principal: Principal, now: datetime) -> tuple[dict[str, Any], bool]:
+def _submit_one(
+    payload: Any, principal: Principal, now: datetime, case_id: ObjectId | None
+) -> tuple[dict[str, Any], bool]:
     tenant = resolve_tenant(principal, payload)
     if isinstance(payload, dict):
         payload = {k: v for k, v in payload.items() if k != "region_code"}
@@ -143,30 +147,43 @@ def _submit_one(payload: Any, principal: Principal, now: datetime) -> tuple[dict
         now=now,
         correlation_id=g.request_id,
         vault=deps().vault,
+        case_id=case_id,
     )
     return registered.case, registered.created
 
 
-def run_once(principal: Principal, payload: Any, work: Any) -> Response:
+Work = Callable[[Claim | None], tuple[int, dict[str, Any], dict[str, str]]]
+
+
+def run_once(principal: Principal, payload: Any, work: Work) -> Response:
     """Run ``work`` once per Idempotency-Key; a retry with the same ``payload`` replays the
-    first answer. ``work`` returns the status, body and headers of the answer."""
+    first answer. ``work`` gets the key's claim (None without a key): the ids of the cases it
+    creates, the same on every attempt. It returns the status, body and headers of the answer."""
     raw_key = request.headers.get("Idempotency-Key")
     if raw_key is None:
-        status, body, headers = work()
+        status, body, headers = work(None)
         return _json(status, body, headers)
     key = check_key(raw_key)
     store = deps().idempotency
-    replay = store.begin(principal.key_prefix, key, body_fingerprint(payload))
-    if replay is not None:
-        response = _json(replay.status, replay.body, replay.headers)
+    claim = store.begin(principal.key_prefix, key, body_fingerprint(payload))
+    if isinstance(claim, Replay):
+        response = _json(claim.status, claim.body, claim.headers)
         response.headers["Idempotent-Replayed"] = "true"
         return response
     try:
-        status, body, headers = work()
+        status, body, headers = work(claim)
+    except PyMongoError:
+        # Failed on the database: its cases may be stored; the retry redoes it with their ids.
+        store.unsure(principal.key_prefix, key)
+        raise
     except BaseException:
         store.abandon(principal.key_prefix, key)
         raise
-    store.finish(principal.key_prefix, key, status, body, headers)
+    try:
+        store.finish(principal.key_prefix, key, status, body, headers)
+    except PyMongoError:
+        store.unsure(principal.key_prefix, key)
+        raise
     return _json(status, body, headers)
 
 
@@ -196,9 +213,10 @@ def submit_case() -> ResponseReturnValue:
     # key and the body, and a retry with the same Idempotency-Key replays even a refusal.
     payload = json_body(deps().settings.max_body_bytes)
 
-    def work() -> tuple[int, dict[str, Any], dict[str, str]]:
+    def work(claim: Claim | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         count_submissions(principal)
-        case, created = _submit_one(payload, principal, datetime.now(UTC))
+        case_id = claim.object_id() if claim else None
+        case, created = _submit_one(payload, principal, datetime.now(UTC), case_id)
         body = case_summary(case)
         body["created"] = created
         return (201 if created else 200), body, {"Location": body["links"]["self"]}
@@ -227,13 +245,14 @@ def submit_batch() -> ResponseReturnValue:
     items = batch.cases
     payload = {"cases": items}
 
-    def work() -> tuple[int, dict[str, Any], dict[str, str]]:
+    def work(claim: Claim | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         count_submissions(principal, len(items))
         now = datetime.now(UTC)
         results: list[dict[str, Any]] = []
         for index, item in enumerate(items):
             try:
-                case, created = _submit_one(item, principal, now)
+                case_id = claim.object_id(index) if claim else None
+                case, created = _submit_one(item, principal, now, case_id)
             except Problem as problem:
                 results.append(
                     {

@@ -5,6 +5,12 @@ answer; a retry with the same key and body replays that answer; the same key wit
 body is refused. A retry that arrives while the first is still working waits for it briefly.
 Only successful answers are kept, so a clerk can correct a refused request and send it again
 with the same key. Keys are scoped to the API key that sent them and kept for 24 hours.
+
+A claim reserves the ids of the cases its request creates. When the database fails over in
+the middle of a request, whether the case was kept is unknown (a write no majority confirmed
+may still survive); the claim is then left ``unsure`` instead of being dropped, and the retry
+takes it over at once and does the work again with the same ids, so a case that did survive
+is found by its id and answered, never filed a second time.
 """
 
 from __future__ import annotations
@@ -16,9 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ReturnDocument
+from bson import ObjectId
+from pymongo import ReturnDocument, WriteConcern
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from shared.problems import Problem
 
@@ -35,6 +42,21 @@ class Replay:
     status: int
     body: dict[str, Any]
     headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Go ahead: the key is this request's, with the ids its cases are to have."""
+
+    seed: ObjectId
+
+    def object_id(self, index: int = 0) -> ObjectId:
+        """The id of the request's ``index``-th case: the seed's time, the rest derived, so
+        every attempt of the request names the same cases."""
+        if index == 0:
+            return self.seed
+        tail = hashlib.sha256(f"{self.seed}:{index}".encode()).digest()[:8]
+        return ObjectId(self.seed.binary[:4] + tail)
 
 
 def body_fingerprint(payload: Any) -> str:
@@ -59,25 +81,32 @@ class IdempotencyStore:
     def ensure_indexes(self) -> None:
         self.collection.create_index("expires_at", expireAfterSeconds=0, name="expiry")
 
-    def begin(self, scope: str, key: str, fingerprint: str) -> Replay | None:
-        """Claim ``key`` (None: go ahead and do the work) or return the answer to replay."""
+    def begin(self, scope: str, key: str, fingerprint: str) -> Replay | Claim:
+        """Claim ``key`` (a Claim: go ahead and do the work) or return the answer to replay."""
         _id = f"{scope}:{key}"
         deadline = time.monotonic() + WAIT_FOR_FIRST
         while True:
             now = datetime.now(UTC)
+            seed = ObjectId()
             try:
                 self.collection.insert_one(
                     {
                         "_id": _id,
                         "fingerprint": fingerprint,
                         "state": "working",
+                        "seed": seed,
                         "claimed_at": now,
                         "expires_at": now + KEEP,
                     }
                 )
-                return None
+                return Claim(seed)
             except DuplicateKeyError:
                 pass
+            except PyMongoError:
+                # The claim may exist without the request ever doing its work: the retry may
+                # have it at once.
+                self.unsure(scope, key)
+                raise
             doc = self.collection.find_one({"_id": _id})
             if doc is None:
                 continue  # expired or abandoned between our two calls: claim again
@@ -89,14 +118,14 @@ class IdempotencyStore:
                 )
             if doc["state"] == "done":
                 return Replay(doc["status"], doc["body"], doc.get("headers", {}))
-            if doc["claimed_at"] < now - STALE:
+            if doc["state"] == "unsure" or doc["claimed_at"] < now - STALE:
                 taken = self.collection.find_one_and_update(
-                    {"_id": _id, "state": "working", "claimed_at": doc["claimed_at"]},
-                    {"$set": {"claimed_at": now}},
+                    {"_id": _id, "state": doc["state"], "claimed_at": doc["claimed_at"]},
+                    {"$set": {"state": "working", "claimed_at": now}},
                     return_document=ReturnDocument.AFTER,
                 )
                 if taken is not None:
-                    return None
+                    return Claim(taken.get("seed") or seed)
             if time.monotonic() > deadline:
                 raise Problem(
                     409,
@@ -114,4 +143,18 @@ class IdempotencyStore:
         )
 
     def abandon(self, scope: str, key: str) -> None:
+        """The request failed and stored nothing: the key is free for a corrected request."""
         self.collection.delete_one({"_id": f"{scope}:{key}", "state": "working"})
+
+    def unsure(self, scope: str, key: str) -> None:
+        """The request failed on the database and may have stored its cases: the retry takes
+        the claim over at once, with its ids. Written without waiting for a majority (the
+        database is failing over) and best effort: a claim left ``working`` is taken over
+        once stale, with the same ids."""
+        quick = self.collection.with_options(write_concern=WriteConcern(w=1))
+        try:
+            quick.update_one(
+                {"_id": f"{scope}:{key}", "state": "working"}, {"$set": {"state": "unsure"}}
+            )
+        except PyMongoError:
+            return

@@ -190,6 +190,11 @@ def register_case(
             with cases.database.client.start_session() as session:
                 session.with_transaction(write)
     except DuplicateKeyError:
+        ours = cases.find_one({"_id": case_id})
+        if ours is not None:
+            # An earlier attempt of the same request (its Idempotency-Key reserved this id)
+            # stored the case before the database failed over: that case is the answer.
+            return Registered(ours, created=True)
         existing = cases.find_one(_natural_key(tenant, sub)) if sub.source_ref else None
         if existing is None:
             # Not the natural key (a tracking-code collision, about 2^-78): let the client

@@ -20,6 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from services.intake.actions import write as case_actions
 from services.intake.cases.api import IDEMPOTENCY_KEY, run_once
+from services.intake.cases.idempotency import Claim
 from services.intake.cases.limits import count_submissions
 from services.intake.cases.models import Case
 from services.intake.cases.presenters import case_summary
@@ -171,7 +172,7 @@ def file_public_report() -> ResponseReturnValue:
     payload, uploads = _read(REPORT_FIELD)
     address = client_address(principal)
 
-    def work() -> tuple[int, dict[str, Any], dict[str, str]]:
+    def work(_claim: Claim | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         now = datetime.now(UTC)
         settings = d.settings
         _spend(f"public-report:{address}", settings.public_reports_per_address, "reports")
@@ -230,7 +231,7 @@ def answer_question(code: str) -> ResponseReturnValue:
     payload, uploads = _read(ANSWER_FIELD)
     address = client_address(principal)
 
-    def work() -> tuple[int, dict[str, Any], dict[str, str]]:
+    def work(_claim: Claim | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         now = datetime.now(UTC)
         _spend(f"public-answer:{address}", d.settings.public_reports_per_address, "answers")
         answer = validated(PublicAnswer, payload)

@@ -369,33 +369,44 @@ def build_children(
     *,
     http_ports: dict[str, int],
     metrics_ports: dict[str, int],
+    replica_ports: Mapping[str, Sequence[int]] | None = None,
+    replica_metrics_ports: Mapping[str, Sequence[int]] | None = None,
 ) -> list[Child]:
     """The processes of the suite, started the way production starts them: each HTTP app
-    under gunicorn (multiprocess metrics in its own folder), each worker on its own."""
+    under gunicorn (multiprocess metrics in its own folder), each worker on its own.
+    ``replica_ports`` and ``replica_metrics_ports`` add more replicas of an HTTP app or of a
+    worker (a replicated deployment's), named ``<name>-2``, ``<name>-3``..."""
     python = sys.executable
     children: list[Child] = []
+
+    def http(service: str, port: int, suffix: str) -> Child:
+        return Child(
+            name=f"{service}-http{suffix}",
+            cmd=[python, "-m", "gunicorn", "-c", f"python:services.{service}.gunicorn_conf"],
+            env={
+                **env,
+                "PANTAU_BIND": f"127.0.0.1:{port}",
+                "PROMETHEUS_MULTIPROC_DIR": str(home / "metrics" / f"{service}{suffix}"),
+            },
+            log_path=home / "logs" / f"{service}-http{suffix}.log",
+        )
+
+    def worker(service: str, port: int, suffix: str) -> Child:
+        return Child(
+            name=f"{service}-worker{suffix}",
+            cmd=[python, "-m", f"services.{service}.worker"],
+            env={**env, "PANTAU_METRICS_PORT": str(port)},
+            log_path=home / "logs" / f"{service}-worker{suffix}.log",
+        )
+
     for service, port in http_ports.items():
-        children.append(
-            Child(
-                name=f"{service}-http",
-                cmd=[python, "-m", "gunicorn", "-c", f"python:services.{service}.gunicorn_conf"],
-                env={
-                    **env,
-                    "PANTAU_BIND": f"127.0.0.1:{port}",
-                    "PROMETHEUS_MULTIPROC_DIR": str(home / "metrics" / service),
-                },
-                log_path=home / "logs" / f"{service}-http.log",
-            )
-        )
+        children.append(http(service, port, ""))
+        for n, more in enumerate((replica_ports or {}).get(service, ()), start=2):
+            children.append(http(service, more, f"-{n}"))
     for service, port in metrics_ports.items():
-        children.append(
-            Child(
-                name=f"{service}-worker",
-                cmd=[python, "-m", f"services.{service}.worker"],
-                env={**env, "PANTAU_METRICS_PORT": str(port)},
-                log_path=home / "logs" / f"{service}-worker.log",
-            )
-        )
+        children.append(worker(service, port, ""))
+        for n, more in enumerate((replica_metrics_ports or {}).get(service, ()), start=2):
+            children.append(worker(service, more, f"-{n}"))
     return children
 
 

@@ -10,6 +10,7 @@ within the bound once the node is back.
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,11 +30,15 @@ from tests.support.rabbit_cluster import RabbitCluster
 from tests.support.rabbit_node import RabbitNode
 from tests.support.recovery import RECOVERY_BOUND_S, measure_recovery
 from tests.support.suite import Suite, running_suite
+from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
 
 # How long offices go on filing while the node is down.
 OUTAGE_FILING_S = 10.0
+HEARTBEAT_S = 3
+# Longer than the clients take to give a silent link up (heartbeat + 5 s, twice).
+STALL_S = 20.0
 SUBMIT_EVERY_S = 1.0
 ANSWER_TIMEOUT_S = 10.0
 
@@ -47,11 +52,28 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RabbitCluster]
 
 
 @pytest.fixture(scope="module")
+def first_node_link(cluster: RabbitCluster) -> Iterator[TcpProxy]:
+    """The clients reach the first node through a proxy, so its network can stall."""
+    with TcpProxy("127.0.0.1", cluster.nodes[0].port) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
 def suite_on_cluster(
-    mongo_server: Any, cluster: RabbitCluster, tmp_path_factory: pytest.TempPathFactory
+    mongo_server: Any,
+    cluster: RabbitCluster,
+    first_node_link: TcpProxy,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Suite]:
+    urls = [
+        f"amqp://guest:guest@127.0.0.1:{first_node_link.port}/%2F",
+        *(node.url for node in cluster.nodes[1:]),
+    ]
+    # A short heartbeat, so a stalled link is given up within seconds (see test_tcp_proxy).
+    amqp_url = ",".join(f"{url}?heartbeat={HEARTBEAT_S}" for url in urls)
+    # Two of every HTTP app and worker, as a replicated deployment runs them.
     with running_suite(
-        mongo_server.url, tmp_path_factory.mktemp("suite"), amqp_url=cluster.url
+        mongo_server.url, tmp_path_factory.mktemp("suite"), amqp_url=amqp_url, replicas=2
     ) as suite:
         yield suite
 
@@ -61,10 +83,13 @@ def _file_while(
 ) -> list[Submitted]:
     """File a case a second for ``seconds``; every answer must be a 201 at the first try."""
     submitted = []
+    replicas = itertools.cycle(suite.intake_urls())
     until = time.monotonic() + seconds
     while time.monotonic() < until:
         region, payload = next(pool)
-        case, took = submit_once(suite, keys[region], payload, timeout=ANSWER_TIMEOUT_S)
+        case, took = submit_once(
+            suite, keys[region], payload, timeout=ANSWER_TIMEOUT_S, base=next(replicas)
+        )
         submitted.append(case)
         time.sleep(max(0.0, SUBMIT_EVERY_S - took))
     return submitted
@@ -135,3 +160,39 @@ def test_a_node_killed_loses_and_doubles_nothing(
         lambda node: node.kill(),
         "the notify queue's leader node killed",
     )
+
+
+def test_a_nodes_network_stalled_loses_and_doubles_nothing(
+    suite_on_cluster: Suite, first_node_link: TcpProxy
+) -> None:
+    suite = suite_on_cluster
+    keys = {region: suite.key(region) for region in REGENCIES}
+    pool = case_stream(f"st{uuid.uuid4().hex[:4]}")
+    warm = await_pipeline(
+        suite, submit_all(suite, [(keys[r], p) for r, p in (next(pool) for _ in range(5))])
+    )
+    assert warm.lost == 0, warm.summary()
+    # Each process picks its own first node: some of the suite's connections go through the
+    # link about to stall (about a third of a few dozen).
+    through = first_node_link.connections
+    assert through > 0, "no client is connected through the first node's link"
+
+    first_node_link.stall()
+    try:
+        during = _file_while(suite, pool, keys, STALL_S)
+    finally:
+        first_node_link.pass_through()
+    back = time.monotonic()
+    print(f"a node's link stalled {STALL_S:.0f}s with {through} connections through it")
+
+    after = submit_all(suite, [(keys[r], p) for r, p in (next(pool) for _ in range(3))])
+    cycle = during + after
+    recovery = measure_recovery(suite, cycle, back, fault="a node's network stalled")
+    print(recovery.summary())
+    report = await_pipeline(suite, cycle, timeout=60, settle=3)
+    print(report.summary())
+    assert report.lost == 0, report.summary()
+    assert report.duplicated == 0, report.summary()
+    assert recovery.within_bound, f"{recovery.summary()} > {RECOVERY_BOUND_S:.0f}s"
+    for name, child in suite.children.items():
+        assert child.alive(), suite.log(name)[-2000:]

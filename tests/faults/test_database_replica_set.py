@@ -12,6 +12,7 @@ the bound.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 import uuid
@@ -54,7 +55,8 @@ def replica_set(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MongoRepli
 def suite_on_replica_set(
     replica_set: MongoReplicaSet, broker: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Suite]:
-    with running_suite(replica_set.url, tmp_path_factory.mktemp("suite")) as suite:
+    # Two of every HTTP app and worker, as a replicated deployment runs them.
+    with running_suite(replica_set.url, tmp_path_factory.mktemp("suite"), replicas=2) as suite:
         yield suite
 
 
@@ -71,10 +73,13 @@ class _Offices(threading.Thread):
 
     def run(self) -> None:
         until = time.monotonic() + LOAD_S
+        replicas = itertools.cycle(self.suite.intake_urls())
         try:
             while time.monotonic() < until:
                 region, payload = next(self.pool)
-                self.filed.append(submit(self.suite, self.keys[region], payload))
+                self.filed.append(
+                    submit(self.suite, self.keys[region], payload, base=next(replicas))
+                )
                 time.sleep(FILE_EVERY_S)
         except BaseException as exc:
             self.error = exc

@@ -172,18 +172,23 @@ def case_stream(tag: str, batch: int = 100) -> Iterator[tuple[str, dict[str, Any
 
 
 def submit(
-    suite: Suite, key: str, payload: dict[str, Any], *, retry_for: float = 60.0
+    suite: Suite,
+    key: str,
+    payload: dict[str, Any],
+    *,
+    retry_for: float = 60.0,
+    base: str | None = None,
 ) -> Submitted:
     """File one case as an office system would: with an Idempotency-Key, retrying on 503 and
-    on lost connections, so a retry can never create a second case."""
+    on lost connections, so a retry can never create a second case. ``base`` names an intake
+    replica (the suite's first by default)."""
     headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex}
     deadline = time.monotonic() + retry_for
     last = ""
     while True:
         try:
-            answer = requests.post(
-                f"{suite.urls['intake']}/v1/cases", json=payload, headers=headers, timeout=15
-            )
+            url = f"{base or suite.urls['intake']}/v1/cases"
+            answer = requests.post(url, json=payload, headers=headers, timeout=15)
             if answer.status_code in (200, 201):
                 body = answer.json()
                 return Submitted(key, body["id"], body["tracking_code"], time.monotonic())
@@ -198,13 +203,13 @@ def submit(
 
 
 def submit_once(
-    suite: Suite, key: str, payload: dict[str, Any], *, timeout: float
+    suite: Suite, key: str, payload: dict[str, Any], *, timeout: float, base: str | None = None
 ) -> tuple[Submitted, float]:
     """File one case with no retry at all (a retry could hide a refusal or a stall): the
     answer must be a 201 within ``timeout`` seconds. Returns the case and how long it took."""
     started = time.monotonic()
     answer = requests.post(
-        f"{suite.urls['intake']}/v1/cases",
+        f"{base or suite.urls['intake']}/v1/cases",
         json=payload,
         headers={"Authorization": f"Bearer {key}", "Idempotency-Key": uuid.uuid4().hex},
         timeout=timeout,

@@ -71,7 +71,7 @@ def measure_recovery(
     wait: float = 120.0,
 ) -> Recovery:
     """Measure both moments for ``submitted`` (``fault_ended`` is a ``time.monotonic()``)."""
-    urls = [*suite.urls.values(), *suite.worker_urls.values()]
+    urls = suite.every_url()
     deadline = fault_ended + wait
     ready: float | None = None
     drained: float | None = None

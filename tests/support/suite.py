@@ -40,6 +40,22 @@ class Suite:
     home: Path
     # Each worker's health port (/metrics, /healthz, /readyz), by service.
     worker_urls: dict[str, str] = field(default_factory=dict)
+    # Further replicas' addresses (a replicated suite's), by process name ("intake-2", ...).
+    replica_urls: dict[str, str] = field(default_factory=dict)
+    replica_worker_urls: dict[str, str] = field(default_factory=dict)
+
+    def every_url(self) -> list[str]:
+        """Every process's health address: each HTTP app and worker, replicas included."""
+        return [
+            *self.urls.values(),
+            *self.replica_urls.values(),
+            *self.worker_urls.values(),
+            *self.replica_worker_urls.values(),
+        ]
+
+    def intake_urls(self) -> list[str]:
+        """Every intake replica's address, the first one first."""
+        return [self.urls["intake"], *(u for n, u in self.replica_urls.items() if "intake" in n)]
 
     def key(
         self, region: str = "12.06", role: str = "submitter", officer_id: str | None = None
@@ -125,13 +141,15 @@ def running_suite(
     amqp_url: str | None = None,
     env_overrides: Mapping[str, str] | None = None,
     console: bool = False,
+    replicas: int = 1,
 ) -> Iterator[Suite]:
     """Start the whole suite against the MongoDB at ``mongo_url`` in a fresh vhost; stop it
     on exit. Fault tests that must stop their database pass a mongod of their own; those that
     must hang or cut the broker pass ``amqp_url`` (a private node, or a proxy in front of the
     shared one), and then own that vhost's life themselves. ``env_overrides`` replaces some
     of the suite's PANTAU_* settings (e.g. retry delays a long outage must not exhaust).
-    ``console`` also starts the console, with its own service keys, on plain http."""
+    ``console`` also starts the console, with its own service keys, on plain http.
+    ``replicas`` runs that many of every HTTP app and worker, as a replicated deployment does."""
     vhost: str | None = None
     if amqp_url is None:
         vhost = f"pantau-e2e-{uuid.uuid4().hex[:10]}"
@@ -178,11 +196,32 @@ def running_suite(
     env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
     env_settings.update(env_overrides or {})
     env.update(env_settings)
-    children = build_children(home, env, http_ports=http_ports, metrics_ports=metrics_ports)
+    more = range(2, replicas + 1)
+    replica_ports = {svc: [free_port() for _ in more] for svc in http_ports}
+    replica_metrics_ports = {svc: [free_port() for _ in more] for svc in metrics_ports}
+    children = build_children(
+        home,
+        env,
+        http_ports=http_ports,
+        metrics_ports=metrics_ports,
+        replica_ports=replica_ports,
+        replica_metrics_ports=replica_metrics_ports,
+    )
+    replica_urls = {
+        f"{svc}-{n}": f"http://127.0.0.1:{port}"
+        for svc, ports in replica_ports.items()
+        for n, port in zip(more, ports, strict=True)
+    }
+    replica_worker_urls = {
+        f"{svc}-worker-{n}": f"http://127.0.0.1:{port}"
+        for svc, ports in replica_metrics_ports.items()
+        for n, port in zip(more, ports, strict=True)
+    }
     for child in children:
         child.start()
     try:
-        wait_until_ready(children, http_ports, 90)
+        every_port = [*http_ports.values(), *(p for ps in replica_ports.values() for p in ps)]
+        wait_until_ready(children, {str(port): port for port in every_port}, 90)
         yield Suite(
             settings=settings,
             urls={svc: f"http://127.0.0.1:{port}" for svc, port in http_ports.items()},
@@ -190,6 +229,8 @@ def running_suite(
             mail=mail,
             home=home,
             worker_urls={svc: f"http://127.0.0.1:{port}" for svc, port in metrics_ports.items()},
+            replica_urls=replica_urls,
+            replica_worker_urls=replica_worker_urls,
         )
     finally:
         for child in children:

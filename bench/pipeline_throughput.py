@@ -367,6 +367,9 @@ def cpu_snapshot(children: list[Child], mongod_pid: int | None, sink: MailSink) 
             relay = sum(threads.get(name, 0.0) for name in RELAY_THREADS)
             out[f"{child.name} relay"] = relay
             out[f"{child.name} consumer+rest"] = total - relay
+            for name, seconds in threads.items():
+                if name not in RELAY_THREADS:
+                    out[f"  {child.name} thread {name}"] = seconds
     if mongod_pid is not None:
         out["mongod"] = cpu.tree_cpu(mongod_pid)
     out["RabbitMQ (beam.smp, whole node)"] = sum(
@@ -392,9 +395,16 @@ def loadavg() -> str:
 def cpu_report(used: dict[str, float], cases: int, seconds: float) -> list[str]:
     """Milliseconds of CPU per delivered case for each process, then the groups' totals."""
     per = max(cases, 1)
+    # Rows starting with a space detail a worker's threads ("python": the consumer's main
+    # thread and every unnamed one, pymongo's monitors among them); they are not summed.
+    detail = {k: v for k, v in used.items() if k.startswith(" ")}
+    used = {k: v for k, v in used.items() if not k.startswith(" ")}
     lines = [f"    {'process':<40}{'CPU s':>8}{'ms/case':>10}{'cores':>7}"]
-    for label, value in used.items():
-        lines.append(f"    {label:<40}{value:8.2f}{value * 1000 / per:10.2f}{value / seconds:7.2f}")
+    for label, value in [*used.items(), *detail.items()]:
+        if label in used or value * 1000 / per >= 0.01:
+            lines.append(
+                f"    {label:<40}{value:8.2f}{value * 1000 / per:10.2f}{value / seconds:7.2f}"
+            )
     pantau = sum(v for k, v in used.items() if k.split()[0].split("-")[0] in SERVICES)
     engines = sum(v for k, v in used.items() if k.startswith(("mongod", "RabbitMQ")))
     rest = sum(used.values()) - pantau - engines

@@ -85,7 +85,9 @@ def run_worker(
     )
     for task in background:
         threads.append(
-            threading.Thread(target=os_named(task.__name__, task), args=(stop,), name=task.__name__)
+            threading.Thread(
+                target=os_named(_task_name(task), task), args=(stop,), name=task.__name__
+            )
         )
     for thread in threads:
         thread.daemon = True
@@ -97,6 +99,12 @@ def run_worker(
     if health is not None:
         health.stop()
     log.info("worker stopped")
+
+
+def _task_name(task: Background) -> str:
+    """A background task's name in /proc: its class for a bound method (most are ``run``)."""
+    owner = getattr(task, "__self__", None)
+    return type(owner).__name__ if owner is not None else getattr(task, "__name__", "task")
 
 
 def _logged(handler: Handler) -> Handler:

@@ -1,4 +1,4 @@
-"""The ceiling for intake: a bare Flask JSON endpoint under the same gunicorn settings."""
+"""Ceiling (a) for intake: a bare Flask JSON endpoint under the same gunicorn settings, no I/O."""
 
 from __future__ import annotations
 

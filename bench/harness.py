@@ -38,6 +38,7 @@ class Servers:
     amqp_url: str
     home: Path
     vhost: str
+    mongod_pid: int | None = None
 
 
 @contextmanager
@@ -51,7 +52,13 @@ def real_servers() -> Iterator[Servers]:
     vhost = f"pantau-bench-{uuid.uuid4().hex[:8]}"
     add_vhost(vhost)
     try:
-        yield Servers(mongo.url, f"amqp://guest:guest@127.0.0.1:5672/{vhost}", home, vhost)
+        yield Servers(
+            mongo.url,
+            f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+            home,
+            vhost,
+            mongo.process.pid if mongo.process is not None else None,
+        )
     finally:
         mongo.stop()
         delete_vhosts([vhost])

@@ -1,11 +1,17 @@
-"""Intake's ``POST /v1/cases`` against a bare Flask endpoint, measured in one run.
+"""Intake's ``POST /v1/cases`` against the ceilings of a durable accept, measured in one run.
 
     python -m bench.intake_throughput [--seconds 15]
 
-Both run under intake's own gunicorn settings on this machine; the bare endpoint parses the
-JSON and answers, Pantau authenticates, validates, rate-limits and stores the case with its
-outbox event in MongoDB while its relay publishes to RabbitMQ. The figure that matters is
-the ratio (goal: at least 0.35).
+All run under intake's own gunicorn settings on this machine, driven by the same wrk:
+
+(a) a bare Flask endpoint: parses the JSON and answers, no I/O (bench/bare_app.py);
+(b) the durable floor: parses the JSON and stores the same document intake stores with one
+    journaled, majority insert into a collection with the same indexes as intake's cases,
+    nothing else (bench/floor_app.py);
+(c) the naive design: (b), then publishes to RabbitMQ and waits for the confirm inside the
+    request;
+Pantau authenticates, validates, rate-limits and stores the case with its outbox event in
+MongoDB while its relay publishes to RabbitMQ. Goal: Pantau at least 0.7 of (b) and above (c).
 """
 
 from __future__ import annotations
@@ -15,10 +21,14 @@ import os
 import sys
 import threading
 import time
+from pathlib import Path
 
 import requests
+from bson import json_util
+from pymongo import MongoClient
 
-from bench.harness import gunicorn, real_servers, say, wrk_post
+from bench.floor_app import COLLECTION, DATABASE, QUEUE
+from bench.harness import WrkResult, gunicorn, real_servers, say, wrk_post
 from services.cli.infra import free_port
 from services.cli.localmode import Child
 from services.intake.access.vault import new_key
@@ -82,6 +92,7 @@ def main() -> None:
             "PROMETHEUS_MULTIPROC_DIR": str(servers.home / "metrics"),
         }
         body = case_payload()
+        load_before = _loadavg()
         port = free_port()
         say(f"bare Flask endpoint: wrk for {args.seconds}s")
         with gunicorn("bench.bare_gunicorn_conf", port, env, servers.home / "bare.log"):
@@ -121,23 +132,113 @@ def main() -> None:
         relay.stop()
         relay.wait(20)
 
-    ratio = pantau.rate / bare.rate
-    verdict = "met" if ratio >= 0.35 else "NOT met"
-    print("POST /v1/cases: Pantau intake vs a bare Flask JSON endpoint")
-    print("(gunicorn gthread 2 workers x 4 threads; wrk 2 threads, 16 connections)")
-    for name, r in (("bare Flask", bare), ("Pantau intake", pantau)):
-        print(f"  {name:<14} {r.rate:8.0f} req/s   p50 {r.p50_ms:6.2f} ms   p99 {r.p99_ms:6.2f} ms")
-    print(f"  ratio          {ratio:8.2f}   (goal >= 0.35: {verdict})")
+        # The same document intake stored, into a collection with the same indexes.
+        stored_doc = Case._get_collection().find_one({})
+        document_file = servers.home / "case.json"
+        document_file.write_text(json_util.dumps(stored_doc))
+        floors = floor_runs(servers.mongo_url, servers.amqp_url, env, document_file, body, args)
+        durable, naive = floors["durable"], floors["naive"]
+        load_after = _loadavg()
+
+    print("POST /v1/cases: Pantau intake against the ceilings of a durable accept (one run)")
+    print(
+        "(gunicorn gthread 2 workers x 4 threads; wrk 2 threads, 16 connections; "
+        f"load average {load_before} before, {load_after} after)"
+    )
+    rows = (
+        ("(a) bare Flask, no I/O", bare),
+        ("(b) one durable insert", durable),
+        ("(c) insert + confirm", naive),
+        ("Pantau intake", pantau),
+    )
+    for name, r in rows:
+        print(f"  {name:<24}{r.rate:8.0f} req/s   p50 {r.p50_ms:6.2f} ms   p99 {r.p99_ms:6.2f} ms")
+    to_floor = pantau.rate / durable.rate
+    to_naive = pantau.rate / naive.rate
+    floor_verdict = "met" if to_floor >= 0.7 else "NOT met"
+    naive_verdict = "met" if to_naive > 1 else "NOT met"
+    print(f"  Pantau / (b) durable floor  {to_floor:6.2f}   (goal >= 0.7: {floor_verdict})")
+    print(f"  Pantau / (c) naive design   {to_naive:6.2f}   (goal > 1: {naive_verdict})")
+    print(f"  Pantau / (a) bare           {pantau.rate / bare.rate:6.2f}   (for reference)")
+    print(f"  (b) / (a)                   {durable.rate / bare.rate:6.2f}   what durability costs")
     p99_half = _pct(at_half, 0.99)
     half_verdict = "met" if p99_half < 25 else "NOT met"
     print(
         f"  at half of Pantau's maximum ({half:.0f} req/s offered, {len(at_half)} answered): "
         f"p50 {_pct(at_half, 0.5):.1f} ms, p99 {p99_half:.1f} ms (goal < 25 ms: {half_verdict})"
     )
-    print(f"  answers not 2xx: bare {bare.non_2xx}, Pantau {pantau.non_2xx}")
-    print(f"  socket errors: bare {bare.errors}, Pantau {pantau.errors}")
+    print(
+        "  answers not 2xx: "
+        + ", ".join(f"{name.split()[0]} {r.non_2xx}" for name, r in rows)
+        + "; socket errors: "
+        + ", ".join(f"{name.split()[0]} {r.errors}" for name, r in rows)
+    )
     print(f"  cases stored {stored} (wrk counted {pantau.requests} answers, paced {len(at_half)})")
     print(f"  relay backlog drained {drained:.1f} s after the load stopped")
+
+
+def _loadavg() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def floor_runs(
+    mongo_url: str,
+    amqp_url: str,
+    env: dict[str, str],
+    document_file: Path,
+    body: dict[str, object],
+    args: argparse.Namespace,
+) -> dict[str, WrkResult]:
+    """wrk against the durable floor (b) and the naive design (c), each on a fresh collection
+    carrying the indexes of intake's cases."""
+    from services.intake.cases.models import Case
+
+    specs = [
+        {k: v for k, v in spec.items() if k != "ns"}
+        for spec in Case._get_collection().list_indexes()
+        if spec["name"] != "_id_"
+    ]
+    client: MongoClient[dict[str, object]] = MongoClient(mongo_url)
+    results: dict[str, WrkResult] = {}
+    try:
+        for app in ("durable", "naive"):
+            client.drop_database(DATABASE)
+            client[DATABASE].command("createIndexes", COLLECTION, indexes=specs)
+            port = free_port()
+            say(f"ceiling ({app}): wrk for {args.seconds}s")
+            floor_env = {
+                **env,
+                "PANTAU_BENCH_APP": app,
+                "PANTAU_BENCH_DOCUMENT": str(document_file),
+                "PANTAU_AMQP_URL": amqp_url,
+            }
+            log = document_file.parent / f"{app}.log"
+            with gunicorn("bench.floor_gunicorn_conf", port, floor_env, log):
+                results[app] = wrk_post(
+                    f"http://127.0.0.1:{port}/v1/cases", body, "x", args.seconds
+                )
+            stored = client[DATABASE][COLLECTION].count_documents({})
+            say(f"ceiling ({app}): {stored} documents stored, {results[app].requests} answers")
+    finally:
+        client.drop_database(DATABASE)
+        client.close()
+        _delete_queue(amqp_url)
+    return results
+
+
+def _delete_queue(amqp_url: str) -> None:
+    import pika
+
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+        connection.channel().queue_delete(QUEUE)
+        connection.close()
+    except Exception as error:  # the vhost is deleted at the end anyway
+        say(f"could not delete {QUEUE}: {error}")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,18 @@
 """The whole pipeline, intake to SMTP, under load, with the ceilings of its parts, in one run.
 
-    python -m bench.pipeline_throughput [--seconds 5] [--threads 8] [--rate 10] [--paced 20]
+    python -m bench.pipeline_throughput [--seconds 60] [--threads 8] [--rate 50] [--paced 20]
+                                         [--lone 20]
 
 A fresh mongod, a fresh RabbitMQ vhost and a local aiosmtpd sink; the three HTTP services
 under gunicorn and the three workers, started exactly as the local mode starts them.
 
 (a) sustained: several threads submit distinct cases from five regencies as fast as intake
     takes them for ``--seconds``; then the run waits until every case has its alert at the
-    sink and counts lost and duplicated alerts.
+    sink and counts, per case, lost and doubled alerts. CPU of every process (and of the
+    workers' relay threads) is read from /proc before the load and after the last alert:
+    milliseconds of CPU per delivered case, Pantau's own processes against the engines.
 (b) latency: ``--rate`` cases/s, paced, for ``--paced`` seconds; time from the POST to the
-    mail's arrival at the sink, p50/p99.
+    mail's arrival at the sink, p50/p99; then a lone case a second for ``--lone`` seconds.
 (c) resident memory of every process at the end.
 (d) ceilings on the same machine in the same run: raw pika publish (blocking confirms, one
     at a time), raw consume-and-ack with prefetch 50, raw MongoDB inserts with majority
@@ -36,6 +39,7 @@ import pika
 import requests
 from pymongo import MongoClient, WriteConcern
 
+from bench import cpu
 from bench.harness import Servers, real_servers, say
 from services.cli.infra import free_port
 from services.cli.localmode import Child, build_children, wait_until_ready
@@ -337,6 +341,85 @@ def ceiling_mongo(mongo_url: str, seconds: float, threads: int, doc: dict[str, A
     return rate
 
 
+# --- CPU per process ----------------------------------------------------------------------------
+
+# Threads of a worker process that belong to its outbox relay (see shared.worker_runtime).
+RELAY_THREADS = ("outbox-relay", "publisher")
+
+
+def cpu_snapshot(children: list[Child], mongod_pid: int | None, sink: MailSink) -> dict[str, float]:
+    """CPU seconds so far of every process of the run, by label. A gunicorn master's reaped
+    workers count with its live ones; a worker is split into its relay threads and the rest
+    (the consumer and its handlers, the driver's and pymongo's threads)."""
+    out: dict[str, float] = {}
+    for child in children:
+        if child.process is None:
+            continue
+        pid = child.process.pid
+        total = cpu.tree_cpu(pid)
+        if child.name.endswith("-http"):
+            master = cpu.read_stat(pid)
+            master_own = master.own if master is not None else 0.0
+            out[f"{child.name} master"] = master_own
+            out[f"{child.name} workers"] = total - master_own
+        else:
+            threads = cpu.threads_cpu(pid)
+            relay = sum(threads.get(name, 0.0) for name in RELAY_THREADS)
+            out[f"{child.name} relay"] = relay
+            out[f"{child.name} consumer+rest"] = total - relay
+            for name, seconds in threads.items():
+                if name not in RELAY_THREADS:
+                    out[f"  {child.name} thread {name}"] = seconds
+    if mongod_pid is not None:
+        out["mongod"] = cpu.tree_cpu(mongod_pid)
+    out["RabbitMQ (beam.smp, whole node)"] = sum(
+        cpu.tree_cpu(pid) for pid in cpu.find_process("beam.smp")
+    )
+    thread = getattr(sink.controller, "_thread", None)
+    sink_tid = thread.native_id if thread is not None else None
+    sink_stat = cpu.read_stat(os.getpid(), sink_tid) if sink_tid else None
+    sink_cpu = sink_stat.own if sink_stat is not None else 0.0
+    out["SMTP sink (aiosmtpd thread)"] = sink_cpu
+    own = cpu.read_stat(os.getpid())
+    out["load generator (bench driver)"] = (own.own if own is not None else 0.0) - sink_cpu
+    return out
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def cpu_report(used: dict[str, float], cases: int, seconds: float) -> list[str]:
+    """Milliseconds of CPU per delivered case for each process, then the groups' totals."""
+    per = max(cases, 1)
+    # Rows starting with a space detail a worker's threads ("python": the consumer's main
+    # thread and every unnamed one, pymongo's monitors among them); they are not summed.
+    detail = {k: v for k, v in used.items() if k.startswith(" ")}
+    used = {k: v for k, v in used.items() if not k.startswith(" ")}
+    lines = [f"    {'process':<40}{'CPU s':>8}{'ms/case':>10}{'cores':>7}"]
+    for label, value in [*used.items(), *detail.items()]:
+        if label in used or value * 1000 / per >= 0.01:
+            lines.append(
+                f"    {label:<40}{value:8.2f}{value * 1000 / per:10.2f}{value / seconds:7.2f}"
+            )
+    pantau = sum(v for k, v in used.items() if k.split()[0].split("-")[0] in SERVICES)
+    engines = sum(v for k, v in used.items() if k.startswith(("mongod", "RabbitMQ")))
+    rest = sum(used.values()) - pantau - engines
+    for label, value in (
+        ("Pantau's own processes", pantau),
+        ("engines (mongod + RabbitMQ)", engines),
+        ("SMTP sink + load generator", rest),
+    ):
+        lines.append(f"    {label:<40}{value:8.2f}{value * 1000 / per:10.2f}{value / seconds:7.2f}")
+    return lines
+
+
+SERVICES = ("intake", "triage", "notify")
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -385,11 +468,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=5, help="length of the sustained load")
+    parser.add_argument("--seconds", type=float, default=60, help="length of the sustained load")
     parser.add_argument("--threads", type=int, default=8, help="submitting threads")
-    parser.add_argument("--rate", type=float, default=10, help="offered cases/s for latency")
+    parser.add_argument("--rate", type=float, default=50, help="offered cases/s for latency")
     parser.add_argument("--paced", type=float, default=20, help="length of the paced load")
-    parser.add_argument("--drain-timeout", type=float, default=150, help="give up after this")
+    parser.add_argument("--lone", type=float, default=20, help="seconds of one case a second")
+    parser.add_argument("--drain-timeout", type=float, default=900, help="give up after this")
     args = parser.parse_args()
     arrivals = Arrivals()
     report: list[str] = []
@@ -411,21 +495,30 @@ def main() -> None:
             # (a) sustained
             say(f"(a) sustained load: {args.threads} threads for {args.seconds:.0f} s")
             mails_before = arrivals.count()
+            load_before = loadavg()
+            cpu_before = cpu_snapshot(children, servers.mongod_pid, sink)
             load_started = time.monotonic()
             accepted_rate = sustained(submitter, args.seconds, args.threads)
             load_seconds = time.monotonic() - load_started
             alerts_during = (arrivals.count() - mails_before) / load_seconds
             codes_a = list(submitter.sent)
             drained = drain(arrivals, codes_a, "(a) draining", args.drain_timeout)
+            cpu_after = cpu_snapshot(children, servers.mongod_pid, sink)
+            cpu_seconds = time.monotonic() - load_started
+            load_after = loadavg()
             with arrivals.lock:
                 got = [arrivals.times[c] for c in codes_a if c in arrivals.times]
-                keys_a = [k for c in codes_a for k in arrivals.keys.get(c, [])]
+                per_case = {c: arrivals.keys.get(c, []) for c in codes_a}
                 last_arrival = max((t for ts in got for t in ts), default=load_started)
                 first_arrival = min((t for ts in got for t in ts), default=load_started)
-            lost = len(codes_a) - len(got)
-            duplicated = len(keys_a) - len(set(keys_a))
-            extra_alerts = len(set(keys_a)) - len(got)
+            # Checked case by case: a case is lost without a mail naming its tracking code,
+            # doubled when one notification (X-Pantau-Notification) reached the sink twice.
+            lost = sum(1 for keys in per_case.values() if not keys)
+            doubled = sum(1 for keys in per_case.values() if len(keys) != len(set(keys)))
+            duplicated = sum(len(keys) - len(set(keys)) for keys in per_case.values())
+            extra_alerts = sum(max(0, len(set(keys)) - 1) for keys in per_case.values())
             span = max(1e-9, last_arrival - first_arrival)
+            cpu_used = cpu.difference(cpu_before, cpu_after)
 
             # (b) latency at a fixed offered load
             say(f"(b) paced load: {args.rate:.0f} cases/s for {args.paced:.0f} s")
@@ -438,6 +531,16 @@ def main() -> None:
                     if c in arrivals.times
                 ]
             lost_b = len(codes_b) - len(latencies)
+
+            say(f"(b) lone cases: 1 case/s for {args.lone:.0f} s")
+            codes_lone = paced(submitter, 1.0, args.lone)
+            drain(arrivals, codes_lone, "(b) lone draining", args.drain_timeout)
+            with arrivals.lock:
+                lone = [
+                    (min(arrivals.times[c]) - submitter.sent[c]) * 1000
+                    for c in codes_lone
+                    if c in arrivals.times
+                ]
 
             # (c) memory
             memory: list[tuple[str, int]] = []
@@ -476,8 +579,14 @@ def main() -> None:
     )
     report.append(f"    drained                {drained:8.1f} s    after the load stopped")
     report.append(
-        f"    lost {lost}, duplicated {duplicated}, other alerts on the same cases {extra_alerts}"
+        f"    checked per case at the sink: lost {lost}, doubled {doubled} "
+        f"({duplicated} repeated mails), other alerts on the same cases {extra_alerts}"
     )
+    report.append(
+        f"    CPU per delivered case, from the load's start to the last alert "
+        f"({cpu_seconds:.1f} s, {len(got)} cases; load average {load_before} -> {load_after})"
+    )
+    report.extend(cpu_report(cpu_used, len(got), cpu_seconds))
     if latencies:
         report.append(
             f"(b) time to alert at {args.rate:.0f} cases/s offered for {args.paced:.0f} s "
@@ -486,6 +595,12 @@ def main() -> None:
         report.append(
             f"    p50 {statistics.median(latencies):7.0f} ms   "
             f"p99 {percentile(latencies, 0.99):7.0f} ms   max {max(latencies):7.0f} ms"
+        )
+    if lone:
+        report.append(
+            f"    lone cases, 1 case/s for {args.lone:.0f} s ({len(lone)} of "
+            f"{len(codes_lone)} alerted): p50 {statistics.median(lone):.0f} ms   "
+            f"p99 {percentile(lone, 0.99):.0f} ms"
         )
     report.append("(c) resident memory at the end (VmRSS, gunicorn masters with their workers)")
     for name, kib in memory:

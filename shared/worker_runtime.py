@@ -24,6 +24,7 @@ from shared.broker.async_publisher import AsyncPublisher
 from shared.broker.consumer import Consumer, Handler
 from shared.contracts import Envelope, Event
 from shared.metrics import BUILD_INFO, VERSION
+from shared.os_thread_name import os_named
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 from shared.worker_health import CHECK_TIMEOUT_S, HealthServer, QueueMonitor
@@ -72,10 +73,22 @@ def run_worker(
         relay = OutboxRelay(
             service, outbox_collections, AsyncPublisher(settings, name=f"{service}-relay")
         )
-        threads.append(threading.Thread(target=relay.run, args=(stop,), name="outbox-relay"))
-    threads.append(threading.Thread(target=monitor.run, args=(stop,), name="queue-monitor"))
+        threads.append(
+            threading.Thread(
+                target=os_named("outbox-relay", relay.run), args=(stop,), name="outbox-relay"
+            )
+        )
+    threads.append(
+        threading.Thread(
+            target=os_named("queue-monitor", monitor.run), args=(stop,), name="queue-monitor"
+        )
+    )
     for task in background:
-        threads.append(threading.Thread(target=task, args=(stop,), name=task.__name__))
+        threads.append(
+            threading.Thread(
+                target=os_named(_task_name(task), task), args=(stop,), name=task.__name__
+            )
+        )
     for thread in threads:
         thread.daemon = True
         thread.start()
@@ -86,6 +99,12 @@ def run_worker(
     if health is not None:
         health.stop()
     log.info("worker stopped")
+
+
+def _task_name(task: Background) -> str:
+    """A background task's name in /proc: its class for a bound method (most are ``run``)."""
+    owner = getattr(task, "__self__", None)
+    return type(owner).__name__ if owner is not None else getattr(task, "__name__", "task")
 
 
 def _logged(handler: Handler) -> Handler:

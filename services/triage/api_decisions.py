@@ -313,7 +313,7 @@ def dry_run() -> ResponseReturnValue:
         officers=with_load(config.officers, deps.open_load(tenant)),
         calendar=deps.calendar(config, now),
         now=now,
-        candidates=find_candidates(deps.facts, dedup_facts(case)),
+        candidates=find_candidates(deps.facts, dedup_facts(case), config=deps.dedup),
         dedup=deps.dedup,
     )
     c, w, r = decision.classification, decision.weight, decision.routing

@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,12 +15,14 @@ import pytest
 from services.cli.infra import MongoServer
 from services.triage.bootstrap import bootstrap, ensure_indexes
 from services.triage.deps import TriageDeps, build
+from services.triage.domain.dedup import facts_from, find_matches
 from services.triage.handlers import (
     event_handlers,
     handle_case_submitted,
     handle_case_updated,
     handle_status_changed,
 )
+from services.triage.storage.dedup_facts import facts_doc, find_candidates
 from shared.broker.consumer import PARK_REASON_HEADER, Consumer, Deferred
 from shared.broker.publisher import Publisher
 from shared.broker.topology import SUBSCRIPTIONS
@@ -302,6 +305,30 @@ def test_same_hoax_in_two_regencies_is_related_not_duplicate(triage: TriageDeps)
     assert decision["duplicate_of"] is None  # another regency: its own officers must act
     assert [r["case_id"] for r in decision["related"]] == [kukar.case_id]
     assert outbox_types(triage, kutim.case_id)[:2] == ["case.triaged", "case.assigned"]
+
+
+def test_candidates_carry_the_text_only_where_matching_compares_it(triage: TriageDeps) -> None:
+    at = datetime(2024, 11, 8, 10, 0, tzinfo=UTC)
+    template = "Saya melaporkan ASN ikut kampanye paslon nomor 2 di Desa {} bersama warga."
+
+    def stored(case_id: str, text: str, people: list[tuple[str, str | None, str | None]]) -> Any:
+        f = facts_from(case_id, "64.02", at, "Laporan", text, [], people, None)
+        triage.facts.replace_one({"_id": case_id}, facts_doc(f, None), upsert=True)
+        return f
+
+    other = stored("A", template.format("Sijuk"), [("Zainal Abidin", None, "Camat")])
+    unnamed = stored("B", template.format("Sijuk"), [])
+    new = facts_from(
+        "N", "64.02", at, "Laporan", template.format("Sijuk"), [], [("Marlina", None, "Dinas")]
+    )
+    found = {c.facts.case_id: c.facts for c in find_candidates(triage.facts, new)}
+    assert set(found) == {"A", "B"}
+    assert found["B"].signature.shingles == unnamed.signature.shingles
+    assert found["A"].signature.shingles == frozenset()  # names someone else: never compared
+    assert find_matches(new, list(found.values()), triage.dedup) == find_matches(
+        new, [other, unnamed], triage.dedup
+    )
+    assert [m.case_id for m in find_matches(new, list(found.values()), triage.dedup)] == ["B"]
 
 
 # --- re-triage -------------------------------------------------------------------------------

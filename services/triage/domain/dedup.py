@@ -273,13 +273,21 @@ def _compare(
     elif same_tenant and _same_name_and_agency(candidate, other):
         evidence.add(_STRENGTH_NAME_AGENCY, "terlapor sama (nama dan instansi)")
 
-    if not _accused_differ(candidate, other):
+    if needs_text(candidate, other, config):
         score = similarity(candidate.signature, other.signature)
         if score >= config.duplicate_similarity:
             evidence.add(score, f"teks mirip {score:.2f}" + where, duplicate=same_tenant)
         elif score >= config.related_similarity and _categories_agree(candidate, other):
             evidence.add(score, f"teks agak mirip {score:.2f}" + where)
     return evidence.match(other.case_id)
+
+
+def needs_text(candidate: DedupFacts, other: DedupFacts, config: DedupConfig) -> bool:
+    """Whether :func:`find_matches` compares the two texts: only within the window, and only
+    when the accused are not clearly other people. Storage reads the shingles of just these
+    candidates (the others' texts cannot change the outcome)."""
+    in_window = abs(candidate.received_at - other.received_at) <= config.window
+    return in_window and not _accused_differ(candidate, other)
 
 
 def _same_name(a: str, b: str) -> bool:

@@ -9,6 +9,7 @@ province's recent facts (one range query).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from services.triage.domain.dedup import (
     DedupConfig,
     DedupFacts,
     blocking_keys,
+    needs_text,
     province_clusters,
 )
 from services.triage.domain.text_signature import TextSignature
@@ -69,14 +71,25 @@ def facts_from_doc(doc: Document) -> DedupFacts:
     )
 
 
+# The candidate search leaves out what matching does not read (the index keys, the MinHash)
+# and the shingles, which are read afterwards for the candidates whose text is compared.
+_CANDIDATE_FIELDS: Document = {"blocking_keys": 0, "minhash": 0, "shingles": 0}
+
+
 def find_candidates(
     collection: Collection[Document],
     facts: DedupFacts,
     *,
     session: ClientSession | None = None,
     limit: int = MAX_CANDIDATES,
+    config: DedupConfig | None = None,
 ) -> list[Candidate]:
-    """Earlier cases of the same province that share a blocking key with ``facts``."""
+    """Earlier cases of the same province that share a blocking key with ``facts``.
+
+    Two reads: the candidates without their text, then the shingles of those whose text
+    matching compares (``needs_text``): a template report finds up to ``limit`` candidates,
+    and most of them name other accused, so their shingles would be decoded for nothing.
+    """
     keys = sorted(blocking_keys(facts))
     if not keys:
         return []
@@ -87,13 +100,26 @@ def find_candidates(
                 "blocking_keys": {"$in": keys},
                 "_id": {"$ne": facts.case_id},
             },
-            {"blocking_keys": 0},
+            _CANDIDATE_FIELDS,
             session=session,
         )
         .sort("received_at", DESCENDING)
         .limit(limit)
     )
-    return [Candidate(facts_from_doc(doc), doc.get("duplicate_of")) for doc in cursor]
+    docs = list(cursor)
+    found = [facts_from_doc(doc) for doc in docs]
+    matching = config or DedupConfig()
+    wanted = [f.case_id for f in found if needs_text(facts, f, matching)]
+    if wanted:
+        texts = {
+            str(doc["_id"]): frozenset(int(h) for h in doc.get("shingles", ()))
+            for doc in collection.find({"_id": {"$in": wanted}}, {"shingles": 1}, session=session)
+        }
+        found = [
+            replace(f, signature=TextSignature(texts[f.case_id], ())) if f.case_id in texts else f
+            for f in found
+        ]
+    return [Candidate(f, doc.get("duplicate_of")) for f, doc in zip(found, docs, strict=True)]
 
 
 def clusters_of(

@@ -19,6 +19,7 @@ from services.triage.domain.dedup import (
     blocking_keys,
     facts_from,
     find_matches,
+    needs_text,
     province_clusters,
 )
 from services.triage.domain.text_signature import similarity, text_signature, text_tokens
@@ -434,6 +435,29 @@ def test_text_says_nothing_when_the_reports_name_different_people() -> None:
     assert find_matches(b, [a], CONFIG) == []
     unnamed = replace(b, accused_names=frozenset())
     assert find_matches(unnamed, [a], CONFIG) != []
+
+
+def test_texts_that_matching_never_compares_can_be_left_out() -> None:
+    # Storage reads shingles only where needs_text says so: the matches must not change.
+    template = "Dengan hormat, saya melaporkan ada ASN ikut kampanye paslon nomor 2 di Desa {}."
+    new = facts("N", text=template.format("Sijuk"), accused=[("Marlina", None, "Puskesmas")])
+    earlier = [
+        facts("A", text=template.format("Membalong"), accused=[("Zainal Abidin", None, "Camat")]),
+        facts("B", text=template.format("Sijuk")),
+        facts("C", text=template.format("Sijuk"), accused=[("Marlina", None, "Puskesmas")]),
+        facts("D", text=template.format("Sijuk"), at=T0 - timedelta(days=40)),
+        facts("E", text=HOAX, urls=["https://youtu.be/abc"]),
+    ]
+    wanted = {f.case_id for f in earlier if needs_text(new, f, CONFIG)}
+    assert wanted == {"B", "C", "E"}  # A names someone else, D is outside the window
+    stripped = [
+        f
+        if f.case_id in wanted
+        else replace(f, signature=replace(f.signature, shingles=frozenset()))
+        for f in earlier
+    ]
+    assert find_matches(new, stripped, CONFIG) == find_matches(new, earlier, CONFIG)
+    assert {m.case_id for m in find_matches(new, earlier, CONFIG)} == {"B", "C"}
 
 
 def test_moderately_similar_texts_of_different_categories_are_not_related() -> None:

@@ -1,0 +1,61 @@
+"""The benchmark's /proc reader: the CPU fields of a stat line, whatever the command name holds."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from bench.cpu import difference, parse_stat, read_stat, thread_names, tree_cpu
+
+# A real line's shape: pid (comm) state ppid ... utime stime cutime cstime ...
+_LINE = (
+    "4242 ({comm}) S 17 4242 4242 0 -1 4194560 1200 0 0 0 "
+    "250 50 30 20 20 0 3 0 135664 3133440 389 18446744073709551615 0 0"
+)
+
+
+def test_cpu_fields_are_counted_after_the_command_name() -> None:
+    stat = parse_stat(_LINE.format(comm="python"), tick=100)
+    assert stat.comm == "python"
+    assert stat.ppid == 17
+    assert stat.own == 3.0  # (250 + 50) / 100
+    assert stat.children == 0.5  # (30 + 20) / 100
+
+
+def test_a_command_name_with_spaces_and_parentheses_does_not_shift_the_fields() -> None:
+    stat = parse_stat(_LINE.format(comm="gunicorn: (worker) 2"), tick=100)
+    assert stat.comm == "gunicorn: (worker) 2"
+    assert stat.ppid == 17
+    assert stat.own == 3.0
+    assert stat.children == 0.5
+
+
+def test_own_process_and_threads_are_read_from_proc() -> None:
+    stat = read_stat(os.getpid())
+    assert stat is not None
+    assert stat.ppid == os.getppid()
+    assert tree_cpu(os.getpid()) >= stat.own
+    seen: dict[int, str] = {}
+    ready = threading.Event()
+    done = threading.Event()
+
+    def run() -> None:
+        seen.update(thread_names(os.getpid()))
+        ready.set()
+        done.wait(5)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    ready.wait(5)
+    done.set()
+    thread.join()
+    assert threading.get_native_id() in seen
+    assert len(seen) >= 2
+
+
+def test_a_gone_process_reads_as_none() -> None:
+    assert read_stat(2**22 + 1) is None
+
+
+def test_difference_counts_new_keys_whole() -> None:
+    assert difference({"a": 1.0}, {"a": 1.5, "b": 0.25}) == {"a": 0.5, "b": 0.25}

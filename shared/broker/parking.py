@@ -53,6 +53,10 @@ class ParkingError(Exception):
     """The parking queue cannot be used (broker unreachable, queue missing)."""
 
 
+# How long a look waits for the messages it gave back to be ready again (normally a few ms).
+RETURN_WAIT_S = 3.0
+
+
 @dataclass(frozen=True)
 class ParkedMessage:
     """One parked message, as an operator needs to see it."""
@@ -239,7 +243,18 @@ class ParkingQueue:
                     break
             if last_kept is not None:
                 channel.basic_nack(last_kept, multiple=True, requeue=True)
+                self._await_returned(channel, len(seen))
         return seen, taken
+
+    def _await_returned(self, channel: Any, count: int) -> None:
+        """Wait (briefly) until the messages given back are ready in the queue again.
+
+        A quorum queue applies a requeue asynchronously: without this, a replay right after a
+        listing could count the queue before the listed message is back in it, and answer
+        that the message is not there."""
+        deadline = time.monotonic() + RETURN_WAIT_S
+        while self._depth(channel) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def _depth(self, channel: Any) -> int:
         try:

@@ -105,20 +105,22 @@ def install(app: Flask) -> None:
             headers["Allow"] = exc.get_response().headers["Allow"]
         return problem_response(Problem(status, detail, headers=headers))
 
+    def database_503(event: str, exc: Exception, detail: str) -> Response:
+        log.warning(event, extra={"path": request.path, "error": repr(exc)})
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+        return problem_response(Problem(503, detail, headers=headers))
+
     # ConnectionFailure covers AutoReconnect and ServerSelectionTimeoutError: the database is
     # unreachable or electing, which is temporary and not the client's fault. A 503 with
     # Retry-After makes office systems retry (with their Idempotency-Key) instead of giving
     # up on a case, as they would on a 500.
     @app.errorhandler(ConnectionFailure)
     def _database_unavailable(exc: ConnectionFailure) -> Response:
-        log.warning("database unavailable", extra={"path": request.path, "error": repr(exc)})
-        return problem_response(
-            Problem(
-                503,
-                "The database is unavailable for a moment; nothing was stored. "
-                "Retry the same request shortly.",
-                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-            )
+        return database_503(
+            "database unavailable",
+            exc,
+            "The database is unavailable for a moment; nothing was stored. "
+            "Retry the same request shortly.",
         )
 
     # A write the replica set's majority did not confirm in time (too few members up): it may
@@ -126,14 +128,11 @@ def install(app: Flask) -> None:
     # retry with the same Idempotency-Key finds the case if it was kept, files it if not.
     @app.errorhandler(WriteConcernError)
     def _not_confirmed(exc: WriteConcernError) -> Response:
-        log.warning("write not confirmed", extra={"path": request.path, "error": repr(exc)})
-        return problem_response(
-            Problem(
-                503,
-                "The database could not confirm the write in time. "
-                "Retry the same request shortly, with the same Idempotency-Key.",
-                headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-            )
+        return database_503(
+            "write not confirmed",
+            exc,
+            "The database could not confirm the write in time. "
+            "Retry the same request shortly, with the same Idempotency-Key.",
         )
 
     @app.errorhandler(Exception)

@@ -29,7 +29,8 @@ broker: install
 prometheus: install
 	@$(BIN)/pantau infra prometheus
 
-## The front door (Debian's nginx) the local mode and the tests put in front of the services.
+## The front door (Debian's nginx and its Lua module) the local mode and the tests put in front
+## of the services.
 proxy: install
 	@$(BIN)/pantau infra proxy
 

@@ -26,6 +26,9 @@ from shared.settings import Settings
 TEMPLATE: Final = Path(__file__).with_name("nginx.conf.j2")
 COMPOSE_FILE: Final = Path(__file__).with_name("compose.conf")
 KUBERNETES_FILE: Final = Path(__file__).with_name("kubernetes.conf")
+# Debian's dynamic modules, where the door's image (deploy/proxy/Dockerfile, Debian's nginx) has
+# them too: one path in every render.
+MODULES_DIR: Final = "/usr/lib/nginx/modules"
 # The people's pages; every other service is an API and answers problem+json.
 PAGES: Final = frozenset({"console"})
 # The ports people and systems use, the same in the local mode and in compose.
@@ -143,12 +146,15 @@ def render(door: Door) -> str:
         )
         for status in DOOR_STATUSES
     ]
-    return _template().render(door=door, answers=answers, run_as=door.run_as, mode=door.mode)
+    return _template().render(
+        door=door, answers=answers, run_as=door.run_as, mode=door.mode, modules_dir=MODULES_DIR
+    )
 
 
 @cache
 def _template() -> jinja2.Template:
     environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE.parent),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -156,7 +162,7 @@ def _template() -> jinja2.Template:
         # nginx configuration, not HTML: the pages in it are escaped by pages.py.
         autoescape=False,  # noqa: S701
     )
-    return environment.from_string(TEMPLATE.read_text())
+    return environment.get_template(TEMPLATE.name)
 
 
 def compose_door(settings: Settings | None = None) -> Door:
@@ -166,9 +172,10 @@ def compose_door(settings: Settings | None = None) -> Door:
     upstreams = {name: f"http://{name}:{port}" for name, port in PUBLIC_PORTS.items()}
     return Door(
         sites=sites(upstreams, PUBLIC_PORTS, settings, tls_ports={"console": 443}),
-        # The official nginx image: its pid path, and its `nginx` user, who owns its temp paths.
-        pid_path="/var/run/nginx.pid",
-        run_as="nginx",
+        # The door's image is Debian's nginx: its pid path, and its `www-data` user, who owns
+        # its temp paths.
+        pid_path="/run/nginx.pid",
+        run_as="www-data",
         error_log="stderr",
         access_log="off",
         resolver="127.0.0.11",  # Docker's own DNS on every compose network
@@ -177,7 +184,7 @@ def compose_door(settings: Settings | None = None) -> Door:
     )
 
 
-# In Kubernetes the door runs as the image's unprivileged nginx user on a read-only root
+# In Kubernetes the door runs as a user of its own (not root) on a read-only root
 # filesystem: TLS on a port above 1024 (the Service publishes it as 443), its pid file and
 # temporary files on the writable /tmp volume.
 KUBERNETES_TLS_PORT: Final = 8443

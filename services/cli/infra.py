@@ -21,6 +21,8 @@ from typing import TypeVar
 from pymongo import MongoClient
 from pymongo.errors import OperationFailure, PyMongoError
 
+from deploy.proxy.render import MODULES_DIR
+
 REPLICA_SET = "rs0"
 
 
@@ -236,7 +238,7 @@ def _apt_install(package: str, say: Callable[[str], None]) -> None:
     say(f"Installing Debian's package {package}...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *package.split()], check=True, env=env)
 
 
 def _ensure_package(
@@ -293,16 +295,28 @@ def ensure_prometheus(
 # --- nginx: the front door ------------------------------------------------------------------
 
 
+# The door's configuration loads Debian's Lua module (deploy/proxy/nginx.conf.j2).
+NGINX_PACKAGES = "nginx libnginx-mod-http-lua"
+
+
 def nginx_binary() -> str | None:
-    """Debian's nginx, when installed."""
-    return shutil.which("nginx") or _sbin("nginx")
+    """Debian's nginx, when it is installed with the Lua module the door loads."""
+    binary = shutil.which("nginx") or _sbin("nginx")
+    module = Path(MODULES_DIR) / "ngx_http_lua_module.so"
+    return binary if binary and module.exists() else None
 
 
 def ensure_nginx(*, allow_install: bool = True, say: Callable[[str], None] = print) -> str:
-    """Make sure nginx is installed (Debian's ``nginx`` package); returns its path. Nothing
-    is started here: the local mode and the tests run their own with their own
+    """Make sure nginx and its Lua module are installed (Debian's packages); returns nginx's
+    path. Nothing is started here: the local mode and the tests run their own with their own
     configuration (the package's own site is left alone)."""
-    return _ensure_package("nginx", "nginx", nginx_binary, allow_install=allow_install, say=say)
+    return _ensure_package(
+        NGINX_PACKAGES,
+        "nginx with its Lua module",
+        nginx_binary,
+        allow_install=allow_install,
+        say=say,
+    )
 
 
 # --- a browser for the page tests ----------------------------------------------------------------

@@ -100,7 +100,7 @@ def _container(deployment: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pantau_deployments(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The Deployments of Pantau's own processes (the front door is nginx's image)."""
+    """The Deployments of Pantau's own processes (the front door has an image of its own)."""
     return {
         name: d
         for name, d in _of_kind(objects, "Deployment").items()

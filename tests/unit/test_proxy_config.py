@@ -21,7 +21,7 @@ from deploy.proxy.render import (
     kubernetes_door,
     render,
 )
-from services.cli.infra import nginx_binary
+from services.cli.infra import NGINX_PACKAGES, nginx_binary
 from services.cli.localmode import APP_PORTS, HTTP_SERVICES
 from services.cli.proxy import local_door
 from shared.settings import Settings
@@ -128,3 +128,16 @@ def test_compose_publishes_the_door_and_no_app() -> None:
     mounts = {v.split(":")[0]: v.split(":")[1] for v in services["proxy"]["volumes"]}
     assert mounts["./deploy/proxy/compose.conf"] == "/etc/nginx/nginx.conf"
     assert mounts["./deploy/proxy/tls"] == "/etc/pantau/tls"
+
+
+def test_the_door_s_image_has_what_the_local_mode_installs() -> None:
+    """docker-compose and Kubernetes cannot be run here: their door must at least be built
+    from the packages whose nginx checks the rendered configurations in these tests."""
+    dockerfile = (ROOT / "deploy" / "proxy" / "Dockerfile").read_text()
+    assert "FROM debian:bookworm" in dockerfile
+    for package in NGINX_PACKAGES.split():
+        assert f" {package}" in dockerfile, package
+    proxy = _compose()["services"]["proxy"]
+    assert proxy["build"]["context"] == "./deploy/proxy"
+    assert "nginx" not in proxy["image"].split(":")[0], "the door's own image, not nginx's"
+    assert "load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;" in render(compose_door())

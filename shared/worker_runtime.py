@@ -41,12 +41,31 @@ def run_worker(
     handlers: Mapping[str, Handler],
     outbox_collections: Sequence[Collection[dict[str, Any]]] = (),
     background: Sequence[Background] = (),
+    outbox_poll_s: float = 0.05,
 ) -> None:
-    """Run until SIGTERM/SIGINT: the consumer in this thread, relay and extras in others."""
+    """Run until SIGTERM/SIGINT: the consumer in this thread, relay and extras in others.
+
+    The relay publishes what a handled event wrote as soon as the handler returns; it looks
+    for events written by other processes (the service's HTTP workers) every
+    ``outbox_poll_s``, which bounds how long those wait.
+    """
     logs.configure(service, settings.log_level)
     BUILD_INFO.labels(service=service, version=VERSION).set(1)
     stop = threading.Event()
-    consumer = Consumer(settings, service, {t: _logged(h) for t, h in handlers.items()}, stop=stop)
+    relay = (
+        OutboxRelay(
+            service,
+            outbox_collections,
+            AsyncPublisher(settings, name=f"{service}-relay"),
+            idle_interval=outbox_poll_s,
+        )
+        if outbox_collections
+        else None
+    )
+    after = relay.wake if relay is not None else _nothing
+    consumer = Consumer(
+        settings, service, {t: _logged(h, after) for t, h in handlers.items()}, stop=stop
+    )
     monitor = QueueMonitor(settings, service, consumer.connected)
     health: HealthServer | None = None
     if settings.metrics_port:
@@ -69,10 +88,7 @@ def run_worker(
     signal.signal(signal.SIGINT, _stop)
 
     threads: list[threading.Thread] = []
-    if outbox_collections:
-        relay = OutboxRelay(
-            service, outbox_collections, AsyncPublisher(settings, name=f"{service}-relay")
-        )
+    if relay is not None:
         threads.append(
             threading.Thread(
                 target=os_named("outbox-relay", relay.run), args=(stop,), name="outbox-relay"
@@ -107,13 +123,19 @@ def _task_name(task: Background) -> str:
     return type(owner).__name__ if owner is not None else getattr(task, "__name__", "task")
 
 
-def _logged(handler: Handler) -> Handler:
-    """``handler`` plus one log line per handled event; the consumer has bound the event's
+def _nothing() -> None:
+    return None
+
+
+def _logged(handler: Handler, after: Callable[[], None] = _nothing) -> Handler:
+    """``handler``, then ``after`` (the relay's wake: what the handler wrote to the outbox is
+    published now), and one log line per handled event; the consumer has bound the event's
     correlation id and tenant, so this line ties the worker to the case's journey."""
 
     def handle(envelope: Envelope, event: Event) -> None:
         started = time.perf_counter()
         handler(envelope, event)
+        after()
         log.info(
             "event handled",
             extra={

@@ -61,6 +61,9 @@ def main() -> None:
                 digest_loop(notify, settings.notify_digest_interval_s),
                 session_reaper(notify.channels, settings.smtp_keepalive_s),
             ],
+            # Deliveries are recorded by this worker's handlers, which wake the relay; a digest
+            # (the digest loop) and a test alert (the HTTP app) wait for this look.
+            outbox_poll_s=0.25,
         )
     finally:
         close_channels(notify.channels)

@@ -24,6 +24,9 @@ def main() -> None:
         handlers=event_handlers(triage),
         outbox_collections=triage.outbox_collections(),
         background=[ladder.run, QualityGauges(triage).run],
+        # Nearly every event triage emits is written by this worker's handlers, which wake the
+        # relay; a supervisor's override (the HTTP app) and an escalation wait for this look.
+        outbox_poll_s=0.25,
     )
 
 

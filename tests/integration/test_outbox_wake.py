@@ -1,0 +1,61 @@
+"""The outbox relay on the real database and broker: woken, it publishes at once however
+seldom it looks on its own; it does not look before its interval; a stop ends it promptly.
+A worker wakes it after each handled event (``shared/worker_runtime.py``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from pymongo import MongoClient
+from pymongo.collection import Collection
+
+from shared import outbox
+from shared.broker import topology
+from shared.broker.publisher import Publisher
+from shared.outbox import Document, OutboxRelay
+from shared.settings import Settings
+from tests.support.broker import depth
+from tests.support.waiting import eventually
+from tests.unit.triage.builders import envelope_of, submitted
+
+AN_HOUR = 3600.0
+
+
+@pytest.fixture
+def collection(settings: Settings) -> Iterator[Collection[Document]]:
+    client: MongoClient[Document] = MongoClient(settings.mongo_url)
+    pending = client[settings.database_name("triage")]["wake_test"]
+    outbox.ensure_indexes(pending)
+    yield pending
+    client.close()
+
+
+def test_a_woken_relay_publishes_at_once_and_an_idle_one_waits_its_interval(
+    settings: Settings, collection: Collection[Document]
+) -> None:
+    queue = topology.consumer_topology(settings, "triage").queue
+    depth(settings, queue)  # declares the topology, so the relay's publish has a queue to reach
+    relay = OutboxRelay(
+        "test", [collection], Publisher(settings, name="wake-test"), idle_interval=AN_HOUR
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        # Its first look found nothing; it now waits an hour unless woken.
+        time.sleep(1.0)
+        collection.insert_one({"_id": "c-1", **outbox.fields([envelope_of(submitted())])})
+        time.sleep(1.5)
+        assert depth(settings, queue) == 0, "the relay looked before its interval"
+        assert collection.count_documents({"outbox_pending": True}) == 1
+
+        relay.wake()
+        eventually(lambda: depth(settings, queue) == 1, timeout=10)
+        eventually(lambda: collection.count_documents({"outbox_pending": True}) == 0, timeout=10)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive(), "a stop waited for the hour-long interval"

@@ -26,6 +26,7 @@ from shared.contracts import Envelope, Event
 from shared.metrics import BUILD_INFO, VERSION
 from shared.os_thread_name import os_named
 from shared.outbox import OutboxRelay
+from shared.outbox_watch import OutboxWatch
 from shared.settings import Settings
 from shared.worker_health import CHECK_TIMEOUT_S, HealthServer, QueueMonitor
 
@@ -41,13 +42,15 @@ def run_worker(
     handlers: Mapping[str, Handler],
     outbox_collections: Sequence[Collection[dict[str, Any]]] = (),
     background: Sequence[Background] = (),
-    outbox_poll_s: float = 0.05,
+    outbox_poll_s: float = 0.25,
+    watch_outbox: bool = False,
 ) -> None:
     """Run until SIGTERM/SIGINT: the consumer in this thread, relay and extras in others.
 
-    The relay publishes what a handled event wrote as soon as the handler returns; it looks
-    for events written by other processes (the service's HTTP workers) every
-    ``outbox_poll_s``, which bounds how long those wait.
+    The relay publishes what a handled event wrote as soon as the handler returns. Events
+    written by other processes (the service's HTTP workers) wake it through a change stream
+    when ``watch_outbox`` is set; its own look every ``outbox_poll_s`` bounds how long they
+    wait otherwise (and while the stream is down).
     """
     logs.configure(service, settings.log_level)
     BUILD_INFO.labels(service=service, version=VERSION).set(1)
@@ -88,6 +91,13 @@ def run_worker(
     signal.signal(signal.SIGINT, _stop)
 
     threads: list[threading.Thread] = []
+    if relay is not None and watch_outbox:
+        watch = OutboxWatch(outbox_collections, relay.wake)
+        threads.append(
+            threading.Thread(
+                target=os_named("outbox-watch", watch.run), args=(stop,), name="outbox-watch"
+            )
+        )
     if relay is not None:
         threads.append(
             threading.Thread(

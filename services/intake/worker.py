@@ -26,6 +26,9 @@ def main() -> None:
         settings,
         handlers=event_handlers(cases),
         outbox_collections=outbox_collections(),
+        # Submissions are written by the HTTP processes: a change stream wakes the relay for
+        # each, so a case leaves for triage at once without the relay looking 60 times a second.
+        watch_outbox=True,
         background=[
             # CSV exports are written here, off the web workers (see export_runner).
             ExportRunner.from_settings(mongo.database(SERVICE), settings).run,

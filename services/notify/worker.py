@@ -62,8 +62,8 @@ def main() -> None:
                 session_reaper(notify.channels, settings.smtp_keepalive_s),
             ],
             # Deliveries are recorded by this worker's handlers, which wake the relay; a digest
-            # (the digest loop) and a test alert (the HTTP app) wait for this look.
-            outbox_poll_s=0.25,
+            # (the digest loop) and a test alert (the HTTP app) wait for its next look.
+            watch_outbox=False,
         )
     finally:
         close_channels(notify.channels)

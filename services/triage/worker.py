@@ -25,8 +25,9 @@ def main() -> None:
         outbox_collections=triage.outbox_collections(),
         background=[ladder.run, QualityGauges(triage).run],
         # Nearly every event triage emits is written by this worker's handlers, which wake the
-        # relay; a supervisor's override (the HTTP app) and an escalation wait for this look.
-        outbox_poll_s=0.25,
+        # relay; a supervisor's override (the HTTP app) and an escalation wait for its next
+        # look, a quarter second at most: not worth a change stream's cost on every write.
+        watch_outbox=False,
     )
 
 

@@ -1,6 +1,7 @@
 """The outbox relay on the real database and broker: woken, it publishes at once however
 seldom it looks on its own; it does not look before its interval; a stop ends it promptly.
-A worker wakes it after each handled event (``shared/worker_runtime.py``)."""
+A worker wakes it after each handled event (``shared/worker_runtime.py``), and intake's also
+when its HTTP processes write pending events (``shared/outbox_watch.py``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from shared import outbox
 from shared.broker import topology
 from shared.broker.publisher import Publisher
 from shared.outbox import Document, OutboxRelay
+from shared.outbox_watch import OutboxWatch, pending_writes
 from shared.settings import Settings
 from tests.support.broker import depth
 from tests.support.waiting import eventually
@@ -59,3 +61,47 @@ def test_a_woken_relay_publishes_at_once_and_an_idle_one_waits_its_interval(
         stop.set()
         thread.join(5)
     assert not thread.is_alive(), "a stop waited for the hour-long interval"
+
+
+def test_the_watch_wakes_the_relay_when_another_process_writes_pending_events(
+    settings: Settings, collection: Collection[Document]
+) -> None:
+    calls: list[float] = []
+    watch = OutboxWatch([collection], lambda: calls.append(time.monotonic()))
+    stop = threading.Event()
+    thread = threading.Thread(target=watch.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        eventually(watch.watching.is_set, timeout=10)
+        collection.insert_one({"_id": "c-1", **outbox.fields([envelope_of(submitted())])})
+        eventually(lambda: len(calls) >= 1, timeout=10)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_the_stream_carries_only_writes_that_make_a_document_pending(
+    collection: Collection[Document],
+) -> None:
+    """Every other write to a case (its timeline, its status) would wake the relay for
+    nothing: the server leaves them out."""
+    event = envelope_of(submitted())
+    with collection.database.watch(
+        pending_writes([collection.name]), max_await_time_ms=200
+    ) as stream:
+        collection.insert_one({"_id": "plain", "title": "no events"})
+        collection.update_one({"_id": "plain"}, {"$set": {"title": "still none"}})
+        collection.database["elsewhere"].insert_one(outbox.fields([event]))
+        collection.update_one({"_id": "plain"}, outbox.push([event]))
+        collection.insert_one({"_id": "pending", **outbox.fields([event])})
+        seen = []
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < 1.5:
+            change = stream.try_next()
+            if change is not None:
+                seen.append(change)
+                quiet_since = time.monotonic()
+    # The push and the pending insert, in order, and nothing of the rest; only the token.
+    assert len(seen) == 2, seen
+    assert all(set(change) == {"_id"} for change in seen)

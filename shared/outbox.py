@@ -145,30 +145,40 @@ class OutboxRelay:
             self._woken.wait(min(remaining, _STOP_CHECK_S))
 
     def relay_once(self, collection: Collection[Document]) -> int:
-        """Lease, publish and clear one batch; returns how many events were published."""
+        """Read, lease, publish and clear one batch (three round trips when no other relay
+        competes for it); returns how many events were published."""
         now = datetime.now(UTC)
         ready = {
             "outbox_pending": True,
             "$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease": {"$lt": now}}],
         }
-        ids = [
-            d["_id"]
-            for d in collection.find(ready, {"_id": 1})
+        docs = list(
+            collection.find(ready, {"outbox": 1, "outbox_since": 1})
             .sort("outbox_since", ASCENDING)
             .limit(self.batch_size)
-        ]
-        if not ids:
+        )
+        if not docs:
             return 0
-        collection.update_many(
-            {"_id": {"$in": ids}, **ready},
+        # Each document is leased only as it was read: one that another relay leased, or
+        # published and cleared meanwhile (its outbox_since then is gone or later), is left
+        # alone, so what was read is exactly what this relay publishes.
+        as_read = [{"_id": d["_id"], "outbox_since": d.get("outbox_since")} for d in docs]
+        leased = collection.update_many(
+            {"$and": [ready, {"$or": as_read}]},
             {"$set": {"outbox_lease": now + self.lease, "outbox_owner": self.owner}},
         )
-        docs = list(
-            collection.find(
-                {"_id": {"$in": ids}, "outbox_owner": self.owner, "outbox_lease": {"$gt": now}},
-                {"outbox": 1},
-            ).sort("outbox_since", ASCENDING)
-        )
+        if leased.modified_count < len(docs):
+            # Another relay got some of them first (replicas): publish only what this one holds.
+            docs = list(
+                collection.find(
+                    {
+                        "_id": {"$in": [d["_id"] for d in docs]},
+                        "outbox_owner": self.owner,
+                        "outbox_lease": {"$gt": now},
+                    },
+                    {"outbox": 1},
+                ).sort("outbox_since", ASCENDING)
+            )
         messages: list[Outgoing] = []
         sent: dict[Any, list[str]] = {}
         for doc in docs:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from pymongo import MongoClient
+from pymongo import MongoClient, monitoring
 from pymongo.collection import Collection
 
 from shared import outbox
@@ -19,7 +19,7 @@ from shared.broker.publisher import Publisher
 from shared.outbox import Document, OutboxRelay
 from shared.outbox_watch import OutboxWatch, pending_writes
 from shared.settings import Settings
-from tests.support.broker import depth
+from tests.support.broker import depth, drain
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import envelope_of, submitted
 
@@ -105,3 +105,60 @@ def test_the_stream_carries_only_writes_that_make_a_document_pending(
     # The push and the pending insert, in order, and nothing of the rest; only the token.
     assert len(seen) == 2, seen
     assert all(set(change) == {"_id"} for change in seen)
+
+
+class _AfterFirstRead(monitoring.CommandListener):
+    """Runs ``then`` once, right after the first ``find`` on ``collection`` has answered and
+    before the relay acts on it: another relay's work, in the relay's own gap."""
+
+    def __init__(self, collection: str, then: Callable[[], None]) -> None:
+        self.collection = collection
+        self.then = then
+        self.done = False
+        self.finds: dict[int, bool] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find" and event.command.get("find") == self.collection:
+            self.finds[event.request_id] = True
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        if self.finds.pop(event.request_id, False) and not self.done:
+            self.done = True
+            self.then()
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self.finds.pop(event.request_id, None)
+
+
+def test_a_batch_published_by_another_relay_between_read_and_lease_is_not_published_again(
+    settings: Settings, collection: Collection[Document]
+) -> None:
+    """The relay reads a batch, then leases it; another relay can publish and clear one of
+    its documents in between, and new events can make it pending again. The lease then
+    takes only documents as they were read: the stale events are not published twice, and
+    the new ones go in the next batch."""
+    queue = topology.consumer_topology(settings, "triage").queue
+    depth(settings, queue)
+    first, second = envelope_of(submitted()), envelope_of(submitted())
+    collection.insert_one({"_id": "c-1", **outbox.fields([first])})
+
+    def another_relay_finished_and_a_new_event_came() -> None:
+        collection.update_one(
+            {"_id": "c-1"},
+            {"$set": {"outbox": []}, "$unset": {"outbox_pending": "", "outbox_since": ""}},
+        )
+        collection.update_one({"_id": "c-1"}, outbox.push([second]))
+
+    listener = _AfterFirstRead(collection.name, another_relay_finished_and_a_new_event_came)
+    client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[listener])
+    try:
+        relays_view = client[collection.database.name][collection.name]
+        relay = OutboxRelay("test", [relays_view], Publisher(settings, name="race-test"))
+        assert relay.relay_once(relays_view) == 0  # what it read was no longer there as read
+        assert listener.done
+        assert relay.relay_once(relays_view) == 1
+    finally:
+        client.close()
+    published = [properties.message_id for properties, _ in drain(settings, queue)]
+    assert published == [str(second.id)]
+    assert collection.count_documents({"outbox_pending": True}) == 0

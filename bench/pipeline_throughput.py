@@ -343,8 +343,9 @@ def ceiling_mongo(mongo_url: str, seconds: float, threads: int, doc: dict[str, A
 
 # --- CPU per process ----------------------------------------------------------------------------
 
-# Threads of a worker process that belong to its outbox relay (see shared.worker_runtime).
-RELAY_THREADS = ("outbox-relay", "publisher")
+# Threads of a worker process that belong to its outbox relay (see shared.worker_runtime): the
+# relay, its publisher's I/O loop and, in intake's worker, the change stream that wakes it.
+RELAY_THREADS = ("outbox-relay", "publisher", "outbox-watch")
 
 
 def cpu_snapshot(children: list[Child], mongod_pid: int | None, sink: MailSink) -> dict[str, float]:

@@ -65,7 +65,8 @@ def run_worker(
         if outbox_collections
         else None
     )
-    after = relay.wake if relay is not None else _nothing
+    # With the change stream, the worker's own writes wake the relay through it too.
+    after = relay.wake if relay is not None and not watch_outbox else _nothing
     consumer = Consumer(
         settings, service, {t: _logged(h, after) for t, h in handlers.items()}, stop=stop
     )

@@ -29,16 +29,15 @@ _RETRY_S = 1.0
 def pending_writes(names: Sequence[str]) -> list[dict[str, Any]]:
     """The stream's pipeline: inserts of pending documents and updates that make one pending,
     in the named collections; only the resume token comes back."""
-    pending = True
     return [
         {
             "$match": {
                 "ns.coll": {"$in": list(names)},
                 "$or": [
                     {"operationType": {"$in": ["insert", "replace"]},
-                     "fullDocument.outbox_pending": pending},
+                     "fullDocument.outbox_pending": True},
                     {"operationType": "update",
-                     "updateDescription.updatedFields.outbox_pending": pending},
+                     "updateDescription.updatedFields.outbox_pending": True},
                 ],
             }
         },

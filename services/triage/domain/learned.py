@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -68,6 +69,42 @@ class Opinion:
     neighbours: tuple[Neighbour, ...]
 
 
+class _FittedHalf:
+    """One fitted vectoriser, applied to a single text without scikit-learn's batch path.
+
+    ``TfidfVectorizer.transform`` is built for many texts: on one report it spends most of
+    its time checking and converting arrays (about 1.4 ms of the model's 4 ms a case,
+    measured in docs/benchmarks.md). This applies the same fitted analyser, vocabulary and
+    idf weights (sublinear tf, l2 norm) directly; the unit tests hold its vectors equal to
+    ``transform``'s.
+    """
+
+    def __init__(self, fitted: TfidfVectorizer, offset: int) -> None:
+        if not (fitted.sublinear_tf and fitted.use_idf and fitted.norm == "l2"):
+            raise ValueError("the model's vectorisers use sublinear tf, idf and the l2 norm")
+        if fitted.binary:
+            raise ValueError("binary counts are not supported")
+        self._analyse: Callable[[str], list[str]] = fitted.build_analyzer()
+        self._vocabulary: dict[str, int] = fitted.vocabulary_
+        self._idf: Any = fitted.idf_
+        self._offset = offset
+
+    def columns(self, text: str) -> tuple[Any, Any]:
+        """The text's non-zero columns (sorted, shifted by the half's offset) and values."""
+        found: dict[int, int] = {}
+        for term, count in Counter(self._analyse(text)).items():
+            column = self._vocabulary.get(term)
+            if column is not None:
+                found[column] = count
+        columns = np.fromiter(sorted(found), dtype=np.int64, count=len(found))
+        counts = np.fromiter((found[c] for c in columns), dtype=np.float64, count=len(found))
+        values = (np.log(counts) + 1.0) * self._idf[columns]
+        norm = math.sqrt(float(values @ values))
+        if norm > 0:
+            values /= norm
+        return columns + self._offset, values
+
+
 def text_of(title: str, description: str) -> str:
     """The text the model reads: title, then description, lower-cased."""
     return f"{title}\n{description}".lower()
@@ -87,8 +124,6 @@ class LearnedModel:
     ) -> None:
         self.version = version
         self._examples = tuple(examples)
-        self._words = words
-        self._chars = chars
         self._svm = svm
         # The examples' vectors as columns: a report's vector times this is its similarity to
         # each example in one sparse product (a twentieth of the time of the other way).
@@ -96,6 +131,8 @@ class LearnedModel:
         self._classes: tuple[str, ...] = tuple(str(c) for c in svm.classes_)
         self._vocabulary: tuple[str, ...] = tuple(str(w) for w in words.get_feature_names_out())
         self._word_count = len(self._vocabulary)
+        self._width = matrix.shape[1]
+        self._halves = (_FittedHalf(words, 0), _FittedHalf(chars, self._word_count))
 
     @property
     def size(self) -> int:
@@ -104,9 +141,10 @@ class LearnedModel:
 
     def opinion(self, text: str) -> Opinion:
         """The model's category for ``text`` (from :func:`text_of`), with what weighed most."""
-        word_vector = self._words.transform([text])
-        vector = sparse.hstack([word_vector, self._chars.transform([text])]).tocsr()
-        scores = np.asarray(self._svm.decision_function(vector)).ravel()
+        vector = self.vector(text)
+        # The SVM's decision function, without its per-call input checks.
+        coefficients = self._svm.coef_
+        scores = coefficients[:, vector.indices] @ vector.data + self._svm.intercept_
         if len(scores) == 1:  # two categories: one score, for the second of them
             scores = np.array([-scores[0], scores[0]])
         order = np.argsort(-scores, kind="stable")
@@ -119,18 +157,30 @@ class LearnedModel:
             confidence=round(confidence, 3),
             ranked=ranked,
             scores=tuple(round(float(scores[int(i)]), 4) for i in order),
-            words=self._weighing_words(word_vector, top),
+            words=self._weighing_words(vector, top),
             neighbours=self._neighbours(vector),
         )
 
-    def _weighing_words(self, word_vector: Any, top: int) -> tuple[tuple[str, float], ...]:
-        row = word_vector.tocoo()
+    def vector(self, text: str) -> Any:
+        """The text's features as one sparse row: word n-grams, then character n-grams, each
+        half l2-normalised, as the examples' rows were built in :func:`train`."""
+        (word_columns, word_values), (char_columns, char_values) = (
+            half.columns(text) for half in self._halves
+        )
+        columns = np.concatenate([word_columns, char_columns])
+        values = np.concatenate([word_values, char_values])
+        return sparse.csr_matrix(
+            (values, columns, np.array([0, len(columns)])), shape=(1, self._width)
+        )
+
+    def _weighing_words(self, vector: Any, top: int) -> tuple[tuple[str, float], ...]:
         weights = self._svm.coef_
         # With two categories the one row of weights speaks for the second.
         coefficients = weights[top] if len(weights) > 1 else weights[0] * (1 if top else -1)
         weighed = [
             (self._vocabulary[int(j)], float(value * coefficients[int(j)]))
-            for j, value in zip(row.col, row.data, strict=True)
+            for j, value in zip(vector.indices, vector.data, strict=True)
+            if j < self._word_count
         ]
         weighed = [item for item in weighed if item[1] > 0]
         weighed.sort(key=lambda item: -item[1])
@@ -158,13 +208,19 @@ def _version(examples: Sequence[Example]) -> str:
     return digest.hexdigest()[:12]
 
 
+def vectorisers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
+    """The model's two unfitted vectorisers: word 1-2-grams and character 2-5-grams."""
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
+    return words, chars
+
+
 def train(examples: Sequence[Example]) -> LearnedModel:
     """Fit the model on ``examples`` (at least two categories); deterministic."""
     if len({e.category for e in examples}) < 2:
         raise ValueError("the learned model needs examples of at least two categories")
     texts = [e.text for e in examples]
-    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
+    words, chars = vectorisers()
     matrix = sparse.hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
     svm = LinearSVC(C=_REGULARISATION, random_state=0)
     svm.fit(matrix, [e.category for e in examples])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from scipy import sparse
 
-from services.triage.domain.learned import Example, text_of, train
+from services.triage.domain.learned import Example, text_of, train, vectorisers
+from services.triage.rules_files import shipped_examples
 
 EXAMPLES = [
     Example("m-1", "share poster paslon", text_of("share poster paslon", "di facebook"), "MEDSOS"),
@@ -54,3 +57,36 @@ def test_a_text_between_the_categories_gets_a_low_confidence() -> None:
 def test_one_category_is_not_enough_to_learn_from() -> None:
     with pytest.raises(ValueError, match="two categories"):
         train(EXAMPLES[:3])
+
+
+# Texts the shipped examples never saw, with repeats, numbers, links and nothing known at all.
+ODD_TEXTS = [
+    "",
+    "zzqx vvkw",
+    text_of("Camat ikut  KAMPANYE kampanye kampanye", "di desa 02, lihat https://fb.com/x"),
+    text_of("guru honorer bagikan brosur paslon 1", "di grup whatsapp wali murid sd negeri"),
+    text_of("ASN ngeshare video", "dukung calon bupati nomor 3!!!"),
+]
+
+
+def test_a_text_s_vector_is_the_one_scikit_learn_s_vectorisers_give() -> None:
+    examples = shipped_examples()
+    model = train(examples)
+    words, chars = vectorisers()
+    texts = [e.text for e in examples]
+    words.fit(texts)
+    chars.fit(texts)
+    for text in [*texts[::25], *ODD_TEXTS]:
+        expected = sparse.hstack([words.transform([text]), chars.transform([text])]).toarray()
+        assert np.allclose(model.vector(text).toarray(), expected, rtol=0, atol=1e-12), text
+
+
+def test_the_scores_are_the_svm_s_decision_values() -> None:
+    model = train(shipped_examples())
+    for text in ODD_TEXTS[2:]:
+        opinion = model.opinion(text)
+        expected = model._svm.decision_function(model.vector(text)).ravel()
+        by_category = dict(zip(opinion.ranked, opinion.scores, strict=True))
+        classes = [str(c) for c in model._svm.classes_]
+        for category, value in zip(classes, expected, strict=True):
+            assert by_category[category] == pytest.approx(round(float(value), 4), abs=1e-4)

@@ -310,25 +310,30 @@ def test_same_hoax_in_two_regencies_is_related_not_duplicate(triage: TriageDeps)
 def test_candidates_carry_the_text_only_where_matching_compares_it(triage: TriageDeps) -> None:
     at = datetime(2024, 11, 8, 10, 0, tzinfo=UTC)
     template = "Saya melaporkan ASN ikut kampanye paslon nomor 2 di Desa {} bersama warga."
+    post = "https://www.instagram.com/p/Sijuk2/"
 
-    def stored(case_id: str, text: str, people: list[tuple[str, str | None, str | None]]) -> Any:
-        f = facts_from(case_id, "64.02", at, "Laporan", text, [], people, None)
+    def stored(
+        case_id: str, people: list[tuple[str, str | None, str | None]], urls: list[str]
+    ) -> Any:
+        f = facts_from(case_id, "64.02", at, "Laporan", template.format("Sijuk"), urls, people)
         triage.facts.replace_one({"_id": case_id}, facts_doc(f, None), upsert=True)
         return f
 
-    other = stored("A", template.format("Sijuk"), [("Zainal Abidin", None, "Camat")])
-    unnamed = stored("B", template.format("Sijuk"), [])
+    stored("A", [("Zainal Abidin", None, "Camat")], [])
+    unnamed = stored("B", [], [])
+    same_post = stored("C", [("Zainal Abidin", None, "Camat")], [post])
     new = facts_from(
-        "N", "64.02", at, "Laporan", template.format("Sijuk"), [], [("Marlina", None, "Dinas")]
+        "N", "64.02", at, "Laporan", template.format("Sijuk"), [post], [("Marlina", None, "Dinas")]
     )
     found = {c.facts.case_id: c.facts for c in find_candidates(triage.facts, new)}
-    assert set(found) == {"A", "B"}
+    # A names someone else and shares only the template's words: never a candidate.
+    assert set(found) == {"B", "C"}
     assert found["B"].signature.shingles == unnamed.signature.shingles
-    assert found["A"].signature.shingles == frozenset()  # names someone else: never compared
+    assert found["C"].signature.shingles == frozenset()  # names someone else: never compared
     assert find_matches(new, list(found.values()), triage.dedup) == find_matches(
-        new, [other, unnamed], triage.dedup
+        new, [unnamed, same_post], triage.dedup
     )
-    assert [m.case_id for m in find_matches(new, list(found.values()), triage.dedup)] == ["B"]
+    assert {m.case_id for m in find_matches(new, list(found.values()), triage.dedup)} == {"B", "C"}
 
 
 # --- re-triage -------------------------------------------------------------------------------

@@ -2,15 +2,15 @@
 
 Each case keeps one document with its canonical links, accused, text signature and blocking
 keys. Candidates for a new case are the cases of the same province sharing at least one
-blocking key (one query on a multikey index); province clusters are computed from the
-province's recent facts (one range query).
+blocking key (one query on a multikey index) that matching could link to it; province
+clusters are computed from the province's recent facts (one range query).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import DESCENDING
@@ -26,7 +26,7 @@ from services.triage.domain.dedup import (
     needs_text,
     province_clusters,
 )
-from services.triage.domain.text_signature import TextSignature
+from services.triage.domain.text_signature import TextSignature, text_keys
 
 Document = dict[str, Any]
 
@@ -76,6 +76,77 @@ def facts_from_doc(doc: Document) -> DedupFacts:
 _CANDIDATE_FIELDS: Document = {"blocking_keys": 0, "minhash": 0, "shingles": 0}
 
 
+def _accused_may_agree(facts: DedupFacts) -> Document:
+    """The query form of "the accused are not clearly other people" (``needs_text``) for a
+    stored case that shares no link key with ``facts``; {} when it holds for every case.
+
+    It mirrors ``_accused_differ`` in the domain: NIPs on both sides decide alone (a stored
+    case with one of these NIPs shares an ``n:`` key, so here it must have none); otherwise
+    names on both sides must overlap, one name's words within the other's. The domain's
+    check still runs on what comes back; this only keeps the rest in the database, where a
+    monitoring burst written from one template would otherwise fill the candidate limit
+    with reports about other people (tests/integration/triage compares the two).
+    """
+    clauses: list[Document] = []
+    if facts.accused_nips:
+        clauses.append({"accused_nips": {"$size": 0}})
+    if facts.accused_names:
+        ours = [{"$literal": sorted(set(name.split()))} for name, _ in facts.accused_names]
+        overlaps = [
+            {"$or": [{"$setIsSubset": ["$$words", w]}, {"$setIsSubset": [w, "$$words"]}]}
+            for w in ours
+        ]
+        any_name_overlaps = {
+            "$anyElementTrue": [
+                {
+                    "$map": {
+                        "input": {"$ifNull": ["$accused_names", []]},
+                        "as": "person",
+                        "in": {
+                            "$let": {
+                                "vars": {
+                                    "words": {"$split": [{"$arrayElemAt": ["$$person", 0]}, " "]}
+                                },
+                                "in": {"$or": overlaps},
+                            }
+                        },
+                    }
+                }
+            ]
+        }
+        clauses.append({"$or": [{"accused_names": {"$size": 0}}, {"$expr": any_name_overlaps}]})
+    return {"$and": clauses} if clauses else {}
+
+
+def candidate_query(facts: DedupFacts, window: timedelta) -> Document | None:
+    """The query for the stored cases matching could link to ``facts``; None if no key.
+
+    A case sharing a link key (the same post or account, the same accused) is a candidate
+    at any time, as the same post is linked however late. A case sharing only text keys is
+    one only within the window and when its accused are not clearly other people, since
+    only then are the texts compared.
+    """
+    words = text_keys(facts.signature)
+    links = sorted(blocking_keys(facts) - words)
+    branches: list[Document] = []
+    if links:
+        branches.append({"blocking_keys": {"$in": links}})
+    if words:
+        branches.append(
+            {
+                "blocking_keys": {"$in": sorted(words)},
+                "received_at": {
+                    "$gte": facts.received_at - window,
+                    "$lte": facts.received_at + window,
+                },
+                **_accused_may_agree(facts),
+            }
+        )
+    if not branches:
+        return None
+    return {"province": facts.province, "_id": {"$ne": facts.case_id}, "$or": branches}
+
+
 def find_candidates(
     collection: Collection[Document],
     facts: DedupFacts,
@@ -84,31 +155,24 @@ def find_candidates(
     limit: int = MAX_CANDIDATES,
     config: DedupConfig | None = None,
 ) -> list[Candidate]:
-    """Earlier cases of the same province that share a blocking key with ``facts``.
+    """Earlier cases of the same province that matching could link to ``facts``.
 
-    Two reads: the candidates without their text, then the shingles of those whose text
-    matching compares (``needs_text``): a template report finds up to ``limit`` candidates,
-    and most of them name other accused, so their shingles would be decoded for nothing.
+    Two reads: the candidates (``candidate_query``) without their text, then the shingles
+    of those whose text matching compares (``needs_text``); a candidate found through a
+    link key alone is often about other people, and its shingles would be decoded for
+    nothing.
     """
-    keys = sorted(blocking_keys(facts))
-    if not keys:
+    matching = config or DedupConfig()
+    query = candidate_query(facts, matching.window)
+    if query is None:
         return []
     cursor = (
-        collection.find(
-            {
-                "province": facts.province,
-                "blocking_keys": {"$in": keys},
-                "_id": {"$ne": facts.case_id},
-            },
-            _CANDIDATE_FIELDS,
-            session=session,
-        )
+        collection.find(query, _CANDIDATE_FIELDS, session=session)
         .sort("received_at", DESCENDING)
         .limit(limit)
     )
     docs = list(cursor)
     found = [facts_from_doc(doc) for doc in docs]
-    matching = config or DedupConfig()
     wanted = [f.case_id for f in found if needs_text(facts, f, matching)]
     if wanted:
         texts = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -133,6 +134,16 @@ def _validate(code: object) -> tuple[str, bool]:
 
 def parse_region_code(code: str) -> RegionCode:
     """Validate ``code`` as a ``RegionCode``; raise ``ValueError`` naming what is wrong."""
+    if not isinstance(code, str):
+        return RegionCode(code)  # raises, naming what it got
+    return _parsed_code(code)
+
+
+# Codes are parsed for every case, candidate and request, and a deployment knows a few
+# hundred of them; a RegionCode is frozen, so one instance per code can be shared. Codes
+# that fail are not kept (lru_cache keeps only results).
+@lru_cache(maxsize=1024)
+def _parsed_code(code: str) -> RegionCode:
     return RegionCode(code)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from services.triage.domain.calendar import WorkingCalendar
@@ -189,16 +190,31 @@ class Decision:
 
 def dedup_facts(case: CaseInput, category: str | None = None) -> DedupFacts:
     """The comparison facts of a case."""
-    return facts_from(
+    facts = _facts_of(
         case.case_id,
         case.tenant,
         case.submitted_at,
         case.title,
         case.description,
         case.evidence_urls,
-        [(a.name, a.nip, a.agency) for a in case.accused],
-        category=category,
+        tuple((a.name, a.nip, a.agency) for a in case.accused),
     )
+    return facts if category is None else replace(facts, category=category)
+
+
+# One triage wants a case's facts three times (the candidate search, matching, the stored
+# copy) and the text signature is most of their cost; the key is every field they read.
+@lru_cache(maxsize=16)
+def _facts_of(
+    case_id: str,
+    tenant: str,
+    received_at: datetime,
+    title: str,
+    description: str,
+    evidence_urls: tuple[str, ...],
+    accused: tuple[tuple[str, str | None, str | None], ...],
+) -> DedupFacts:
+    return facts_from(case_id, tenant, received_at, title, description, evidence_urls, accused)
 
 
 def propose_route(

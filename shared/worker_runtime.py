@@ -121,6 +121,10 @@ def run_worker(
         thread.start()
     log.info("worker started", extra={"queue": f"pantau.{service}"})
     consumer.run()
+    if relay is not None:
+        # An idle relay sees the stop at its next quarter-second check; woken, at once. (Not
+        # from the signal handler: the wake takes a lock the interrupted code may hold.)
+        relay.wake()
     for thread in threads:
         thread.join(timeout=10)
     if health is not None:

@@ -36,7 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from services.triage.domain.classifier import FLAG_NO_BREACH, CaseFacts, Classification, classify
-from services.triage.domain.learned import Example, text_of, train
+from services.triage.domain.learned import Example, text_of, train, vectorisers
 from services.triage.domain.proposal import propose
 from services.triage.domain.proposal_rules import Evidence
 from services.triage.domain.rules import CATEGORY_CODES, FALLBACK_CATEGORY, Rules
@@ -238,16 +238,17 @@ class _LogisticModel:
     """The runner-up candidate: the same features under logistic regression."""
 
     def __init__(self, examples: Sequence[Example]) -> None:
-        self._model = train(examples)  # reuses the fitted vectorisers
+        self._words, self._chars = vectorisers()
         texts = [e.text for e in examples]
+        self._words.fit(texts)
+        self._chars.fit(texts)
         self._regression = LogisticRegression(C=20, max_iter=3000)
         self._regression.fit(self._vectors(texts), [e.category for e in examples])
 
     def _vectors(self, texts: Sequence[str]) -> object:
         from scipy import sparse
 
-        model = self._model
-        return sparse.hstack([model._words.transform(texts), model._chars.transform(texts)]).tocsr()
+        return sparse.hstack([self._words.transform(texts), self._chars.transform(texts)]).tocsr()
 
     def category(self, facts: CaseFacts) -> str:
         text = text_of(facts.title, facts.description)

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 
 import pika
 
@@ -32,7 +31,7 @@ from bench.harness import Servers, real_servers, say
 from services.cli.infra import free_port
 from services.cli.mailbox import MailSink
 from services.notify.channels.base import Outgoing
-from services.notify.channels.email import MAX_MAILS_PER_SESSION, EmailChannel
+from services.notify.channels.email import MAX_MAILS_PER_SESSION, EmailChannel, wire_bytes
 from services.notify.recipients import Profile
 from services.notify.rendering import render
 from shared.broker import topology
@@ -78,11 +77,8 @@ def _sample_mail(settings: Settings) -> bytes:
     assert event.assignee is not None
     profile = Profile(officer_id="bench", name="Petugas", email="petugas@karo.example")
     message = render(event, profile, case_url="http://127.0.0.1:8001/v1/cases/x")
-    mail: EmailMessage = EmailChannel(settings).build(
-        Outgoing(key="k" * 40, recipient=profile, message=message)
-    )
-    # CRLF line ends, as SMTP requires and as the channel sends (smtplib leaves bytes as given).
-    return mail.as_bytes(policy=mail.policy.clone(linesep="\r\n"))
+    mail = EmailChannel(settings).build(Outgoing(key="k" * 40, recipient=profile, message=message))
+    return wire_bytes(mail)
 
 
 def _raw_sender(port: int, count: int, mail: bytes, per_session: int) -> None:

@@ -207,6 +207,11 @@ def _quit(smtp: smtplib.SMTP) -> None:
     smtp.close()
 
 
+def wire_bytes(msg: Message) -> bytes:
+    """The message as DATA carries it: CRLF line ends (smtplib leaves bytes as given)."""
+    return msg.as_bytes(policy=_WIRE)
+
+
 def _header(value: str) -> str:
     """A header value on one line (a line break would start a header of its own), encoded
     only where it is not ASCII."""
@@ -247,7 +252,7 @@ def _transmit(
         _reset(smtp)
         raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
     # smtplib.data checks only the 354 go-ahead; the verdict on the message comes after it.
-    code, reply = smtp.data(msg.as_bytes(policy=_WIRE))
+    code, reply = smtp.data(wire_bytes(msg))
     if code != 250:
         _reset(smtp)
         raise smtplib.SMTPDataError(code, reply)

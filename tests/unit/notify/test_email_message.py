@@ -7,7 +7,7 @@ import email.policy
 from email.message import EmailMessage
 
 from services.notify.channels.base import Outgoing
-from services.notify.channels.email import EmailChannel
+from services.notify.channels.email import EmailChannel, wire_bytes
 from services.notify.recipients import Profile
 from services.notify.rendering import Rendered
 from shared.settings import Settings
@@ -27,7 +27,7 @@ def read_back(subject: str, mail_from: str = "Pantau <pantau@example.id>") -> Em
         Rendered(subject, TEXT, HTML, "sms"),
         "corr-1",
     )
-    raw = channel.build(outgoing).as_bytes()
+    raw = wire_bytes(channel.build(outgoing))
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)
     return parsed

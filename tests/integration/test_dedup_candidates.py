@@ -22,6 +22,7 @@ from services.triage.domain.dedup import (
     DedupFacts,
     blocking_keys,
     facts_from,
+    link_keys,
     needs_text,
 )
 from services.triage.domain.text_signature import text_keys
@@ -80,7 +81,7 @@ def expected(new: DedupFacts, stored: list[DedupFacts], config: DedupConfig) -> 
     """What the domain says the search must find: a shared link key, or a shared text key
     with texts that matching compares."""
     words = text_keys(new.signature)
-    links = blocking_keys(new) - words
+    links = link_keys(new)
     found = set()
     for other in stored:
         if other.case_id == new.case_id or other.province != new.province:

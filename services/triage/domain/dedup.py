@@ -162,17 +162,23 @@ def _name_keys(facts: DedupFacts) -> set[str]:
     return keys
 
 
+def link_keys(facts: DedupFacts) -> frozenset[str]:
+    """The keys that link two cases whatever their dates and texts: the same post or
+    account, the same accused (by NIP, or by name within an agency)."""
+    keys = {f"u:{u}" for u in _matchable_urls(facts)}
+    keys.update(f"n:{nip}" for nip in facts.accused_nips)
+    keys.update(_name_keys(facts))
+    return frozenset(keys)
+
+
 def blocking_keys(facts: DedupFacts) -> frozenset[str]:
-    """Index keys under which storage can find the candidates for :func:`find_matches`.
+    """Index keys under which storage can find the candidates for :func:`find_matches`:
+    the link keys and the text's keys.
 
     Two cases that :func:`find_matches` would link share at least one key, except for text
     matches, where the keys (MinHash bands and sampled shingles) find most but not all pairs.
     """
-    keys = {f"u:{u}" for u in _matchable_urls(facts)}
-    keys.update(f"n:{nip}" for nip in facts.accused_nips)
-    keys.update(_name_keys(facts))
-    keys.update(text_keys(facts.signature))
-    return frozenset(keys)
+    return link_keys(facts) | text_keys(facts.signature)
 
 
 # ---------------------------------------------------------------------------- matching

@@ -23,6 +23,7 @@ from services.triage.domain.dedup import (
     DedupConfig,
     DedupFacts,
     blocking_keys,
+    link_keys,
     needs_text,
     province_clusters,
 )
@@ -127,7 +128,7 @@ def candidate_query(facts: DedupFacts, window: timedelta) -> Document | None:
     only then are the texts compared.
     """
     words = text_keys(facts.signature)
-    links = sorted(blocking_keys(facts) - words)
+    links = sorted(link_keys(facts))
     branches: list[Document] = []
     if links:
         branches.append({"blocking_keys": {"$in": links}})

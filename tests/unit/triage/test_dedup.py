@@ -19,10 +19,16 @@ from services.triage.domain.dedup import (
     blocking_keys,
     facts_from,
     find_matches,
+    link_keys,
     needs_text,
     province_clusters,
 )
-from services.triage.domain.text_signature import similarity, text_signature, text_tokens
+from services.triage.domain.text_signature import (
+    similarity,
+    text_keys,
+    text_signature,
+    text_tokens,
+)
 from services.triage.domain.urls import canonical_url, url_kind
 from shared.regions import parse_region_code
 
@@ -520,6 +526,11 @@ def test_blocking_keys_cover_links_people_and_text() -> None:
     assert "n:199002152015031004" in keys
     assert "a:64.02:kecamatan tenggarong:aji rahmat" in keys
     assert any(k.startswith("t:") for k in keys)
+    # The candidate search treats link keys and text keys apart (only text keys are bounded
+    # by the window): the link keys are exactly the keys that are not the text's.
+    links = link_keys(f)
+    assert links == {k for k in keys if not k.startswith("t:")}
+    assert keys == links | text_keys(f.signature)
 
 
 def test_every_labelled_pair_the_matcher_links_shares_a_blocking_key() -> None:

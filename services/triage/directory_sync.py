@@ -100,4 +100,7 @@ def handle_officer_changed(envelope: Envelope, event: OfficerChanged, deps: Tria
     shipped = tuple(
         o.tenant for o in config.defaults.roster.officers if o.officer_id == event.officer_id
     )
-    return apply_officer_changed(config.directory, config.heads, event, deps.clock(), shipped)
+    applied = apply_officer_changed(config.directory, config.heads, event, deps.clock(), shipped)
+    if applied:
+        config.head_cache.forget()  # this worker's next case sees the new stamp at once
+    return applied

@@ -5,7 +5,9 @@ as a new numbered version of one kind (``rules``, ``routing``, ``roster``, ``cal
 one regency, after the same validation the files get; older versions stay for history. A
 small head document per regency names the versions in force, so a process checks with one
 primary-key read whether its cached configuration is still current and reloads only what
-changed: a change takes effect in every worker and web process without a restart.
+changed: a change takes effect in every worker and web process without a restart. A worker
+follows the heads with a change stream and skips even that read while nothing changes
+(``config_heads``).
 
 A stored version that cannot be loaded (it was valid when stored, but the code has changed
 since) is logged and skipped: the last good configuration keeps working.
@@ -42,6 +44,7 @@ from services.triage.domain.calendar import CalendarEntry, WorkingCalendar, buil
 from services.triage.domain.routing import Officer, RoutingTable
 from services.triage.domain.rules import Rules
 from services.triage.roster import Roster
+from services.triage.storage.config_heads import HeadCache
 from services.triage.storage.transactions import in_transaction
 from shared.contracts import Recipient
 from shared.regions import province_of, timezone_for
@@ -124,6 +127,8 @@ class ConfigStore:
         self.defaults = defaults
         # Triage's copy of intake's officer directory (directory_sync), laid over the roster.
         self.directory = directory
+        # Follows the heads when a worker runs its stream (``head_cache.run``); else reads.
+        self.head_cache = HeadCache(heads)
         self._stamps: dict[str, int] = {}
         self._parts: dict[str, _Parts] = {}
         self._configs: dict[str, TenantConfig] = {}
@@ -136,7 +141,7 @@ class ConfigStore:
 
     def current(self, tenant: str) -> TenantConfig:
         """The configuration in force for ``tenant`` (a cheap head read when nothing changed)."""
-        head = self.heads.find_one({"_id": tenant}) or {}
+        head = self.head_cache.read(tenant)
         wanted: dict[str, int] = {kind: int(head.get(kind, 0)) for kind in KINDS}
         stamp = int(head.get("directory", 0))
         with self._lock:
@@ -270,6 +275,7 @@ class ConfigStore:
                 continue  # another writer took that number; take the next one
         else:
             raise ConfigInvalid(kind, [ConfigProblem("(body)", "changed concurrently; retry")])
+        self.head_cache.forget()
         return self.current(tenant)
 
     # --- internals -------------------------------------------------------------------------

@@ -1,0 +1,175 @@
+"""The configuration heads' cache on the real database: while its change stream runs, a head
+is read once and then served from memory; a change written by another process is seen; a
+head read while a change arrives is not kept; without the stream every read goes to the
+database; and a process that saves a configuration sees it at once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from pymongo import MongoClient, monitoring
+from pymongo.collection import Collection
+
+from services.cli.infra import MongoServer
+from services.triage.bootstrap import bootstrap, ensure_indexes
+from services.triage.deps import build
+from services.triage.storage.config_heads import HeadCache
+from shared.settings import Settings
+from tests.support.waiting import eventually
+from tests.unit.triage.builders import database_only_settings
+
+Document = dict[str, object]
+TENANT = "19.05"
+
+
+class _Finds(monitoring.CommandListener):
+    """Counts the finds on one collection; ``during`` runs as one starts (a change that
+    arrives while the read is on its way)."""
+
+    def __init__(self, collection: str) -> None:
+        self.collection = collection
+        self.count = 0
+        self.during: list[object] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find" and event.command.get("find") == self.collection:
+            self.count += 1
+            while self.during:
+                action = self.during.pop()
+                assert callable(action)
+                action()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        return None
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        return None
+
+
+@pytest.fixture
+def heads(settings: Settings) -> Iterator[tuple[Collection[Document], _Finds]]:
+    listener = _Finds("heads_test")
+    client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[listener])
+    collection = client[settings.database_name("triage")]["heads_test"]
+    collection.delete_many({})
+    # Written before any stream opens, so no test sees its own setup arrive as a change.
+    collection.insert_one({"_id": TENANT, "rules": 1})
+    yield collection, listener
+    client.close()
+
+
+@pytest.fixture
+def following(
+    heads: tuple[Collection[Document], _Finds],
+) -> Iterator[HeadCache]:
+    cache = HeadCache(heads[0])
+    stop = threading.Event()
+    thread = threading.Thread(target=cache.run, args=(stop,), daemon=True)
+    thread.start()
+    eventually(cache.following.is_set, timeout=10)
+    yield cache
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive(), "the stream did not see the stop"
+
+
+def test_a_followed_head_is_read_once_and_a_change_by_another_process_is_seen(
+    settings: Settings, heads: tuple[Collection[Document], _Finds], following: HeadCache
+) -> None:
+    collection, finds = heads
+    assert following.read(TENANT)["rules"] == 1
+    before = finds.count
+    for _ in range(20):
+        assert following.read(TENANT)["rules"] == 1
+    assert finds.count == before, "a followed head was read again with nothing changed"
+
+    # Another process (its own client, so not this cache's forget) saves a version.
+    other: MongoClient[Document] = MongoClient(settings.mongo_url)
+    try:
+        other[collection.database.name][collection.name].update_one(
+            {"_id": TENANT}, {"$set": {"rules": 2}}
+        )
+    finally:
+        other.close()
+    eventually(lambda: following.read(TENANT).get("rules") == 2, timeout=10)
+    # A regency without a head reads as empty, and is cached like any other.
+    assert following.read("19.02") == {}
+
+
+def test_a_head_read_while_a_change_arrives_is_not_kept(
+    heads: tuple[Collection[Document], _Finds], following: HeadCache
+) -> None:
+    _, finds = heads
+    # The change is reported while the read is on its way: the read may predate it.
+    finds.during.append(following.forget)
+    assert following.read(TENANT)["rules"] == 1
+    before = finds.count
+    following.read(TENANT)
+    assert finds.count == before + 1, "a read that raced a change was kept"
+    following.read(TENANT)
+    assert finds.count == before + 1, "the next read, with nothing changed, was not kept"
+
+
+def test_without_its_stream_every_read_goes_to_the_database(
+    heads: tuple[Collection[Document], _Finds],
+) -> None:
+    collection, finds = heads
+    cache = HeadCache(collection)
+    for _ in range(3):
+        cache.read(TENANT)
+    assert finds.count == 3
+    # A change with nobody following it is seen by the very next read.
+    collection.update_one({"_id": TENANT}, {"$set": {"rules": 2}})
+    assert cache.read(TENANT)["rules"] == 2
+
+
+def test_a_stopped_stream_stops_the_cache(
+    heads: tuple[Collection[Document], _Finds],
+) -> None:
+    collection, finds = heads
+    cache = HeadCache(collection)
+    stop = threading.Event()
+    thread = threading.Thread(target=cache.run, args=(stop,), daemon=True)
+    thread.start()
+    eventually(cache.following.is_set, timeout=10)
+    cache.read(TENANT)
+    stop.set()
+    thread.join(5)
+    before = finds.count
+    cache.read(TENANT)
+    assert finds.count == before + 1, "a head was served from memory with nobody following"
+
+
+@pytest.fixture
+def db_settings(mongo_server: MongoServer) -> Iterator[Settings]:
+    yield from database_only_settings(mongo_server.url)
+
+
+def test_a_saved_configuration_is_in_force_at_once_in_the_process_that_saved_it(
+    db_settings: Settings,
+) -> None:
+    bootstrap(db_settings)
+    ensure_indexes()
+    store = build(db_settings).config
+    stop = threading.Event()
+    thread = threading.Thread(target=store.head_cache.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        eventually(store.head_cache.following.is_set, timeout=10)
+        before = store.current(TENANT)
+        assert before.versions["calendar"] == 0
+        saved = store.save(
+            TENANT,
+            "calendar",
+            {"entries": [{"kind": "holiday", "start": "2026-12-24", "label": "libur"}]},
+            by="sup-1",
+            reason="libur daerah",
+        )
+        assert saved.versions["calendar"] == 1
+        # No waiting for the stream: the saving process forgot its cached head itself.
+        assert store.current(TENANT).versions["calendar"] == 1
+    finally:
+        stop.set()
+        thread.join(5)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from pymongo import MongoClient, monitoring
@@ -15,7 +15,7 @@ from pymongo.collection import Collection
 
 from shared import outbox
 from shared.broker import topology
-from shared.broker.publisher import Publisher
+from shared.broker.publisher import Outgoing, Publisher
 from shared.outbox import Document, OutboxRelay
 from shared.outbox_watch import OutboxWatch, pending_writes
 from shared.settings import Settings
@@ -162,3 +162,109 @@ def test_a_batch_published_by_another_relay_between_read_and_lease_is_not_publis
     published = [properties.message_id for properties, _ in drain(settings, queue)]
     assert published == [str(second.id)]
     assert collection.count_documents({"outbox_pending": True}) == 0
+
+
+class _Rounds(Publisher):
+    """The real publisher, counting the batches it is handed (one per round with events)."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings, name="rounds-test")
+        self.batches: list[int] = []
+
+    def publish(self, messages: Sequence[Outgoing]) -> None:
+        super().publish(messages)
+        self.batches.append(len(messages))
+
+
+class _FindCount(monitoring.CommandListener):
+    """Counts the relay's looks for ready documents on one collection (not the backlog
+    gauge's reads, which come every few seconds whatever happens)."""
+
+    def __init__(self, collection: str) -> None:
+        self.collection = collection
+        self.count = 0
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command = event.command
+        if (
+            event.command_name == "find"
+            and command.get("find") == self.collection
+            and "$or" in command.get("filter", {})
+        ):
+            self.count += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        return None
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        return None
+
+
+def _running(relay: OutboxRelay) -> tuple[threading.Event, threading.Thread]:
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def test_a_lone_event_after_an_empty_look_does_not_wait_out_the_gap(
+    settings: Settings, collection: Collection[Document]
+) -> None:
+    """The gap between rounds gathers events under load; it follows only rounds that
+    published, so the first event after a quiet spell goes at once."""
+    queue = topology.consumer_topology(settings, "triage").queue
+    depth(settings, queue)
+    relay = OutboxRelay(
+        "test",
+        [collection],
+        Publisher(settings, name="gap-test"),
+        idle_interval=AN_HOUR,
+        round_gap=AN_HOUR,
+    )
+    stop, thread = _running(relay)
+    try:
+        time.sleep(0.5)  # its first look found nothing
+        collection.insert_one({"_id": "lone", **outbox.fields([envelope_of(submitted())])})
+        relay.wake()
+        eventually(lambda: depth(settings, queue) == 1, timeout=10)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
+def test_events_woken_in_quick_succession_go_out_together_with_no_empty_look_after(
+    settings: Settings, collection: Collection[Document]
+) -> None:
+    """A round costs the same three commands for one event as for fifty: events that come
+    while the relay waits out its gap after a round that published go together in the next
+    round. After a round, the relay looks again at once only if woken meanwhile (or its
+    batch was full): an empty look after every round was a command per case for nothing."""
+    queue = topology.consumer_topology(settings, "triage").queue
+    depth(settings, queue)
+    looks = _FindCount(collection.name)
+    client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[looks])
+    watched = client[collection.database.name][collection.name]
+    publisher = _Rounds(settings)
+    relay = OutboxRelay("test", [watched], publisher, idle_interval=AN_HOUR, round_gap=1.0)
+    stop, thread = _running(relay)
+    try:
+        time.sleep(0.5)
+        collection.insert_one({"_id": "lone", **outbox.fields([envelope_of(submitted())])})
+        relay.wake()
+        eventually(lambda: depth(settings, queue) == 1, timeout=10)
+        for n in range(5):
+            collection.insert_one({"_id": f"c-{n}", **outbox.fields([envelope_of(submitted())])})
+            relay.wake()
+        eventually(lambda: depth(settings, queue) == 6, timeout=10)
+        eventually(lambda: collection.count_documents({"outbox_pending": True}) == 0, timeout=10)
+        looked = looks.count
+        time.sleep(2.0)  # twice the gap: an empty look after the round would have come
+        assert looks.count == looked, "the relay looked again with nothing to find"
+    finally:
+        stop.set()
+        thread.join(5)
+        client.close()
+    # The first look, the lone event's round, the five's round.
+    assert looked == 3
+    assert publisher.batches == [1, 5]

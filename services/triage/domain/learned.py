@@ -35,6 +35,7 @@ _SIMILAR: Final = 3
 _WORDS: Final = 4
 # Softer than the default (1.0): the examples are few for the number of features.
 _REGULARISATION: Final = 0.5
+_WORD_CACHE_LIMIT: Final = 50_000
 
 
 @dataclass(frozen=True)
@@ -88,21 +89,55 @@ class _FittedHalf:
         self._vocabulary: dict[str, int] = fitted.vocabulary_
         self._idf: Any = fitted.idf_
         self._offset = offset
+        # Character n-grams within words depend on the word alone, so a text's counts are
+        # the sum of its words' counts; each word's are worked out once and kept (reports
+        # repeat their words, and a province's reports share most of them). The analyser
+        # in Python was the largest part of the model's time a case.
+        self._by_word = fitted.analyzer == "char_wb"
+        self._preprocess: Callable[[str], str] = fitted.build_preprocessor()
+        self._word_terms: dict[str, tuple[tuple[int, int], ...]] = {}
 
     def columns(self, text: str) -> tuple[Any, Any]:
         """The text's non-zero columns (sorted, shifted by the half's offset) and values."""
-        found: dict[int, int] = {}
-        for term, count in Counter(self._analyse(text)).items():
-            column = self._vocabulary.get(term)
-            if column is not None:
-                found[column] = count
-        columns = np.fromiter(sorted(found), dtype=np.int64, count=len(found))
-        counts = np.fromiter((found[c] for c in columns), dtype=np.float64, count=len(found))
+        found = self._counts_by_word(text) if self._by_word else self._counts(text)
+        columns = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+        counts = np.fromiter(found.values(), dtype=np.float64, count=len(found))
+        order = np.argsort(columns)
+        columns, counts = columns[order], counts[order]
         values = (np.log(counts) + 1.0) * self._idf[columns]
         norm = math.sqrt(float(values @ values))
         if norm > 0:
             values /= norm
         return columns + self._offset, values
+
+    def _counts(self, text: str) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for term, count in Counter(self._analyse(text)).items():
+            column = self._vocabulary.get(term)
+            if column is not None:
+                found[column] = count
+        return found
+
+    def _counts_by_word(self, text: str) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for word, times in Counter(self._preprocess(text).split()).items():
+            terms = self._word_terms.get(word)
+            if terms is None:
+                terms = self._terms_of_word(word)
+            for column, count in terms:
+                found[column] = found.get(column, 0) + count * times
+        return found
+
+    def _terms_of_word(self, word: str) -> tuple[tuple[int, int], ...]:
+        terms = tuple(
+            (column, count)
+            for term, count in Counter(self._analyse(word)).items()
+            if (column := self._vocabulary.get(term)) is not None
+        )
+        if len(self._word_terms) >= _WORD_CACHE_LIMIT:
+            self._word_terms.clear()  # a flood of made-up words cannot grow it without end
+        self._word_terms[word] = terms
+        return terms
 
 
 def text_of(title: str, description: str) -> str:

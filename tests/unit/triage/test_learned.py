@@ -66,6 +66,8 @@ ODD_TEXTS = [
     text_of("Camat ikut  KAMPANYE kampanye kampanye", "di desa 02, lihat https://fb.com/x"),
     text_of("guru honorer bagikan brosur paslon 1", "di grup whatsapp wali murid sd negeri"),
     text_of("ASN ngeshare video", "dukung calon bupati nomor 3!!!"),
+    # Every kind of white space, a letter whose lower case is two characters, an emoji.
+    text_of("Kepala\tDinas\u00a0ikut\n\nkampanye \u2003 İzmir", "camat  camat\r\ncamat 🙂 ok"),
 ]
 
 
@@ -76,6 +78,10 @@ def test_a_text_s_vector_is_the_one_scikit_learn_s_vectorisers_give() -> None:
     texts = [e.text for e in examples]
     words.fit(texts)
     chars.fit(texts)
+    for text in [*texts[::25], *ODD_TEXTS]:
+        expected = sparse.hstack([words.transform([text]), chars.transform([text])]).toarray()
+        assert np.allclose(model.vector(text).toarray(), expected, rtol=0, atol=1e-12), text
+    # A second pass reads the words' n-grams from what the first pass kept: still equal.
     for text in [*texts[::25], *ODD_TEXTS]:
         expected = sparse.hstack([words.transform([text]), chars.transform([text])]).toarray()
         assert np.allclose(model.vector(text).toarray(), expected, rtol=0, atol=1e-12), text

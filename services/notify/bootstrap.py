@@ -11,6 +11,7 @@ from services.notify.channels.sms import SmsGatewayChannel
 from services.notify.delivery import NotifyDeps
 from services.notify.models import ALIAS, Delivery, RateWindow, Recipient
 from shared import mongo, outbox
+from shared.followed import FollowedDocuments
 from shared.settings import Settings
 
 SERVICE = "notify"
@@ -54,6 +55,7 @@ def deps(settings: Settings, *, keep_sessions: bool = True) -> NotifyDeps:
         lease=timedelta(seconds=max(15.0, 3 * slowest)),
         deliveries=Delivery._get_collection(),
         recipients=Recipient._get_collection(),
+        profiles=FollowedDocuments(Recipient._get_collection()),
         windows=RateWindow._get_collection(),
         channels=channels(settings, keep_sessions=keep_sessions),
         case_url=lambda case_id: f"{console}/kasus/{case_id}",

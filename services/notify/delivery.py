@@ -72,6 +72,7 @@ from shared.contracts import (
     Recipient,
     new_envelope,
 )
+from shared.followed import FollowedDocuments
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,9 @@ class NotifyDeps:
     rate_limit: int = 0
     rate_window_s: int = 600
     max_attempts: int = 5
+    # The officers' profiles as the worker follows them (``shared.followed``): read from
+    # memory until one changes. None: every alert reads its officer's profile.
+    profiles: FollowedDocuments | None = None
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -164,7 +168,7 @@ def _alert(
     envelope: Envelope, event: Alertable, recipient: Recipient, deps: NotifyDeps
 ) -> list[Result]:
     now = deps.clock()
-    profile = remember(deps.recipients, recipient, envelope.tenant, now)
+    profile = remember(deps.recipients, recipient, envelope.tenant, now, deps.profiles)
     if not profile.active:
         _inactive(envelope, event, profile, deps, now)
         return []

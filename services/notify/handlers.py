@@ -33,7 +33,10 @@ from shared.contracts import (
 
 def handle_officer_changed(envelope: Envelope, event: OfficerChanged, deps: NotifyDeps) -> bool:
     """Take the directory's contact data for the officer; False when the event is older."""
-    return apply_officer_changed(deps.recipients, event, deps.clock())
+    applied = apply_officer_changed(deps.recipients, event, deps.clock())
+    if applied and deps.profiles is not None:
+        deps.profiles.forget(event.officer_id)  # the next alert reads the new contact data
+    return applied
 
 
 def handle_status_changed(envelope: Envelope, event: CaseStatusChanged, deps: NotifyDeps) -> None:

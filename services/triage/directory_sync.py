@@ -102,5 +102,5 @@ def handle_officer_changed(envelope: Envelope, event: OfficerChanged, deps: Tria
     )
     applied = apply_officer_changed(config.directory, config.heads, event, deps.clock(), shipped)
     if applied:
-        config.head_cache.forget()  # this worker's next case sees the new stamp at once
+        config.head_cache.forget()  # every stamped regency: its next case sees it at once
     return applied

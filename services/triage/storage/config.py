@@ -7,7 +7,7 @@ small head document per regency names the versions in force, so a process checks
 primary-key read whether its cached configuration is still current and reloads only what
 changed: a change takes effect in every worker and web process without a restart. A worker
 follows the heads with a change stream and skips even that read while nothing changes
-(``config_heads``).
+(``shared.followed``).
 
 A stored version that cannot be loaded (it was valid when stored, but the code has changed
 since) is logged and skipped: the last good configuration keeps working.
@@ -44,9 +44,9 @@ from services.triage.domain.calendar import CalendarEntry, WorkingCalendar, buil
 from services.triage.domain.routing import Officer, RoutingTable
 from services.triage.domain.rules import Rules
 from services.triage.roster import Roster
-from services.triage.storage.config_heads import HeadCache
 from services.triage.storage.transactions import in_transaction
 from shared.contracts import Recipient
+from shared.followed import FollowedDocuments
 from shared.regions import province_of, timezone_for
 
 log = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class ConfigStore:
         # Triage's copy of intake's officer directory (directory_sync), laid over the roster.
         self.directory = directory
         # Follows the heads when a worker runs its stream (``head_cache.run``); else reads.
-        self.head_cache = HeadCache(heads)
+        self.head_cache = FollowedDocuments(heads)
         self._stamps: dict[str, int] = {}
         self._parts: dict[str, _Parts] = {}
         self._configs: dict[str, TenantConfig] = {}
@@ -141,7 +141,7 @@ class ConfigStore:
 
     def current(self, tenant: str) -> TenantConfig:
         """The configuration in force for ``tenant`` (a cheap head read when nothing changed)."""
-        head = self.head_cache.read(tenant)
+        head = self.head_cache.read(tenant) or {}
         wanted: dict[str, int] = {kind: int(head.get(kind, 0)) for kind in KINDS}
         stamp = int(head.get("directory", 0))
         with self._lock:
@@ -275,7 +275,7 @@ class ConfigStore:
                 continue  # another writer took that number; take the next one
         else:
             raise ConfigInvalid(kind, [ConfigProblem("(body)", "changed concurrently; retry")])
-        self.head_cache.forget()
+        self.head_cache.forget(tenant)
         return self.current(tenant)
 
     # --- internals -------------------------------------------------------------------------

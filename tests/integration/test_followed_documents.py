@@ -1,7 +1,8 @@
-"""The configuration heads' cache on the real database: while its change stream runs, a head
-is read once and then served from memory; a change written by another process is seen; a
-head read while a change arrives is not kept; without the stream every read goes to the
-database; and a process that saves a configuration sees it at once."""
+"""Followed documents on the real database: while the change stream runs, a document is read
+once and then served from memory; a change written by another process is seen, and drops only
+the document it changed; a document read while a change arrives is not kept; without the
+stream every read goes to the database; and a process that saves a configuration sees it at
+once (triage's configuration heads are followed this way, as are notify's profiles)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pymongo.collection import Collection
 from services.cli.infra import MongoServer
 from services.triage.bootstrap import bootstrap, ensure_indexes
 from services.triage.deps import build
-from services.triage.storage.config_heads import HeadCache
+from shared.followed import FollowedDocuments
 from shared.settings import Settings
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import database_only_settings
@@ -55,7 +56,7 @@ def heads(settings: Settings) -> Iterator[tuple[Collection[Document], _Finds]]:
     collection = client[settings.database_name("triage")]["heads_test"]
     collection.delete_many({})
     # Written before any stream opens, so no test sees its own setup arrive as a change.
-    collection.insert_one({"_id": TENANT, "rules": 1})
+    collection.insert_many([{"_id": TENANT, "rules": 1}, {"_id": "19.02", "rules": 7}])
     yield collection, listener
     client.close()
 
@@ -63,8 +64,8 @@ def heads(settings: Settings) -> Iterator[tuple[Collection[Document], _Finds]]:
 @pytest.fixture
 def following(
     heads: tuple[Collection[Document], _Finds],
-) -> Iterator[HeadCache]:
-    cache = HeadCache(heads[0])
+) -> Iterator[FollowedDocuments]:
+    cache = FollowedDocuments(heads[0])
     stop = threading.Event()
     thread = threading.Thread(target=cache.run, args=(stop,), daemon=True)
     thread.start()
@@ -75,36 +76,53 @@ def following(
     assert not thread.is_alive(), "the stream did not see the stop"
 
 
-def test_a_followed_head_is_read_once_and_a_change_by_another_process_is_seen(
-    settings: Settings, heads: tuple[Collection[Document], _Finds], following: HeadCache
+def _rules(cache: FollowedDocuments, key: str = TENANT) -> object:
+    found = cache.read(key)
+    return None if found is None else found.get("rules")
+
+
+def test_a_followed_document_is_read_once_and_a_change_by_another_process_is_seen(
+    settings: Settings, heads: tuple[Collection[Document], _Finds], following: FollowedDocuments
 ) -> None:
     collection, finds = heads
-    assert following.read(TENANT)["rules"] == 1
+    assert _rules(following) == 1
     before = finds.count
     for _ in range(20):
-        assert following.read(TENANT)["rules"] == 1
-    assert finds.count == before, "a followed head was read again with nothing changed"
+        assert _rules(following) == 1
+    assert finds.count == before, "a followed document was read again with nothing changed"
 
-    # Another process (its own client, so not this cache's forget) saves a version.
+    # Another process (its own client, so not this cache's forget) changes the other one.
     other: MongoClient[Document] = MongoClient(settings.mongo_url)
     try:
+        other[collection.database.name][collection.name].update_one(
+            {"_id": "19.02"}, {"$set": {"rules": 8}}
+        )
+        eventually(lambda: _rules(following, "19.02") == 8, timeout=10)
+        # Only the changed document was dropped.
+        before = finds.count
+        assert _rules(following) == 1
+        assert finds.count == before, "a change to one document dropped another"
+
         other[collection.database.name][collection.name].update_one(
             {"_id": TENANT}, {"$set": {"rules": 2}}
         )
     finally:
         other.close()
-    eventually(lambda: following.read(TENANT).get("rules") == 2, timeout=10)
-    # A regency without a head reads as empty, and is cached like any other.
-    assert following.read("19.02") == {}
+    eventually(lambda: _rules(following) == 2, timeout=10)
+    # A document that does not exist reads as None, and is cached like any other.
+    assert following.read("19.99") is None
+    before = finds.count
+    assert following.read("19.99") is None
+    assert finds.count == before
 
 
 def test_a_head_read_while_a_change_arrives_is_not_kept(
-    heads: tuple[Collection[Document], _Finds], following: HeadCache
+    heads: tuple[Collection[Document], _Finds], following: FollowedDocuments
 ) -> None:
     _, finds = heads
     # The change is reported while the read is on its way: the read may predate it.
     finds.during.append(following.forget)
-    assert following.read(TENANT)["rules"] == 1
+    assert _rules(following) == 1
     before = finds.count
     following.read(TENANT)
     assert finds.count == before + 1, "a read that raced a change was kept"
@@ -116,20 +134,20 @@ def test_without_its_stream_every_read_goes_to_the_database(
     heads: tuple[Collection[Document], _Finds],
 ) -> None:
     collection, finds = heads
-    cache = HeadCache(collection)
+    cache = FollowedDocuments(collection)
     for _ in range(3):
         cache.read(TENANT)
     assert finds.count == 3
     # A change with nobody following it is seen by the very next read.
     collection.update_one({"_id": TENANT}, {"$set": {"rules": 2}})
-    assert cache.read(TENANT)["rules"] == 2
+    assert _rules(cache) == 2
 
 
 def test_a_stopped_stream_stops_the_cache(
     heads: tuple[Collection[Document], _Finds],
 ) -> None:
     collection, finds = heads
-    cache = HeadCache(collection)
+    cache = FollowedDocuments(collection)
     stop = threading.Event()
     thread = threading.Thread(target=cache.run, args=(stop,), daemon=True)
     thread.start()

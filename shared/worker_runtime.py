@@ -19,9 +19,9 @@ from typing import Any
 
 from pymongo.collection import Collection
 
-from shared import logs, mongo
+from shared import correlation, logs, mongo
 from shared.broker.async_publisher import AsyncPublisher
-from shared.broker.consumer import Consumer, Handler
+from shared.broker.consumer import Batch, Consumer, Handler
 from shared.contracts import Envelope, Event
 from shared.metrics import BUILD_INFO, VERSION
 from shared.os_thread_name import os_named
@@ -40,6 +40,7 @@ def run_worker(
     settings: Settings,
     *,
     handlers: Mapping[str, Handler],
+    batch: Batch | None = None,
     outbox_collections: Sequence[Collection[dict[str, Any]]] = (),
     background: Sequence[Background] = (),
     outbox_poll_s: float = 0.25,
@@ -68,7 +69,11 @@ def run_worker(
     # With the change stream, the worker's own writes wake the relay through it too.
     after = relay.wake if relay is not None and not watch_outbox else _nothing
     consumer = Consumer(
-        settings, service, {t: _logged(h, after) for t, h in handlers.items()}, stop=stop
+        settings,
+        service,
+        {t: _logged(h, after) for t, h in handlers.items()},
+        batch=_logged_batch(batch, after) if batch is not None else None,
+        stop=stop,
     )
     monitor = QueueMonitor(settings, service, consumer.connected)
     health: HealthServer | None = None
@@ -140,6 +145,33 @@ def _task_name(task: Background) -> str:
 
 def _nothing() -> None:
     return None
+
+
+def _logged_batch(batch: Batch, after: Callable[[], None] = _nothing) -> Batch:
+    """``batch`` with what :func:`_logged` adds to a handler: the relay's wake after it, and
+    one log line per event it handled."""
+
+    def handle(items: Sequence[tuple[Envelope, Event]]) -> Sequence[Exception | None]:
+        started = time.perf_counter()
+        errors = batch.handle(items)
+        after()
+        each = round((time.perf_counter() - started) * 1000 / max(len(items), 1), 1)
+        for (envelope, event), error in zip(items, errors, strict=False):
+            if error is None:
+                with correlation.bound(envelope.correlation_id, envelope.tenant):
+                    log.info(
+                        "event handled",
+                        extra={
+                            "type": envelope.type,
+                            "event_id": str(envelope.id),
+                            "case_id": getattr(event, "case_id", None),
+                            "duration_ms": each,
+                            "batch": len(items),
+                        },
+                    )
+        return errors
+
+    return Batch(batch.types, handle)
 
 
 def _logged(handler: Handler, after: Callable[[], None] = _nothing) -> Handler:

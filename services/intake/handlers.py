@@ -1,12 +1,18 @@
 """Intake's handler for each event type it subscribes to (``SUBSCRIPTIONS["intake"]``).
 
 Every one records what triage or notify did on the case's timeline (``cases/timeline.py``).
+The worker writes most of them in batches (:func:`worker_table`); the table of single handlers
+says the same thing one event at a time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from services.intake.cases.timeline import (
+    CHANGES,
     Cases,
+    apply_events,
     record_assigned,
     record_duplicate_detected,
     record_escalated,
@@ -14,12 +20,14 @@ from services.intake.cases.timeline import (
     record_notification_sent,
     record_triaged,
 )
-from shared.broker.consumer import Handler, handler_table, handles
+from shared.broker.consumer import Batch, Handler, handler_table, handles
 from shared.contracts import (
     CaseAssigned,
     CaseDuplicateDetected,
     CaseEscalated,
     CaseTriaged,
+    Envelope,
+    Event,
     NotificationFailed,
     NotificationSent,
 )
@@ -35,3 +43,14 @@ def event_handlers(cases: Cases) -> dict[str, Handler]:
         handles(NotificationSent, record_notification_sent, cases),
         handles(NotificationFailed, record_notification_failed, cases),
     )
+
+
+def worker_table(cases: Cases) -> tuple[dict[str, Handler], Batch]:
+    """What the worker consumes with: the timeline entries that need nothing back, in
+    batches; the rest (a sent alert, which measures the case's first alert) one by one."""
+
+    def batch(items: Sequence[tuple[Envelope, Event]]) -> list[Exception | None]:
+        return apply_events(cases, items)
+
+    single = {t: h for t, h in event_handlers(cases).items() if t not in CHANGES}
+    return single, Batch(frozenset(CHANGES), batch)

@@ -8,7 +8,7 @@ from services.intake.bootstrap import SERVICE, bootstrap, ensure_indexes
 from services.intake.cases.models import Case
 from services.intake.directory.seeding import seeder
 from services.intake.exports.runner import ExportRunner
-from services.intake.handlers import event_handlers
+from services.intake.handlers import worker_table
 from services.intake.operations.outboxes import outbox_collections
 from shared import mongo
 from shared.settings import get_settings
@@ -21,10 +21,12 @@ def main() -> None:
     ensure_indexes()
     register_configured(settings)
     cases = Case._get_collection()
+    handlers, batch = worker_table(cases)
     run_worker(
         SERVICE,
         settings,
-        handlers=event_handlers(cases),
+        handlers=handlers,
+        batch=batch,
         outbox_collections=outbox_collections(),
         # Submissions are written by the HTTP processes: a change stream wakes the relay for
         # each, so a case leaves for triage at once without the relay looking 60 times a second.

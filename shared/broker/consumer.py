@@ -14,7 +14,8 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pika
@@ -32,6 +33,9 @@ from shared.settings import Settings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope, Event], None]
+# Handles several deliveries at once (one database command for all of them, say) and says
+# for each, in order, None when it is done or the exception its own handler would have raised.
+BatchHandler = Callable[[Sequence[tuple[Envelope, Event]]], Sequence[Exception | None]]
 
 ATTEMPT_HEADER = "x-pantau-attempt"
 PARK_REASON_HEADER = "x-pantau-parked-reason"
@@ -85,6 +89,26 @@ def handler_table(*rows: tuple[str, Handler]) -> dict[str, Handler]:
     return table
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Event types whose deliveries are handled together: those the broker hands over in one
+    read (up to the prefetch), in the order they came. Each delivery is acknowledged, retried
+    or parked on its own outcome, as with a :data:`Handler`."""
+
+    types: frozenset[str]
+    handle: BatchHandler
+
+
+@dataclass
+class _Delivery:
+    channel: BlockingChannel
+    method: Basic.Deliver
+    properties: BasicProperties
+    body: bytes
+    envelope: Envelope
+    event: Event
+
+
 class Consumer:
     """Consumes one service's queue until ``stop`` is set, reconnecting as often as needed."""
 
@@ -94,16 +118,22 @@ class Consumer:
         service: str,
         handlers: Mapping[str, Handler],
         *,
+        batch: Batch | None = None,
         stop: threading.Event | None = None,
     ) -> None:
         self.settings = settings
         self.topology = topology.consumer_topology(settings, service)
         self.handlers = dict(handlers)
+        self.batch = batch
         self.stop = stop or threading.Event()
         self.connected = threading.Event()
-        unknown = set(self.handlers) - set(self.topology.bindings)
+        self._gathered: list[_Delivery] = []
+        batched = batch.types if batch is not None else frozenset()
+        unknown = (set(self.handlers) | batched) - set(self.topology.bindings)
         if unknown:
             raise ValueError(f"handlers for types the queue is not bound to: {sorted(unknown)}")
+        if batched & set(self.handlers):
+            raise ValueError(f"types both batched and handled one by one: {sorted(batched)}")
 
     # --- the loop -----------------------------------------------------------------------------
 
@@ -128,7 +158,10 @@ class Consumer:
                 backoff.reset()
                 while not self.stop.is_set():
                     # Short slices keep heartbeats flowing and let a stop request end the loop.
+                    # A slice returns once it has dispatched what the broker sent: what was
+                    # gathered for the batch is handled then.
                     connection.process_data_events(time_limit=0.5)
+                    self._handle_gathered()
             except CONNECTION_ERRORS as exc:
                 self.connected.clear()
                 log.warning(
@@ -147,6 +180,8 @@ class Consumer:
                 backoff.wait(self.stop)
             finally:
                 self.connected.clear()
+                # Unacknowledged, they return to the queue with the connection.
+                self._gathered.clear()
                 if connection is not None and connection.is_open:
                     with contextlib.suppress(*CONNECTION_ERRORS):
                         connection.close()
@@ -160,8 +195,7 @@ class Consumer:
         properties: BasicProperties,
         body: bytes,
     ) -> None:
-        headers: dict[str, Any] = dict(properties.headers or {})
-        attempt = int(headers.get(ATTEMPT_HEADER, 1))
+        attempt = _attempt(properties)
         queue = self.topology.queue
         try:
             envelope, event = decode(body)
@@ -169,67 +203,104 @@ class Consumer:
             self._park(channel, method, properties, body, f"invalid: {exc}", "invalid")
             EVENTS_CONSUMED.labels(queue=queue, type="<invalid>", outcome="parked").inc()
             return
+        delivery = _Delivery(channel, method, properties, body, envelope, event)
+        if self.batch is not None and envelope.type in self.batch.types:
+            self._gathered.append(delivery)
+            return
         handler = self.handlers.get(envelope.type)
         if handler is None:
             # Bound but not handled by this version: acknowledge, it is not for us.
             channel.basic_ack(method.delivery_tag)
             EVENTS_CONSUMED.labels(queue=queue, type=envelope.type, outcome="ignored").inc()
             return
+        # What came before this delivery is handled before it: a case's events keep their
+        # order whichever way each is handled.
+        self._handle_gathered()
         stop_timer = _timer()
-        outcome = "ok"
         with correlation.bound(envelope.correlation_id, envelope.tenant, attempt=attempt):
+            error: Exception | None = None
             try:
                 handler(envelope, event)
-            except PermanentError as exc:
-                outcome = "parked"
-                self._park(channel, method, properties, body, f"permanent: {exc}", "permanent")
-            except Deferred as exc:
-                deferrals = int(headers.get(DEFERRALS_HEADER, 0)) + 1
-                if deferrals > MAX_DEFERRALS:
-                    outcome = "parked"
-                    self._park(
-                        channel, method, properties, body, f"deferred too often: {exc}", "deferred"
-                    )
-                else:
-                    outcome = "deferred"
-                    self._republish(
-                        channel,
-                        method,
-                        properties,
-                        body,
-                        self.topology.retry_queue(1),
-                        {DEFERRALS_HEADER: deferrals},
-                    )
             except Exception as exc:
-                if attempt >= self.settings.max_attempts:
-                    outcome = "parked"
-                    log.exception("giving up on message", extra={"type": envelope.type})
-                    self._park(
-                        channel,
-                        method,
-                        properties,
-                        body,
-                        f"attempts exhausted: {exc!r}",
-                        "exhausted",
-                    )
-                else:
-                    outcome = "retried"
-                    log.warning(
-                        "handler failed; will retry",
-                        extra={"type": envelope.type, "attempt": attempt, "error": repr(exc)},
-                    )
-                    self._republish(
-                        channel,
-                        method,
-                        properties,
-                        body,
-                        self.topology.retry_queue(attempt),
-                        {ATTEMPT_HEADER: attempt + 1},
-                    )
-            else:
-                channel.basic_ack(method.delivery_tag)
+                error = exc
+            outcome = self._settle(delivery, error)
         EVENT_PROCESSING.labels(queue=queue, type=envelope.type).observe(stop_timer())
         EVENTS_CONSUMED.labels(queue=queue, type=envelope.type, outcome=outcome).inc()
+
+    def _handle_gathered(self) -> None:
+        """Hand the gathered deliveries to the batch handler, then settle each."""
+        if not self._gathered or self.batch is None:
+            return
+        gathered, self._gathered = self._gathered, []
+        stop_timer = _timer()
+        try:
+            errors = list(self.batch.handle([(d.envelope, d.event) for d in gathered]))
+            if len(errors) != len(gathered):
+                raise RuntimeError(f"{len(errors)} outcomes for {len(gathered)} deliveries")
+        except Exception as exc:
+            # The batch as a whole failed: each delivery takes that failure's path.
+            errors = [exc] * len(gathered)
+        each = stop_timer() / len(gathered)
+        queue = self.topology.queue
+        for delivery, error in zip(gathered, errors, strict=True):
+            envelope = delivery.envelope
+            attempt = _attempt(delivery.properties)
+            with correlation.bound(envelope.correlation_id, envelope.tenant, attempt=attempt):
+                outcome = self._settle(delivery, error)
+            EVENT_PROCESSING.labels(queue=queue, type=envelope.type).observe(each)
+            EVENTS_CONSUMED.labels(queue=queue, type=envelope.type, outcome=outcome).inc()
+
+    def _settle(self, delivery: _Delivery, error: Exception | None) -> str:
+        """Acknowledge a handled delivery, or send it where its failure says; the outcome."""
+        channel, method = delivery.channel, delivery.method
+        properties, body, envelope = delivery.properties, delivery.body, delivery.envelope
+        headers: dict[str, Any] = dict(properties.headers or {})
+        attempt = _attempt(properties)
+        if error is None:
+            channel.basic_ack(method.delivery_tag)
+            return "ok"
+        if isinstance(error, PermanentError):
+            self._park(channel, method, properties, body, f"permanent: {error}", "permanent")
+            return "parked"
+        if isinstance(error, Deferred):
+            deferrals = int(headers.get(DEFERRALS_HEADER, 0)) + 1
+            if deferrals > MAX_DEFERRALS:
+                self._park(
+                    channel, method, properties, body, f"deferred too often: {error}", "deferred"
+                )
+                return "parked"
+            self._republish(
+                channel,
+                method,
+                properties,
+                body,
+                self.topology.retry_queue(1),
+                {DEFERRALS_HEADER: deferrals},
+            )
+            return "deferred"
+        if attempt >= self.settings.max_attempts:
+            log.error(
+                "giving up on message",
+                exc_info=error,
+                extra={"type": envelope.type},
+            )
+            self._park(
+                channel, method, properties, body, f"attempts exhausted: {error!r}", "exhausted"
+            )
+            return "parked"
+        log.warning(
+            "handler failed; will retry",
+            extra={"type": envelope.type, "attempt": attempt, "error": repr(error)},
+        )
+        self._republish(
+            channel,
+            method,
+            properties,
+            body,
+            self.topology.retry_queue(attempt),
+            {ATTEMPT_HEADER: attempt + 1},
+        )
+        return "retried"
 
     def _park(
         self,
@@ -281,6 +352,10 @@ class Consumer:
             ),
         )
         channel.basic_ack(method.delivery_tag)
+
+
+def _attempt(properties: BasicProperties) -> int:
+    return int(dict(properties.headers or {}).get(ATTEMPT_HEADER, 1))
 
 
 def _timer() -> Callable[[], float]:

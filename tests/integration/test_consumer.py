@@ -1,13 +1,17 @@
-"""The consumer on the real broker: poison messages, retries, exhaustion, forced disconnects."""
+"""The consumer on the real broker: poison messages, retries, exhaustion, forced disconnects,
+batches."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
+
+import pytest
 
 from services.cli.infra import rabbitmqctl
-from shared.broker.consumer import PARK_REASON_HEADER, Consumer, PermanentError
+from shared.broker.consumer import PARK_REASON_HEADER, Batch, Consumer, PermanentError
 from shared.contracts import (
     CaseStatusChanged,
     Envelope,
@@ -18,6 +22,7 @@ from shared.contracts import (
 from shared.settings import Settings
 from tests.support.broker import depth, drain, publish_raw, running
 from tests.support.waiting import eventually
+from tests.unit.triage.builders import envelope_of, submitted
 
 
 def _status_event(case_id: str = "c1") -> bytes:
@@ -116,3 +121,68 @@ def test_consumer_reconnects_after_connections_are_forced_closed(settings: Setti
         publish_raw(settings, "case.status_changed", _status_event("after"))
         eventually(lambda: "after" in seen, timeout=30)
     assert seen.count("before") == 1
+
+
+def test_batched_deliveries_are_handled_together_in_order_and_settled_one_by_one(
+    settings: Settings,
+) -> None:
+    """Deliveries of batched types that the broker hands over together go to the batch
+    handler in one call; a delivery handled one by one in between is handled after what came
+    before it; each batched delivery is acknowledged, parked or retried on its own outcome."""
+    handled: list[list[str]] = []
+    failed_once: set[str] = set()
+
+    def batch(items: Sequence[tuple[Envelope, Event]]) -> list[Exception | None]:
+        ids = [event.case_id for _, event in items]  # type: ignore[attr-defined]
+        handled.append(ids)
+        errors: list[Exception | None] = []
+        for case_id in ids:
+            if case_id == "permanent":
+                errors.append(PermanentError("no such case"))
+            elif case_id == "flaky" and case_id not in failed_once:
+                failed_once.add(case_id)
+                errors.append(ConnectionError("database hiccup"))
+            else:
+                errors.append(None)
+        return errors
+
+    def single(envelope: Envelope, event: Event) -> None:
+        handled.append([f"single:{event.case_id}"])  # type: ignore[attr-defined]
+
+    depth(settings, "pantau.triage")  # the queue exists before anything is published
+    order = [f"b{n}" for n in range(8)] + ["permanent", "flaky"]
+    for case_id in order[:5]:
+        publish_raw(settings, "case.status_changed", _status_event(case_id))
+    publish_raw(settings, "case.submitted", encode(envelope_of(submitted(case_id="middle"))))
+    for case_id in order[5:]:
+        publish_raw(settings, "case.status_changed", _status_event(case_id))
+
+    consumer = Consumer(
+        settings,
+        "triage",
+        {"case.submitted": single},
+        batch=Batch(frozenset({"case.status_changed"}), batch),
+    )
+    with running(consumer):
+        eventually(lambda: sum(ids.count("flaky") for ids in handled) == 2, timeout=20)
+        eventually(lambda: depth(settings, "pantau.triage.parking") == 1, timeout=10)
+    flat = [case_id for ids in handled for case_id in ids]
+    # Everything in the order it was published; the flaky one once more at the end.
+    assert flat == [*order[:5], "single:middle", *order[5:], "flaky"]
+    assert max(len(ids) for ids in handled) > 1, "the broker's burst was handled one by one"
+    assert depth(settings, "pantau.triage") == 0
+    [(properties, _)] = drain(settings, "pantau.triage.parking")
+    assert properties.headers[PARK_REASON_HEADER] == "permanent: no such case"
+
+
+def test_a_type_cannot_be_both_batched_and_handled_alone(settings: Settings) -> None:
+    def single(envelope: Envelope, event: Event) -> None:
+        return None
+
+    with pytest.raises(ValueError, match="both batched"):
+        Consumer(
+            settings,
+            "triage",
+            {"case.status_changed": single},
+            batch=Batch(frozenset({"case.status_changed"}), lambda items: [None] * len(items)),
+        )

@@ -1,17 +1,23 @@
 """Keeping each case's timeline and triage block in step with triage and notify events.
 
 Each event is applied at most once: its envelope id is recorded on the case in the same
-update that applies it, so a redelivered event matches nothing and is acknowledged.
+update that applies it, so a redelivered event matches nothing and is acknowledged. The
+worker writes the events that need nothing back in batches (:func:`apply_events`): the
+broker hands a busy worker several at once, and one bulk write costs the database and the
+worker about what one update does.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, UpdateOne
 from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
 
 from services.intake.cases.ordering import queue_keys
 from shared.broker.consumer import PermanentError
@@ -21,15 +27,20 @@ from shared.contracts import (
     CaseEscalated,
     CaseTriaged,
     Envelope,
+    Event,
     NotificationFailed,
     NotificationSent,
 )
 from shared.metrics import observe_first_alert
 
+log = logging.getLogger(__name__)
+
 Cases = Collection[dict[str, Any]]
+# A timeline entry and the fields the event sets on the case (None: only the entry).
+Change = tuple[dict[str, Any], dict[str, Any] | None]
 
 
-def record_triaged(envelope: Envelope, event: CaseTriaged, cases: Cases) -> bool:
+def triaged_change(event: CaseTriaged) -> Change:
     """Triage's decision on the timeline and in the case's triage block."""
     triage = {
         "decision_id": event.decision_id,
@@ -50,10 +61,15 @@ def record_triaged(envelope: Envelope, event: CaseTriaged, cases: Cases) -> bool
     }
     fields = {f"triage.{k}": v for k, v in triage.items()}
     fields.update(queue_keys(event.due_at, event.priority))
-    return apply_event(cases, envelope, event.case_id, entry, fields)
+    return entry, fields
 
 
-def record_assigned(envelope: Envelope, event: CaseAssigned, cases: Cases) -> bool:
+def record_triaged(envelope: Envelope, event: CaseTriaged, cases: Cases) -> bool:
+    """Triage's decision on the timeline and in the case's triage block."""
+    return apply_event(cases, envelope, event.case_id, *triaged_change(event))
+
+
+def assigned_change(event: CaseAssigned) -> Change:
     """The assignment on the timeline, and who holds the case in its triage block."""
     assignee = (
         {"officer_id": event.assignee.officer_id, "name": event.assignee.name}
@@ -67,25 +83,40 @@ def record_assigned(envelope: Envelope, event: CaseAssigned, cases: Cases) -> bo
         "triage.assignee": assignee,
         "triage.to_province": event.to_province,
     }
-    return apply_event(cases, envelope, event.case_id, entry, fields)
+    return entry, fields
+
+
+def record_assigned(envelope: Envelope, event: CaseAssigned, cases: Cases) -> bool:
+    """The assignment on the timeline, and who holds the case in its triage block."""
+    return apply_event(cases, envelope, event.case_id, *assigned_change(event))
+
+
+def escalated_change(event: CaseEscalated) -> Change:
+    """An escalation step on the timeline."""
+    entry = {"kind": "escalated", "summary": f"Eskalasi: {event.reason}", "step": event.step}
+    return entry, None
 
 
 def record_escalated(envelope: Envelope, event: CaseEscalated, cases: Cases) -> bool:
     """An escalation step on the timeline."""
-    entry = {"kind": "escalated", "summary": f"Eskalasi: {event.reason}", "step": event.step}
-    return apply_event(cases, envelope, event.case_id, entry)
+    return apply_event(cases, envelope, event.case_id, *escalated_change(event))
 
 
-def record_duplicate_detected(
-    envelope: Envelope, event: CaseDuplicateDetected, cases: Cases
-) -> bool:
+def duplicate_detected_change(event: CaseDuplicateDetected) -> Change:
     """A possible duplicate or related case on the timeline."""
     entry = {
         "kind": "duplicate_detected",
         "summary": f"Kemungkinan {event.kind} dari kasus {event.duplicate_of}",
         "related_case": event.duplicate_of,
     }
-    return apply_event(cases, envelope, event.case_id, entry)
+    return entry, None
+
+
+def record_duplicate_detected(
+    envelope: Envelope, event: CaseDuplicateDetected, cases: Cases
+) -> bool:
+    """A possible duplicate or related case on the timeline."""
+    return apply_event(cases, envelope, event.case_id, *duplicate_detected_change(event))
 
 
 def record_notification_sent(envelope: Envelope, event: NotificationSent, cases: Cases) -> bool:
@@ -105,7 +136,7 @@ def record_notification_sent(envelope: Envelope, event: NotificationSent, cases:
     return case is not None
 
 
-def record_notification_failed(envelope: Envelope, event: NotificationFailed, cases: Cases) -> bool:
+def notification_failed_change(event: NotificationFailed) -> Change:
     """An alert that could not be delivered on the timeline."""
     entry = {
         "kind": "notification_failed",
@@ -114,7 +145,64 @@ def record_notification_failed(envelope: Envelope, event: NotificationFailed, ca
         "recipient_id": event.recipient_id,
         "final": event.final,
     }
-    return apply_event(cases, envelope, event.case_id, entry)
+    return entry, None
+
+
+def record_notification_failed(envelope: Envelope, event: NotificationFailed, cases: Cases) -> bool:
+    """An alert that could not be delivered on the timeline."""
+    return apply_event(cases, envelope, event.case_id, *notification_failed_change(event))
+
+
+# The entries that need nothing back from the update, by event type: written in batches.
+CHANGES: dict[str, Callable[[Any], Change]] = {
+    CaseTriaged.TYPE: triaged_change,
+    CaseAssigned.TYPE: assigned_change,
+    CaseEscalated.TYPE: escalated_change,
+    CaseDuplicateDetected.TYPE: duplicate_detected_change,
+    NotificationFailed.TYPE: notification_failed_change,
+}
+
+
+def apply_events(cases: Cases, items: Sequence[tuple[Envelope, Event]]) -> list[Exception | None]:
+    """Apply several events of :data:`CHANGES` in one ordered bulk write (a case's events
+    keep their order); for each, None when it is applied (now or before) or the error that
+    says what to do with it.
+
+    The bulk write's counts say only how many matched: when that is fewer than all, each
+    event is checked on its case (a redelivered one is already there; a case that does not
+    exist parks its event; one not applied is retried)."""
+    errors: list[Exception | None] = [None] * len(items)
+    writes: list[tuple[int, UpdateOne]] = []
+    for n, (envelope, event) in enumerate(items):
+        try:
+            query, update = timeline_update(
+                envelope, str(getattr(event, "case_id", "")), *CHANGES[envelope.type](event)
+            )
+        except PermanentError as exc:
+            errors[n] = exc
+            continue
+        writes.append((n, UpdateOne(query, update)))
+    if not writes:
+        return errors
+    try:
+        result = cases.bulk_write([w for _, w in writes], ordered=True)
+        if result.modified_count == len(writes):
+            return errors
+    except BulkWriteError:
+        log.warning("timeline batch stopped at a write error; checking each event")
+    for n, _ in writes:
+        envelope, event = items[n]
+        errors[n] = _applied_or_why(cases, envelope, str(getattr(event, "case_id", "")))
+    return errors
+
+
+def _applied_or_why(cases: Cases, envelope: Envelope, case_id: str) -> Exception | None:
+    mine = _mine(ObjectId(case_id), envelope)
+    if cases.count_documents({**mine, "processed_events": str(envelope.id)}, limit=1):
+        return None
+    if cases.count_documents(mine, limit=1) == 0:
+        return PermanentError(f"no case {case_id} in tenant {envelope.tenant}")
+    return RuntimeError(f"event {envelope.id} was not applied to case {case_id}")
 
 
 def apply_event(
@@ -140,6 +228,28 @@ def applied_event(
 ) -> dict[str, Any] | None:
     """:func:`apply_event`, answering with the updated case's ``projection`` fields (only
     ``_id`` without one); None when this envelope had already been applied."""
+    query, update = timeline_update(envelope, case_id, entry, fields)
+    oid = query["_id"]
+    if projection is None:
+        if cases.update_one(query, update).modified_count:
+            return {"_id": oid}
+    else:
+        updated = cases.find_one_and_update(
+            query, update, projection=projection, return_document=ReturnDocument.AFTER
+        )
+        if updated is not None:
+            return updated
+    if cases.count_documents(_mine(oid, envelope), limit=1) == 0:
+        raise PermanentError(f"no case {case_id} in tenant {envelope.tenant}")
+    return None
+
+
+def timeline_update(
+    envelope: Envelope, case_id: str, entry: dict[str, Any], fields: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The query and update that add ``entry`` to the case's timeline and set ``fields``,
+    once per envelope: the envelope's id is recorded in the same update, so a redelivered
+    event matches nothing."""
     try:
         oid = ObjectId(case_id)
     except (InvalidId, TypeError) as exc:
@@ -150,24 +260,16 @@ def applied_event(
         "event_type": envelope.type,
         **entry,
     }
-    # An event sent before the case moved to another region still belongs to it.
-    mine = {"_id": oid, "$or": [{"tenant": envelope.tenant}, {"transfers.from": envelope.tenant}]}
-    query = {**mine, "processed_events": {"$ne": str(envelope.id)}}
+    query = {**_mine(oid, envelope), "processed_events": {"$ne": str(envelope.id)}}
     update = {
         "$push": {"timeline": entry, "processed_events": str(envelope.id)},
         # $max: events may arrive out of order; the case was last updated by the newest.
         "$max": {"updated_at": envelope.occurred_at},
         **({"$set": fields} if fields else {}),
     }
-    if projection is None:
-        if cases.update_one(query, update).modified_count:
-            return {"_id": oid}
-    else:
-        updated = cases.find_one_and_update(
-            query, update, projection=projection, return_document=ReturnDocument.AFTER
-        )
-        if updated is not None:
-            return updated
-    if cases.count_documents(mine, limit=1) == 0:
-        raise PermanentError(f"no case {case_id} in tenant {envelope.tenant}")
-    return None
+    return query, update
+
+
+def _mine(oid: ObjectId, envelope: Envelope) -> dict[str, Any]:
+    # An event sent before the case moved to another region still belongs to it.
+    return {"_id": oid, "$or": [{"tenant": envelope.tenant}, {"transfers.from": envelope.tenant}]}

@@ -1,23 +1,29 @@
-"""Documents read by id through a cache that a change stream keeps current.
+"""Documents read by key through a cache that a change stream keeps current.
 
-Some documents are read for nearly every event a worker handles and change seldom: a
-regency's configuration head (triage, every case), an officer's contact profile (notify,
-every alert). Reading one is a query, cheap for the database and not for the worker: most of
-its cost is the driver's own work per command. A worker follows such a collection with a
-change stream and reads a document again only after it changed.
+Some documents are read for nearly every request or event and change seldom: an API key
+(intake, every request), a regency's configuration head (triage, every case), an officer's
+contact profile (notify, every alert). Reading one is a query, cheap for the database and not
+for the process: most of its cost is the driver's own work per command. A process follows
+such a collection with a change stream and reads a document again only after it changed.
 
 The cache is trusted only while the stream runs: before it starts, after an error and
 during an election every read goes to the database. A document read while a change arrives
 is not kept (a generation counter), so a cached document is never older than the last change
-the stream reported. A process that writes a document itself forgets it at once rather than
-wait for its own change to come back through the stream. Callers must not change what
-:meth:`FollowedDocuments.read` returns: it is shared.
+the stream reported: a revoked key is refused as soon as the stream has said so. A process
+that writes a document itself forgets it at once rather than wait for its own change to come
+back through the stream. Callers must not change what :meth:`FollowedDocuments.read`
+returns: it is shared.
+
+A worker runs the stream as one of its background tasks (:meth:`FollowedDocuments.run`); an
+HTTP process, whose server forks after the app is built, has it start on first use instead
+(``background=True``).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pymongo.collection import Collection
@@ -32,43 +38,94 @@ _LIMIT = 10_000
 
 
 class FollowedDocuments:
-    """Reads documents by ``_id`` through a cache that :meth:`run` keeps current;
+    """Reads documents by ``field`` (unique) through a cache that :meth:`run` keeps current;
     thread-safe."""
 
-    def __init__(self, collection: Collection[Document], *, limit: int = _LIMIT) -> None:
-        self.collection = collection
+    def __init__(
+        self,
+        collection: Collection[Document] | Callable[[], Collection[Document]],
+        *,
+        field: str = "_id",
+        projection: Mapping[str, Any] | None = None,
+        limit: int = _LIMIT,
+        background: bool = False,
+    ) -> None:
+        self._collection = collection
+        self.field = field
+        self.projection = dict(projection) if projection is not None else None
         self.limit = limit
+        self.background = background
         self._lock = threading.Lock()
         self._cached: dict[Any, Document | None] = {}
         self._generation = 0
         self._live = False
+        self._started = False
+        self._closed = threading.Event()
         self.following = threading.Event()
 
+    @property
+    def collection(self) -> Collection[Document]:
+        """The followed collection (given, or from the function given: a model's collection
+        exists only once the database is registered)."""
+        found = self._collection
+        return found if isinstance(found, Collection) else found()
+
     def read(self, key: Any) -> Document | None:
-        """The document with ``_id`` ``key`` (None when there is none): from memory while
-        the stream runs and nothing changed since it was read, else from the database."""
+        """The document whose ``field`` is ``key`` (None when there is none): from memory
+        while the stream runs and nothing changed since it was read, else from the database."""
+        if self.background and not self._started:
+            self._start()
         with self._lock:
             if self._live and key in self._cached:
                 return self._cached[key]
             generation = self._generation
-        found = self.collection.find_one({"_id": key})
+        found = self.collection.find_one({self.field: key}, self.projection)
+        # Kept only when a change can reach it: by _id, so a document that is missing now is
+        # kept only when looked up by _id (its insert names it).
+        keep = found is not None or self.field == "_id"
         with self._lock:
             # A change reported (or a stream lost) during the read bumped the generation:
             # what was read may predate it, so it serves this call only.
-            if self._live and self._generation == generation:
+            if keep and self._live and self._generation == generation:
                 if len(self._cached) >= self.limit:
                     self._cached.clear()
                 self._cached[key] = found
         return found
 
     def forget(self, key: Any = None) -> None:
-        """Drop ``key`` (every document when None): this process has just written it."""
+        """Drop the document whose ``field`` is ``key`` (every one when None): this process
+        has just written it."""
         with self._lock:
             self._generation += 1
             if key is None:
                 self._cached.clear()
             else:
                 self._cached.pop(key, None)
+
+    def _changed(self, document_id: Any) -> None:
+        """The stream says the document with ``_id`` ``document_id`` changed."""
+        if document_id is None or self.field == "_id":
+            self.forget(document_id)
+            return
+        with self._lock:
+            self._generation += 1
+            for key, found in list(self._cached.items()):
+                if found is not None and found.get("_id") == document_id:
+                    del self._cached[key]
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        thread = threading.Thread(
+            target=self.run, args=(self._closed,), name="followed-documents", daemon=True
+        )
+        thread.start()
+
+    def close(self) -> None:
+        """Stop the stream started on first use (``background``)."""
+        self._closed.set()
 
     def run(self, stop: threading.Event) -> None:
         """Follow the collection until ``stop`` is set; a lost stream is reopened a second
@@ -86,14 +143,12 @@ class FollowedDocuments:
                     while not stop.is_set() and stream.alive:
                         change = stream.try_next()
                         if change is not None:
-                            key = (change.get("documentKey") or {}).get("_id")
-                            # A drop or a rename says nothing of one document: forget all.
-                            self.forget(key)
+                            # A drop or a rename names no document: everything is forgotten.
+                            self._changed((change.get("documentKey") or {}).get("_id"))
             except Exception as exc:
-                log.warning(
-                    "change stream lost",
-                    extra={"collection": self.collection.name, "error": repr(exc)},
-                )
+                # Before the first stream (the database not up yet) this is no news.
+                level = logging.WARNING if self.following.is_set() else logging.DEBUG
+                log.log(level, "change stream lost", extra={"error": repr(exc)})
             finally:
                 self.following.clear()
                 self._set_live(False)

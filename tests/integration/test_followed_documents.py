@@ -191,3 +191,54 @@ def test_a_saved_configuration_is_in_force_at_once_in_the_process_that_saved_it(
     finally:
         stop.set()
         thread.join(5)
+
+
+def test_documents_followed_by_another_field_are_dropped_when_their_document_changes(
+    settings: Settings, heads: tuple[Collection[Document], _Finds]
+) -> None:
+    """API keys are found by their prefix, while the stream names the changed document by
+    its _id: a revocation written by another process still drops the cached key, and a key
+    that did not exist when asked for is found as soon as it is created."""
+    collection, finds = heads
+    collection.insert_one({"_id": "key-1", "prefix": "abc", "revoked_at": None})
+    keys = FollowedDocuments(collection, field="prefix", projection={"revoked_at": 1})
+    stop = threading.Event()
+    thread = threading.Thread(target=keys.run, args=(stop,), daemon=True)
+    thread.start()
+    other: MongoClient[Document] = MongoClient(settings.mongo_url)
+    elsewhere = other[collection.database.name][collection.name]
+    try:
+        eventually(keys.following.is_set, timeout=10)
+        assert (keys.read("abc") or {}).get("revoked_at") is None
+        before = finds.count
+        keys.read("abc")
+        assert finds.count == before, "a followed key was read again with nothing changed"
+
+        elsewhere.update_one({"_id": "key-1"}, {"$set": {"revoked_at": "2026-12-03"}})
+        eventually(lambda: (keys.read("abc") or {}).get("revoked_at") == "2026-12-03", timeout=10)
+
+        assert keys.read("new") is None
+        elsewhere.insert_one({"_id": "key-2", "prefix": "new", "revoked_at": None})
+        assert keys.read("new") is not None, "a missing key was kept as missing"
+    finally:
+        stop.set()
+        thread.join(5)
+        other.close()
+
+
+def test_a_process_that_forks_after_building_it_starts_the_stream_on_first_use(
+    heads: tuple[Collection[Document], _Finds],
+) -> None:
+    collection, finds = heads
+    cache = FollowedDocuments(lambda: collection, background=True)
+    try:
+        assert not cache.following.is_set()
+        assert _rules(cache) == 1
+        eventually(cache.following.is_set, timeout=10)
+        _rules(cache)
+        before = finds.count
+        assert _rules(cache) == 1
+        assert finds.count == before
+    finally:
+        cache.close()
+    eventually(lambda: not cache.following.is_set(), timeout=10)

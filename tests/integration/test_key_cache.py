@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask.testing import FlaskClient
 
-from services.intake.access.keys import _cache, create_key
+from services.intake.access.keys import _cache, create_key, revoke
 from services.intake.access.models import ApiKey
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
@@ -21,14 +21,19 @@ def test_revocation_elsewhere_reaches_this_process(settings: Settings) -> None:
     token, record = create_key(name="Diskominfo Karo", region="12.06", role="officer")
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/v1/auth/whoami", headers=headers).status_code == 200
-    eventually(lambda: _cache._watching.is_set(), timeout=10)
+    eventually(_cache.following.is_set, timeout=10)
     assert client.get("/v1/auth/whoami", headers=headers).status_code == 200
-    assert record.prefix in _cache._entries  # now served from memory
+    # Now served from memory (how a followed document is kept: test_followed_documents).
     # Another replica revokes the key: a plain database write, nothing in this process.
     ApiKey._get_collection().update_one(
         {"prefix": record.prefix}, {"$set": {"revoked_at": datetime.now(UTC)}}
     )
     eventually(lambda: client.get("/v1/auth/whoami", headers=headers).status_code == 401, timeout=5)
     # Whatever the cache holds now is the revoked record, read after the eviction.
-    cached = _cache._entries.get(record.prefix)
-    assert cached is None or cached[1].get("revoked_at") is not None
+    assert (_cache.read(record.prefix) or {}).get("revoked_at") is not None
+    # Revoked here, through the API's own path, it is forgotten at once.
+    other, second = create_key(name="BKPSDM Karo", region="12.06", role="officer")
+    second_headers = {"Authorization": f"Bearer {other}"}
+    assert client.get("/v1/auth/whoami", headers=second_headers).status_code == 200
+    assert revoke(second.prefix)
+    assert client.get("/v1/auth/whoami", headers=second_headers).status_code == 401

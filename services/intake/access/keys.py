@@ -7,17 +7,34 @@ import hmac
 import secrets
 from datetime import UTC, datetime
 
-from services.intake.access.key_cache import KeyCache
 from services.intake.access.models import ApiKey
 from services.intake.directory.officers import lookup
 from shared.auth import ROLES, Principal
+from shared.followed import FollowedDocuments
 from shared.regions import parse_region_code
 
 _PREFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
 
 # One per process: created at import but it reads nothing until the first request (after fork).
-_cache = KeyCache(lambda: ApiKey._get_collection())
+# Every request needs its key checked, and reading it costs more CPU than the rest of a
+# submission's own work: each process keeps what it read while a change stream says nothing
+# changed, so a revocation in any process of any replica takes effect as soon as the stream
+# reports it.
+_cache = FollowedDocuments(
+    lambda: ApiKey._get_collection(),
+    field="prefix",
+    projection={
+        "secret_hash": 1,
+        "name": 1,
+        "region": 1,
+        "role": 1,
+        "officer_id": 1,
+        "revoked_at": 1,
+    },
+    limit=50_000,
+    background=True,
+)
 
 
 def hash_secret(secret: str) -> str:
@@ -75,7 +92,7 @@ def authenticate(token: str) -> Principal | None:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != "pnt" or not parts[1] or not parts[2]:
         return None
-    record = _cache.get(parts[1])
+    record = _cache.read(parts[1])
     if record is None or record.get("revoked_at") is not None:
         return None
     if not hmac.compare_digest(record["secret_hash"], hash_secret(parts[2])):
@@ -97,5 +114,5 @@ def revoke(prefix: str) -> bool:
     updated = ApiKey.objects(prefix=prefix, revoked_at=None).update(
         set__revoked_at=datetime.now(UTC)
     )
-    _cache.evict(prefix)
+    _cache.forget(prefix)
     return bool(updated)

@@ -82,6 +82,7 @@ bench: install broker browser translations
 	@$(BIN)/python -m bench.dedup_quality
 	@$(BIN)/python -m bench.intake_throughput
 	@$(BIN)/python -m bench.notify_throughput
+	@$(BIN)/python -m bench.pipeline_throughput
 	@$(BIN)/python -m bench.console_pages
 
 clean:

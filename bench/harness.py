@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.cli.infra import (
+    InfraError,
     MongoServer,
     add_vhost,
     delete_vhosts,
     ensure_rabbitmq,
+    ensure_wrk,
     free_port,
     port_open,
     wait_for,
@@ -109,8 +111,10 @@ def wrk_post(
     url: str, body: dict[str, object], token: str, seconds: int, connections: int = 16
 ) -> WrkResult:
     """Drive ``url`` with POSTs of ``body`` for ``seconds`` and parse wrk's report."""
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian package).")
+    try:
+        ensure_wrk(say=say)
+    except InfraError as exc:
+        raise SystemExit(str(exc)) from exc
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_LUA % (token, json.dumps(body, ensure_ascii=False)))
     out = subprocess.run(

@@ -281,6 +281,14 @@ def prometheus_binaries() -> tuple[str, str] | None:
     return (server, tool) if server and tool else None
 
 
+def ensure_wrk(*, allow_install: bool = True, say: Callable[[str], None] = print) -> str:
+    """Make sure Debian's ``wrk`` is installed (intake's throughput bench drives the HTTP
+    endpoints with it); returns its path."""
+    return _ensure_package(
+        "wrk", "wrk", lambda: shutil.which("wrk"), allow_install=allow_install, say=say
+    )
+
+
 def ensure_prometheus(
     *, allow_install: bool = True, say: Callable[[str], None] = print
 ) -> tuple[str, str]:

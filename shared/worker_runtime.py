@@ -147,6 +147,19 @@ def _nothing() -> None:
     return None
 
 
+def _log_handled(envelope: Envelope, event: Event, duration_ms: float, **more: object) -> None:
+    log.info(
+        "event handled",
+        extra={
+            "type": envelope.type,
+            "event_id": str(envelope.id),
+            "case_id": getattr(event, "case_id", None),
+            "duration_ms": duration_ms,
+            **more,
+        },
+    )
+
+
 def _logged_batch(batch: Batch, after: Callable[[], None] = _nothing) -> Batch:
     """``batch`` with what :func:`_logged` adds to a handler: the relay's wake after it, and
     one log line per event it handled."""
@@ -159,16 +172,7 @@ def _logged_batch(batch: Batch, after: Callable[[], None] = _nothing) -> Batch:
         for (envelope, event), error in zip(items, errors, strict=False):
             if error is None:
                 with correlation.bound(envelope.correlation_id, envelope.tenant):
-                    log.info(
-                        "event handled",
-                        extra={
-                            "type": envelope.type,
-                            "event_id": str(envelope.id),
-                            "case_id": getattr(event, "case_id", None),
-                            "duration_ms": each,
-                            "batch": len(items),
-                        },
-                    )
+                    _log_handled(envelope, event, each, batch=len(items))
         return errors
 
     return Batch(batch.types, handle)
@@ -183,14 +187,6 @@ def _logged(handler: Handler, after: Callable[[], None] = _nothing) -> Handler:
         started = time.perf_counter()
         handler(envelope, event)
         after()
-        log.info(
-            "event handled",
-            extra={
-                "type": envelope.type,
-                "event_id": str(envelope.id),
-                "case_id": getattr(event, "case_id", None),
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            },
-        )
+        _log_handled(envelope, event, round((time.perf_counter() - started) * 1000, 1))
 
     return handle

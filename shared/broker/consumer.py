@@ -5,7 +5,8 @@ message that will never succeed (parked at once) and anything else for a passing
 (retried through the delay queues, parked after ``max_attempts``). A body that is not a valid
 envelope is parked without calling anything, so a poison message never blocks the queue and
 never kills the worker. Each service hands its consumer one table of handlers by event type,
-each bound to its dependencies (:func:`handles`, :func:`handler_table`).
+each bound to its dependencies (:func:`handles`, :func:`handler_table`), and may hand some
+types to one :class:`Batch` handler that takes what the broker delivers together.
 """
 
 from __future__ import annotations
@@ -132,8 +133,9 @@ class Consumer:
         unknown = (set(self.handlers) | batched) - set(self.topology.bindings)
         if unknown:
             raise ValueError(f"handlers for types the queue is not bound to: {sorted(unknown)}")
-        if batched & set(self.handlers):
-            raise ValueError(f"types both batched and handled one by one: {sorted(batched)}")
+        both = batched & set(self.handlers)
+        if both:
+            raise ValueError(f"types both batched and handled one by one: {sorted(both)}")
 
     # --- the loop -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.triage.storage import models
+from services.triage.storage.dedup_facts import backfill_person_fields
 from shared import mongo
 from shared.settings import Settings
 
@@ -15,4 +16,6 @@ def bootstrap(settings: Settings) -> None:
 
 
 def ensure_indexes() -> None:
+    """The indexes, and the stored fields they need that older versions did not write."""
     models.ensure_indexes()
+    backfill_person_fields(models.DedupFact._get_collection())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,7 +27,12 @@ from services.triage.domain.dedup import (
     needs_text,
 )
 from services.triage.domain.text_signature import text_keys
-from services.triage.storage.dedup_facts import facts_doc, find_candidates
+from services.triage.storage.dedup_facts import (
+    backfill_person_fields,
+    candidate_searches,
+    facts_doc,
+    find_candidates,
+)
 from shared.settings import Settings
 from tests.unit.triage.builders import database_only_settings
 
@@ -142,3 +148,58 @@ def test_a_template_burst_about_others_does_not_hide_an_earlier_duplicate(
     )
     found = [c.facts.case_id for c in find_candidates(triage.facts, new)]
     assert found == ["FIRST"]
+
+
+def _examined(triage: TriageDeps, new: DedupFacts) -> int:
+    """How many stored reports the database read to answer the candidate search."""
+    plans = [
+        triage.facts.find(search.query).hint(search.index).explain()
+        for search in candidate_searches(new, DedupConfig().window)
+    ]
+    return sum(int(plan["executionStats"]["totalDocsExamined"]) for plan in plans)
+
+
+def test_the_search_for_a_named_report_reads_no_report_about_someone_else(
+    triage: TriageDeps,
+) -> None:
+    """The database itself leaves a template burst about other people unread (it used to
+    read every report of the province in the window and drop them one by one)."""
+    burst = [
+        facts_from(
+            f"B{i:03d}",
+            "19.05",
+            AT + timedelta(minutes=i),
+            "Laporan",
+            TEMPLATE,
+            [],
+            [(f"Pegawai {i:03d}x Nomor", None, "Camat")],
+        )
+        for i in range(300)
+    ]
+    unnamed = facts_from("U", "19.05", AT, "Laporan", TEMPLATE, [], [])
+    same = facts_from("S", "19.05", AT, "Laporan", TEMPLATE, [], [("Aji Rahmat", None, None)])
+    triage.facts.insert_many([facts_doc(f, None) for f in [*burst, unnamed, same]])
+    new = facts_from(
+        "NEW", "19.05", AT + timedelta(hours=1), "Laporan", TEMPLATE, [], [("Aji", None, None)]
+    )
+    assert {c.facts.case_id for c in find_candidates(triage.facts, new)} == {"U", "S"}
+    assert _examined(triage, new) <= 2
+    # A report naming nobody is compared with every look-alike: that search stays wide.
+    anyone = replace(new, accused_names=frozenset())
+    assert len(find_candidates(triage.facts, anyone)) == 200
+
+
+def test_facts_stored_before_the_person_fields_are_found_after_the_back_fill(
+    triage: TriageDeps,
+) -> None:
+    old = facts_from("OLD", "19.05", AT, "Laporan", TEMPLATE, [], [("Aji Rahmat", None, None)])
+    doc = facts_doc(old, None)
+    del doc["person_keys"], doc["named"]
+    unnamed = facts_doc(facts_from("OLD-U", "19.05", AT, "Laporan", TEMPLATE, [], []), None)
+    del unnamed["person_keys"], unnamed["named"]
+    triage.facts.insert_many([doc, unnamed])
+    new = facts_from("NEW", "19.05", AT, "Laporan", TEMPLATE, [], [("Aji Rahmat", None, None)])
+    assert find_candidates(triage.facts, new) == []
+    assert backfill_person_fields(triage.facts, batch=1) == 2
+    assert {c.facts.case_id for c in find_candidates(triage.facts, new)} == {"OLD", "OLD-U"}
+    assert backfill_person_fields(triage.facts) == 0

@@ -171,6 +171,47 @@ def link_keys(facts: DedupFacts) -> frozenset[str]:
     return frozenset(keys)
 
 
+# Words that begin or fill a great many Indonesian names (after normalise_name's variants).
+_COMMON_NAME_WORDS: Final = frozenset(
+    {"muhammad", "ahmad", "abdul", "siti", "nur", "nurul", "sri", "dewi", "putri", "putra"}
+)
+
+
+def _distinctive_word(words: set[str]) -> str:
+    # Any fixed choice keeps person_keys' promise; the choice only decides how narrow the
+    # index is. Long words that are not among the commonest name words are the rarest.
+    return min(words, key=lambda w: (w in _COMMON_NAME_WORDS, -len(w), w))
+
+
+def person_keys(facts: DedupFacts) -> frozenset[str]:
+    """Index keys of the accused's names, for the text search of later cases: every word of
+    each name (``w:``), and each name's most distinctive word (``d:``).
+
+    Two names of which one holds the other's words (the only names :func:`needs_text` does
+    not call other people) always share a key of one case's ``person_keys`` and the other's
+    :func:`person_query_keys`: the smaller name's distinctive word is in the larger name.
+    So the search reads only the earlier reports about possibly the same person, however
+    many reports about other people one template produced.
+    """
+    keys: set[str] = set()
+    for name, _ in facts.accused_names:
+        words = set(name.split())
+        keys.update(f"w:{w}" for w in words)
+        keys.add(f"d:{_distinctive_word(words)}")
+    return frozenset(keys)
+
+
+def person_query_keys(facts: DedupFacts) -> frozenset[str]:
+    """The keys to look up in earlier cases' :func:`person_keys`: each name's distinctive
+    word among their words, and each word among their distinctive words."""
+    keys: set[str] = set()
+    for name, _ in facts.accused_names:
+        words = set(name.split())
+        keys.add(f"w:{_distinctive_word(words)}")
+        keys.update(f"d:{w}" for w in words)
+    return frozenset(keys)
+
+
 def blocking_keys(facts: DedupFacts) -> frozenset[str]:
     """Index keys under which storage can find the candidates for :func:`find_matches`:
     the link keys and the text's keys.

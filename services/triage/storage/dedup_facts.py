@@ -9,11 +9,11 @@ clusters are computed from the province's recent facts (one range query).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import DESCENDING
+from pymongo import DESCENDING, UpdateOne
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 
@@ -25,6 +25,8 @@ from services.triage.domain.dedup import (
     blocking_keys,
     link_keys,
     needs_text,
+    person_keys,
+    person_query_keys,
     province_clusters,
 )
 from services.triage.domain.text_signature import TextSignature, text_keys
@@ -49,8 +51,15 @@ def facts_doc(facts: DedupFacts, duplicate_of: str | None) -> Document:
         "shingles": sorted(facts.signature.shingles),
         "minhash": list(facts.signature.minhash),
         "blocking_keys": sorted(blocking_keys(facts)),
+        **person_fields(facts),
         "duplicate_of": duplicate_of,
     }
+
+
+def person_fields(facts: DedupFacts) -> Document:
+    """The fields through which a named report's text search finds earlier reports: those
+    naming possibly the same person (``person_keys``), and those naming nobody."""
+    return {"person_keys": sorted(person_keys(facts)), "named": bool(facts.accused_names)}
 
 
 def facts_from_doc(doc: Document) -> DedupFacts:
@@ -74,7 +83,7 @@ def facts_from_doc(doc: Document) -> DedupFacts:
 
 # The candidate search leaves out what matching does not read (the index keys, the MinHash)
 # and the shingles, which are read afterwards for the candidates whose text is compared.
-_CANDIDATE_FIELDS: Document = {"blocking_keys": 0, "minhash": 0, "shingles": 0}
+_CANDIDATE_FIELDS: Document = {"blocking_keys": 0, "person_keys": 0, "minhash": 0, "shingles": 0}
 
 
 def _accused_may_agree(facts: DedupFacts) -> Document:
@@ -119,33 +128,48 @@ def _accused_may_agree(facts: DedupFacts) -> Document:
     return {"$and": clauses} if clauses else {}
 
 
-def candidate_query(facts: DedupFacts, window: timedelta) -> Document | None:
-    """The query for the stored cases matching could link to ``facts``; None if no key.
+@dataclass(frozen=True)
+class Search:
+    """One read of the candidate search, and the index it must use."""
+
+    query: Document
+    index: str
+
+
+def candidate_searches(facts: DedupFacts, window: timedelta) -> list[Search]:
+    """The reads that find the stored cases matching could link to ``facts``.
 
     A case sharing a link key (the same post or account, the same accused) is a candidate
     at any time, as the same post is linked however late. A case sharing only text keys is
     one only within the window and when its accused are not clearly other people, since
-    only then are the texts compared.
+    only then are the texts compared. For a report that names someone, those are the
+    reports naming possibly the same person (found by person keys) and the reports naming
+    nobody, so a burst of one template about many people stays out of the index scan.
+
+    Each read names its index: asked as one query sorted by date, the planner prefers
+    walking the date index through the whole window, reading every report in it.
     """
-    words = text_keys(facts.signature)
+    searches: list[Search] = []
+    mine = {"province": facts.province, "_id": {"$ne": facts.case_id}}
     links = sorted(link_keys(facts))
-    branches: list[Document] = []
     if links:
-        branches.append({"blocking_keys": {"$in": links}})
-    if words:
-        branches.append(
-            {
-                "blocking_keys": {"$in": sorted(words)},
-                "received_at": {
-                    "$gte": facts.received_at - window,
-                    "$lte": facts.received_at + window,
-                },
-                **_accused_may_agree(facts),
-            }
-        )
-    if not branches:
-        return None
-    return {"province": facts.province, "_id": {"$ne": facts.case_id}, "$or": branches}
+        searches.append(Search({**mine, "blocking_keys": {"$in": links}}, "dedup_candidates"))
+    words = sorted(text_keys(facts.signature))
+    if not words:
+        return searches
+    text: Document = {
+        **mine,
+        "blocking_keys": {"$in": words},
+        "received_at": {"$gte": facts.received_at - window, "$lte": facts.received_at + window},
+        **_accused_may_agree(facts),
+    }
+    if facts.accused_names:
+        people = sorted(person_query_keys(facts))
+        searches.append(Search({**text, "person_keys": {"$in": people}}, "dedup_people"))
+        searches.append(Search({**text, "named": False}, "dedup_unnamed"))
+    else:
+        searches.append(Search(text, "dedup_candidates"))
+    return searches
 
 
 def find_candidates(
@@ -158,21 +182,23 @@ def find_candidates(
 ) -> list[Candidate]:
     """Earlier cases of the same province that matching could link to ``facts``.
 
-    Two reads: the candidates (``candidate_query``) without their text, then the shingles
+    The candidates (``candidate_searches``, newest first) without their text, then the shingles
     of those whose text matching compares (``needs_text``); a candidate found through a
     link key alone is often about other people, and its shingles would be decoded for
     nothing.
     """
     matching = config or DedupConfig()
-    query = candidate_query(facts, matching.window)
-    if query is None:
-        return []
-    cursor = (
-        collection.find(query, _CANDIDATE_FIELDS, session=session)
-        .sort("received_at", DESCENDING)
-        .limit(limit)
-    )
-    docs = list(cursor)
+    unique: dict[str, Document] = {}
+    for search in candidate_searches(facts, matching.window):
+        cursor = (
+            collection.find(search.query, _CANDIDATE_FIELDS, session=session)
+            .hint(search.index)
+            .sort("received_at", DESCENDING)
+            .limit(limit)
+        )
+        unique.update((str(doc["_id"]), doc) for doc in cursor)
+    newest = sorted(unique.values(), key=lambda d: (d["received_at"], str(d["_id"])), reverse=True)
+    docs = newest[:limit]
     found = [facts_from_doc(doc) for doc in docs]
     wanted = [f.case_id for f in found if needs_text(facts, f, matching)]
     if wanted:
@@ -185,6 +211,31 @@ def find_candidates(
             for f in found
         ]
     return [Candidate(f, doc.get("duplicate_of")) for f, doc in zip(found, docs, strict=True)]
+
+
+def backfill_person_fields(collection: Collection[Document], batch: int = 500) -> int:
+    """Give the person fields to stored facts written before they existed; the number done.
+
+    Until then a named report's text search does not see those facts. Safe to run from
+    every replica at once (each writes the same values) and cheap when nothing is left.
+    """
+    done = 0
+    while True:
+        docs = list(
+            collection.find(
+                {"named": {"$exists": False}}, {"tenant": 1, "received_at": 1, "accused_names": 1}
+            ).limit(batch)
+        )
+        if not docs:
+            return done
+        collection.bulk_write(
+            [
+                UpdateOne({"_id": doc["_id"]}, {"$set": person_fields(facts_from_doc(doc))})
+                for doc in docs
+            ],
+            ordered=False,
+        )
+        done += len(docs)
 
 
 def clusters_of(
@@ -200,7 +251,7 @@ def clusters_of(
     if categories:
         query["category"] = {"$in": list(categories)}
     docs = list(
-        collection.find(query, {"blocking_keys": 0})
+        collection.find(query, {"blocking_keys": 0, "person_keys": 0})
         .sort("received_at", DESCENDING)
         .limit(MAX_CLUSTER_FACTS)
     )

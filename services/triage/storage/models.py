@@ -80,8 +80,10 @@ class CaseState(me.Document):
 class DedupFact(me.Document):
     """What duplicate detection compares for one case, with its blocking keys.
 
-    Candidates for a new case come from one indexed query on (province, blocking_keys);
-    clusters from one range query on (province, received_at).
+    Candidates for a new case come from one query whose branches each use an index: link
+    keys and the text keys of unnamed reports on (province, blocking_keys), a named
+    report's text keys on (province, person_keys) or, for earlier reports naming nobody, the
+    partial index of those; clusters from one range query on (province, received_at).
     """
 
     meta = {
@@ -208,6 +210,17 @@ def ensure_indexes() -> None:
         [("province", ASCENDING), ("blocking_keys", ASCENDING)], name="dedup_candidates"
     )
     facts.create_index([("province", ASCENDING), ("received_at", DESCENDING)], name="clusters")
+    # A named report's text search: earlier reports naming possibly the same person, and
+    # (a partial index, so named reports add nothing to it) those naming nobody.
+    facts.create_index(
+        [("province", ASCENDING), ("person_keys", ASCENDING), ("received_at", ASCENDING)],
+        name="dedup_people",
+    )
+    facts.create_index(
+        [("province", ASCENDING), ("blocking_keys", ASCENDING), ("received_at", ASCENDING)],
+        name="dedup_unnamed",
+        partialFilterExpression={"named": False},
+    )
     # Case states carry the case.assigned of a transferred case (see case_moves).
     for collection in (TriageDecision._get_collection(), LadderStepRecord._get_collection(), cases):
         outbox.ensure_indexes(collection)

@@ -21,6 +21,8 @@ from services.triage.domain.dedup import (
     find_matches,
     link_keys,
     needs_text,
+    person_keys,
+    person_query_keys,
     province_clusters,
 )
 from services.triage.domain.text_signature import (
@@ -464,6 +466,43 @@ def test_texts_that_matching_never_compares_can_be_left_out() -> None:
     ]
     assert find_matches(new, stripped, CONFIG) == find_matches(new, earlier, CONFIG)
     assert {m.case_id for m in find_matches(new, earlier, CONFIG)} == {"B", "C"}
+
+
+_NAME_WORDS = st.sampled_from(
+    ["aji", "rahmat", "hidayat", "sri", "wahyuni", "siti", "br", "ginting"]
+)
+_NAMES = st.lists(
+    st.lists(_NAME_WORDS, min_size=1, max_size=4).map(" ".join), min_size=1, max_size=3
+)
+
+
+@given(_NAMES, _NAMES)
+def test_reports_whose_texts_are_compared_share_a_person_key(
+    ours: list[str], theirs: list[str]
+) -> None:
+    # The text search of a named report reads earlier named reports through their person
+    # keys only: every earlier report whose text matching would compare must be among them.
+    new = facts("N", accused=[(name, None, "Camat") for name in ours])
+    old = facts("O", accused=[(name, None, "Puskesmas") for name in theirs])
+    met = bool(person_query_keys(new) & person_keys(old))
+    if needs_text(new, old, CONFIG):
+        assert met
+    # And other people are left out unless a name's words happen to recur.
+    words = {w for name in ours for w in name.split()}
+    if not words & {w for name in theirs for w in name.split()}:
+        assert not met
+
+
+def test_a_template_burst_about_other_people_shares_no_person_key() -> None:
+    new = facts("N", accused=[("Muhammad Rizki Hasibuan", None, None)])
+    others = [
+        facts(f"O{i}", accused=[(name, None, None)])
+        for i, name in enumerate(["Muhammad Iqbal", "Rizki Siregar", "Siti Aminah Lubis"])
+    ]
+    assert all(not person_query_keys(new) & person_keys(o) for o in others)
+    same = facts("S", accused=[("Muh. Rizki", None, None)])
+    assert person_query_keys(new) & person_keys(same)
+    assert needs_text(new, same, CONFIG)
 
 
 def test_moderately_similar_texts_of_different_categories_are_not_related() -> None:

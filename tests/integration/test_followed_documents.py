@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from pymongo import MongoClient, monitoring
+from pymongo import MongoClient
 from pymongo.collection import Collection
 
 from services.cli.infra import MongoServer
@@ -18,6 +18,7 @@ from services.triage.bootstrap import bootstrap, ensure_indexes
 from services.triage.deps import build
 from shared.followed import FollowedDocuments
 from shared.settings import Settings
+from tests.support.commands import FindCounter
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import database_only_settings
 
@@ -25,33 +26,9 @@ Document = dict[str, object]
 TENANT = "19.05"
 
 
-class _Finds(monitoring.CommandListener):
-    """Counts the finds on one collection; ``during`` runs as one starts (a change that
-    arrives while the read is on its way)."""
-
-    def __init__(self, collection: str) -> None:
-        self.collection = collection
-        self.count = 0
-        self.during: list[object] = []
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "find" and event.command.get("find") == self.collection:
-            self.count += 1
-            while self.during:
-                action = self.during.pop()
-                assert callable(action)
-                action()
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        return None
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        return None
-
-
 @pytest.fixture
-def heads(settings: Settings) -> Iterator[tuple[Collection[Document], _Finds]]:
-    listener = _Finds("heads_test")
+def heads(settings: Settings) -> Iterator[tuple[Collection[Document], FindCounter]]:
+    listener = FindCounter("heads_test")
     client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[listener])
     collection = client[settings.database_name("triage")]["heads_test"]
     collection.delete_many({})
@@ -63,7 +40,7 @@ def heads(settings: Settings) -> Iterator[tuple[Collection[Document], _Finds]]:
 
 @pytest.fixture
 def following(
-    heads: tuple[Collection[Document], _Finds],
+    heads: tuple[Collection[Document], FindCounter],
 ) -> Iterator[FollowedDocuments]:
     cache = FollowedDocuments(heads[0])
     stop = threading.Event()
@@ -82,7 +59,9 @@ def _rules(cache: FollowedDocuments, key: str = TENANT) -> object:
 
 
 def test_a_followed_document_is_read_once_and_a_change_by_another_process_is_seen(
-    settings: Settings, heads: tuple[Collection[Document], _Finds], following: FollowedDocuments
+    settings: Settings,
+    heads: tuple[Collection[Document], FindCounter],
+    following: FollowedDocuments,
 ) -> None:
     collection, finds = heads
     assert _rules(following) == 1
@@ -117,7 +96,7 @@ def test_a_followed_document_is_read_once_and_a_change_by_another_process_is_see
 
 
 def test_a_head_read_while_a_change_arrives_is_not_kept(
-    heads: tuple[Collection[Document], _Finds], following: FollowedDocuments
+    heads: tuple[Collection[Document], FindCounter], following: FollowedDocuments
 ) -> None:
     _, finds = heads
     # The change is reported while the read is on its way: the read may predate it.
@@ -131,7 +110,7 @@ def test_a_head_read_while_a_change_arrives_is_not_kept(
 
 
 def test_without_its_stream_every_read_goes_to_the_database(
-    heads: tuple[Collection[Document], _Finds],
+    heads: tuple[Collection[Document], FindCounter],
 ) -> None:
     collection, finds = heads
     cache = FollowedDocuments(collection)
@@ -144,7 +123,7 @@ def test_without_its_stream_every_read_goes_to_the_database(
 
 
 def test_a_stopped_stream_stops_the_cache(
-    heads: tuple[Collection[Document], _Finds],
+    heads: tuple[Collection[Document], FindCounter],
 ) -> None:
     collection, finds = heads
     cache = FollowedDocuments(collection)
@@ -194,7 +173,7 @@ def test_a_saved_configuration_is_in_force_at_once_in_the_process_that_saved_it(
 
 
 def test_documents_followed_by_another_field_are_dropped_when_their_document_changes(
-    settings: Settings, heads: tuple[Collection[Document], _Finds]
+    settings: Settings, heads: tuple[Collection[Document], FindCounter]
 ) -> None:
     """API keys are found by their prefix, while the stream names the changed document by
     its _id: a revocation written by another process still drops the cached key, and a key
@@ -227,7 +206,7 @@ def test_documents_followed_by_another_field_are_dropped_when_their_document_cha
 
 
 def test_a_process_that_forks_after_building_it_starts_the_stream_on_first_use(
-    heads: tuple[Collection[Document], _Finds],
+    heads: tuple[Collection[Document], FindCounter],
 ) -> None:
     collection, finds = heads
     cache = FollowedDocuments(lambda: collection, background=True)

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from pymongo import MongoClient, monitoring
+from pymongo import MongoClient
 
 from services.cli.mailbox import MailSink
 from services.notify.delivery import NotifyDeps, handle
@@ -19,32 +19,17 @@ from shared.contracts import OfficerChanged, new_envelope
 from shared.followed import FollowedDocuments
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import assigned, notify_deps_for, officer
+from tests.support.commands import FindCounter
 from tests.support.waiting import eventually
 
 Document = dict[str, object]
 OFFICER = "karo-bkpsdm-1"
 
 
-class _ProfileReads(monitoring.CommandListener):
-    def __init__(self, collection: str) -> None:
-        self.collection = collection
-        self.count = 0
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "find" and event.command.get("find") == self.collection:
-            self.count += 1
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        return None
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        return None
-
-
 @pytest.fixture
-def followed(settings: Settings, mail_sink: MailSink) -> Iterator[tuple[NotifyDeps, _ProfileReads]]:
+def followed(settings: Settings, mail_sink: MailSink) -> Iterator[tuple[NotifyDeps, FindCounter]]:
     built = notify_deps_for(settings.model_copy(update={"smtp_port": mail_sink.port}))
-    reads = _ProfileReads(built.recipients.name)
+    reads = FindCounter(built.recipients.name)
     client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[reads])
     profiles = FollowedDocuments(client[built.recipients.database.name][built.recipients.name])
     stop = threading.Event()
@@ -63,7 +48,7 @@ def _alert(deps: NotifyDeps, case: str, email: str) -> None:
 
 
 def test_a_followed_profile_is_read_once_and_each_change_reaches_the_next_alert(
-    settings: Settings, followed: tuple[NotifyDeps, _ProfileReads], mail_sink: MailSink
+    settings: Settings, followed: tuple[NotifyDeps, FindCounter], mail_sink: MailSink
 ) -> None:
     deps, reads = followed
     _alert(deps, "65f0c0ffee0000000000a001", "joni@karo.example")
@@ -114,7 +99,7 @@ def test_a_followed_profile_is_read_once_and_each_change_reaches_the_next_alert(
     assert mail_sink.wait_for(7, timeout=10)[-1]["To"] == "joni.lain@karo.example"
 
 
-def _kept(deps: NotifyDeps, reads: _ProfileReads) -> bool:
+def _kept(deps: NotifyDeps, reads: FindCounter) -> bool:
     assert deps.profiles is not None
     deps.profiles.read(OFFICER)
     before = reads.count

@@ -20,6 +20,7 @@ from shared.outbox import Document, OutboxRelay
 from shared.outbox_watch import OutboxWatch, pending_writes
 from shared.settings import Settings
 from tests.support.broker import depth, drain
+from tests.support.commands import FindCounter
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import envelope_of, submitted
 
@@ -176,30 +177,6 @@ class _Rounds(Publisher):
         self.batches.append(len(messages))
 
 
-class _FindCount(monitoring.CommandListener):
-    """Counts the relay's looks for ready documents on one collection (not the backlog
-    gauge's reads, which come every few seconds whatever happens)."""
-
-    def __init__(self, collection: str) -> None:
-        self.collection = collection
-        self.count = 0
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        command = event.command
-        if (
-            event.command_name == "find"
-            and command.get("find") == self.collection
-            and "$or" in command.get("filter", {})
-        ):
-            self.count += 1
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        return None
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        return None
-
-
 def _running(relay: OutboxRelay) -> tuple[threading.Event, threading.Thread]:
     stop = threading.Event()
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
@@ -242,7 +219,9 @@ def test_events_woken_in_quick_succession_go_out_together_with_no_empty_look_aft
     batch was full): an empty look after every round was a command per case for nothing."""
     queue = topology.consumer_topology(settings, "triage").queue
     depth(settings, queue)
-    looks = _FindCount(collection.name)
+    # The relay's looks for ready documents, not the backlog gauge's reads, which come
+    # every few seconds whatever happens.
+    looks = FindCounter(collection.name, where=lambda command: "$or" in command.get("filter", {}))
     client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[looks])
     watched = client[collection.database.name][collection.name]
     publisher = _Rounds(settings)

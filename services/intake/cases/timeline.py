@@ -172,27 +172,25 @@ def apply_events(cases: Cases, items: Sequence[tuple[Envelope, Event]]) -> list[
     event is checked on its case (a redelivered one is already there; a case that does not
     exist parks its event; one not applied is retried)."""
     errors: list[Exception | None] = [None] * len(items)
-    writes: list[tuple[int, UpdateOne]] = []
+    writes: list[tuple[int, str, UpdateOne]] = []
     for n, (envelope, event) in enumerate(items):
+        case_id = str(getattr(event, "case_id", ""))
         try:
-            query, update = timeline_update(
-                envelope, str(getattr(event, "case_id", "")), *CHANGES[envelope.type](event)
-            )
+            query, update = timeline_update(envelope, case_id, *CHANGES[envelope.type](event))
         except PermanentError as exc:
             errors[n] = exc
             continue
-        writes.append((n, UpdateOne(query, update)))
+        writes.append((n, case_id, UpdateOne(query, update)))
     if not writes:
         return errors
     try:
-        result = cases.bulk_write([w for _, w in writes], ordered=True)
+        result = cases.bulk_write([w for _, _, w in writes], ordered=True)
         if result.modified_count == len(writes):
             return errors
     except BulkWriteError:
         log.warning("timeline batch stopped at a write error; checking each event")
-    for n, _ in writes:
-        envelope, event = items[n]
-        errors[n] = _applied_or_why(cases, envelope, str(getattr(event, "case_id", "")))
+    for n, case_id, _ in writes:
+        errors[n] = _applied_or_why(cases, items[n][0], case_id)
     return errors
 
 

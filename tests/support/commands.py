@@ -1,0 +1,41 @@
+"""Watching the commands a MongoDB client sends, for tests that count the reads of a path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pymongo import monitoring
+
+
+class FindCounter(monitoring.CommandListener):
+    """Counts the finds on one collection that ``where`` accepts (given the command).
+
+    Actions put in ``during`` run, once each, as the next counted find starts: a change
+    that arrives while that read is on its way.
+    """
+
+    def __init__(
+        self, collection: str, where: Callable[[dict[str, Any]], bool] = lambda _: True
+    ) -> None:
+        self.collection = collection
+        self.where = where
+        self.count = 0
+        self.during: list[Callable[[], object]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command = event.command
+        if (
+            event.command_name == "find"
+            and command.get("find") == self.collection
+            and self.where(command)
+        ):
+            self.count += 1
+            while self.during:
+                self.during.pop()()
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        return None
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pymongo import monitoring
@@ -16,7 +16,7 @@ class FindCounter(monitoring.CommandListener):
     """
 
     def __init__(
-        self, collection: str, where: Callable[[dict[str, Any]], bool] = lambda _: True
+        self, collection: str, where: Callable[[Mapping[str, Any]], bool] = lambda _: True
     ) -> None:
         self.collection = collection
         self.where = where

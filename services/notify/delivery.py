@@ -91,6 +91,10 @@ class NotifyDeps:
 
     deliveries: Collection[Document]
     recipients: Collection[Document]
+    # The officers' profiles as this process follows them (``shared.followed``, on the
+    # recipients collection): read from memory until one changes, from the database while
+    # the change stream is not running.
+    profiles: FollowedDocuments
     windows: Collection[Document]
     channels: Sequence[Channel]
     # The case's page in the console (e-mail, chat), and its short form for an SMS.
@@ -107,9 +111,6 @@ class NotifyDeps:
     rate_limit: int = 0
     rate_window_s: int = 600
     max_attempts: int = 5
-    # The officers' profiles as the worker follows them (``shared.followed``): read from
-    # memory until one changes. None: every alert reads its officer's profile.
-    profiles: FollowedDocuments | None = None
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)

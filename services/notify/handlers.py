@@ -34,7 +34,7 @@ from shared.contracts import (
 def handle_officer_changed(envelope: Envelope, event: OfficerChanged, deps: NotifyDeps) -> bool:
     """Take the directory's contact data for the officer; False when the event is older."""
     applied = apply_officer_changed(deps.recipients, event, deps.clock())
-    if applied and deps.profiles is not None:
+    if applied:
         deps.profiles.forget(event.officer_id)  # the next alert reads the new contact data
     return applied
 

@@ -65,13 +65,13 @@ def remember(
     recipient: Recipient,
     tenant: str,
     now: datetime,
-    followed: FollowedDocuments | None = None,
+    followed: FollowedDocuments,
 ) -> Profile:
     """Refresh the officer's contact data from an event and return their whole profile.
 
     Most events name an officer whose data has not changed: those cost one read, not a write
     (a majority write is the dearest step of an alert after the send itself), and no read at
-    all when the profile is ``followed`` and has not changed since it was last read.
+    all when the ``followed`` profile has not changed since it was last read.
     """
     contact = {
         "name": recipient.name,
@@ -81,10 +81,7 @@ def remember(
         "timezone": recipient.timezone,
         "tenant": tenant,
     }
-    if followed is not None:
-        doc = followed.read(recipient.officer_id)
-    else:
-        doc = recipients.find_one({"_id": recipient.officer_id})
+    doc = followed.read(recipient.officer_id)
     if doc is not None and doc.get("directory_version") is not None:
         # The officer directory keeps this officer's data (directory_sync); the event may
         # carry an older copy of it.
@@ -98,8 +95,7 @@ def remember(
         return_document=ReturnDocument.AFTER,
     )
     assert doc is not None  # an upsert returning the document after it always has one
-    if followed is not None:
-        followed.forget(recipient.officer_id)
+    followed.forget(recipient.officer_id)
     return Profile.from_document(doc)
 
 

@@ -60,7 +60,7 @@ def main() -> None:
             background=[
                 digest_loop(notify, settings.notify_digest_interval_s),
                 session_reaper(notify.channels, settings.smtp_keepalive_s),
-                *([notify.profiles.run] if notify.profiles is not None else []),
+                notify.profiles.run,
             ],
             # Deliveries are recorded by this worker's handlers, which wake the relay; a digest
             # (the digest loop) and a test alert (the HTTP app) wait for its next look.

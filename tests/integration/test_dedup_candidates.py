@@ -12,6 +12,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,7 @@ from services.triage.storage.dedup_facts import (
 from shared.settings import Settings
 from tests.unit.triage.builders import database_only_settings
 
+Document = dict[str, Any]
 AT = datetime(2024, 11, 8, 10, 0, tzinfo=UTC)
 TEMPLATE = "ASN ikut kampanye paslon nomor 2 di Desa Sijuk bersama warga, foto terlampir."
 # Names that contain each other, share a word, or share nothing.
@@ -189,17 +191,27 @@ def test_the_search_for_a_named_report_reads_no_report_about_someone_else(
     assert len(find_candidates(triage.facts, anyone)) == 200
 
 
-def test_facts_stored_before_the_person_fields_are_found_after_the_back_fill(
+def test_recent_facts_stored_before_the_person_fields_are_found_after_the_back_fill(
     triage: TriageDeps,
 ) -> None:
-    old = facts_from("OLD", "19.05", AT, "Laporan", TEMPLATE, [], [("Aji Rahmat", None, None)])
-    doc = facts_doc(old, None)
-    del doc["person_keys"], doc["named"]
-    unnamed = facts_doc(facts_from("OLD-U", "19.05", AT, "Laporan", TEMPLATE, [], []), None)
-    del unnamed["person_keys"], unnamed["named"]
-    triage.facts.insert_many([doc, unnamed])
-    new = facts_from("NEW", "19.05", AT, "Laporan", TEMPLATE, [], [("Aji Rahmat", None, None)])
+    def written_before_the_fields(facts: DedupFacts) -> Document:
+        doc = facts_doc(facts, None)
+        del doc["person_keys"], doc["named"]
+        return doc
+
+    person = [("Aji Rahmat", None, None)]
+    old = facts_from("OLD", "19.05", AT, "Laporan", TEMPLATE, [], person)
+    unnamed = facts_from("OLD-U", "19.05", AT, "Laporan", TEMPLATE, [], [])
+    elsewhere = facts_from("OLD-P", "64.02", AT, "Laporan", TEMPLATE, [], person)
+    ancient = facts_from("ANCIENT", "19.05", AT - timedelta(days=400), "L", TEMPLATE, [], person)
+    triage.facts.insert_many(
+        [written_before_the_fields(f) for f in (old, unnamed, elsewhere, ancient)]
+    )
+    new = facts_from("NEW", "19.05", AT, "Laporan", TEMPLATE, [], person)
     assert find_candidates(triage.facts, new) == []
-    assert backfill_person_fields(triage.facts, batch=1) == 2
+    since = AT - timedelta(days=60)
+    assert backfill_person_fields(triage.facts, since, batch=1) == 3
     assert {c.facts.case_id for c in find_candidates(triage.facts, new)} == {"OLD", "OLD-U"}
-    assert backfill_person_fields(triage.facts) == 0
+    assert backfill_person_fields(triage.facts, since) == 0
+    # Facts older than the search can reach are left as they are.
+    assert triage.facts.count_documents({"named": {"$exists": False}}) == 1

@@ -213,29 +213,34 @@ def find_candidates(
     return [Candidate(f, doc.get("duplicate_of")) for f, doc in zip(found, docs, strict=True)]
 
 
-def backfill_person_fields(collection: Collection[Document], batch: int = 500) -> int:
-    """Give the person fields to stored facts written before they existed; the number done.
+def backfill_person_fields(
+    collection: Collection[Document], since: datetime, batch: int = 500
+) -> int:
+    """Give the person fields to facts received since ``since`` and written before the
+    fields existed; the number done.
 
-    Until then a named report's text search does not see those facts. Safe to run from
-    every replica at once (each writes the same values) and cheap when nothing is left.
+    Only the text search reads the fields, and it reads only reports within the window of
+    the report searched for, so older facts are left as they are: that keeps this a range
+    read of each province's recent facts (on the date index) at every start, not a scan of
+    years of reports. Safe to run from every replica at once (each writes the same values).
     """
     done = 0
-    while True:
-        docs = list(
-            collection.find(
-                {"named": {"$exists": False}}, {"tenant": 1, "received_at": 1, "accused_names": 1}
-            ).limit(batch)
-        )
-        if not docs:
-            return done
-        collection.bulk_write(
-            [
-                UpdateOne({"_id": doc["_id"]}, {"$set": person_fields(facts_from_doc(doc))})
-                for doc in docs
-            ],
-            ordered=False,
-        )
-        done += len(docs)
+    for province in collection.distinct("province"):
+        query = {"province": province, "received_at": {"$gte": since}, "named": {"$exists": False}}
+        while docs := list(
+            collection.find(query, {"tenant": 1, "received_at": 1, "accused_names": 1})
+            .hint("clusters")
+            .limit(batch)
+        ):
+            collection.bulk_write(
+                [
+                    UpdateOne({"_id": doc["_id"]}, {"$set": person_fields(facts_from_doc(doc))})
+                    for doc in docs
+                ],
+                ordered=False,
+            )
+            done += len(docs)
+    return done
 
 
 def clusters_of(

@@ -129,5 +129,8 @@ class MongoReplicaSet:
             time.sleep(0.5)
 
     def stop(self) -> None:
+        """Throw the set away: its members are killed, not shut down. A member's clean
+        shutdown waits out mongod's quiesce period (15 s) while others are in the set, which
+        made the module's teardown take most of a minute; its data is not read again."""
         for member in self.members:
-            member.stop()
+            member.kill()

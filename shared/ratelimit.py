@@ -40,6 +40,13 @@ class _Bucket:
     shared: int = 0  # the window's count across all processes (leases included), as last read
     left: int = 0  # leased by this process and not spent yet
 
+    def spend(self, count: int) -> bool:
+        """Take ``count`` from this process's share, if it holds that much."""
+        if self.left < count:
+            return False
+        self.left -= count
+        return True
+
 
 def ensure_indexes(collection: Collection[dict[str, Any]]) -> None:
     collection.create_index("expires_at", expireAfterSeconds=0, name="window_expiry")
@@ -71,8 +78,7 @@ class SharedLimiter:
         retry_after = max(1, start + seconds - int(now.timestamp()))
         with self._lock:
             state = self._bucket(bucket, start)
-            if state.left >= count:
-                state.left -= count
+            if state.spend(count):
                 return self._verdict(state, limit, True, retry_after)
             if state.shared >= limit:
                 # The whole budget is leased; nobody gives a share back within a window.
@@ -82,10 +88,7 @@ class SharedLimiter:
         with self._lock:
             state.shared = max(state.shared, shared)
             state.left += granted
-            allowed = state.left >= count
-            if allowed:
-                state.left -= count
-            return self._verdict(state, limit, allowed, retry_after)
+            return self._verdict(state, limit, state.spend(count), retry_after)
 
     def _bucket(self, bucket: str, start: int) -> _Bucket:
         state = self._buckets.get(bucket)

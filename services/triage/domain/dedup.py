@@ -183,6 +183,12 @@ def _distinctive_word(words: set[str]) -> str:
     return min(words, key=lambda w: (w in _COMMON_NAME_WORDS, -len(w), w))
 
 
+def _name_words(facts: DedupFacts) -> list[tuple[set[str], str]]:
+    """Each accused's name as its set of words and its most distinctive word."""
+    named = [set(name.split()) for name, _ in facts.accused_names]
+    return [(words, _distinctive_word(words)) for words in named]
+
+
 def person_keys(facts: DedupFacts) -> frozenset[str]:
     """Index keys of the accused's names, for the text search of later cases: every word of
     each name (``w:``), and each name's most distinctive word (``d:``).
@@ -194,10 +200,9 @@ def person_keys(facts: DedupFacts) -> frozenset[str]:
     many reports about other people one template produced.
     """
     keys: set[str] = set()
-    for name, _ in facts.accused_names:
-        words = set(name.split())
+    for words, distinctive in _name_words(facts):
         keys.update(f"w:{w}" for w in words)
-        keys.add(f"d:{_distinctive_word(words)}")
+        keys.add(f"d:{distinctive}")
     return frozenset(keys)
 
 
@@ -205,9 +210,8 @@ def person_query_keys(facts: DedupFacts) -> frozenset[str]:
     """The keys to look up in earlier cases' :func:`person_keys`: each name's distinctive
     word among their words, and each word among their distinctive words."""
     keys: set[str] = set()
-    for name, _ in facts.accused_names:
-        words = set(name.split())
-        keys.add(f"w:{_distinctive_word(words)}")
+    for words, distinctive in _name_words(facts):
+        keys.add(f"w:{distinctive}")
         keys.update(f"d:{w}" for w in words)
     return frozenset(keys)
 

@@ -1,8 +1,8 @@
-"""Stored comparison facts of every case, and the two queries duplicate detection needs.
+"""Stored comparison facts of every case, and the reads duplicate detection needs.
 
-Each case keeps one document with its canonical links, accused, text signature and blocking
-keys. Candidates for a new case are the cases of the same province sharing at least one
-blocking key (one query on a multikey index) that matching could link to it; province
+Each case keeps one document with its canonical links, accused, text signature, blocking
+keys and person keys. Candidates for a new case are the cases of the same province that
+matching could link to it, found by a few indexed reads (``candidate_searches``); province
 clusters are computed from the province's recent facts (one range query).
 """
 

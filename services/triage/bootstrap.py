@@ -19,8 +19,14 @@ def bootstrap(settings: Settings) -> None:
 
 
 def ensure_indexes() -> None:
-    """The indexes, and the stored fields they need that older versions did not write."""
+    """The indexes; every process that serves triage ensures them as it starts."""
     models.ensure_indexes()
+
+
+def backfill_stored_fields() -> None:
+    """Write the stored fields the indexes need where older versions did not: the worker's
+    work at its start (it is the only process that searches by them), not every HTTP
+    process's."""
     # Twice the matching window: a case triaged again later searches around its own date.
     since = datetime.now(UTC) - 2 * DedupConfig().window
     backfill_person_fields(models.DedupFact._get_collection(), since)

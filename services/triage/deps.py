@@ -22,6 +22,7 @@ from services.triage.roster import load_roster
 from services.triage.rules_files import default_rules_text, load_rules_text
 from services.triage.storage import models
 from services.triage.storage.config import ConfigStore, Defaults, TenantConfig
+from services.triage.storage.open_load import RecentLoads, open_load
 from services.triage.storage.state_codec import assignment_from_doc, clock_from_doc
 from services.triage.storage.transactions import in_transaction
 from shared.settings import Settings
@@ -49,8 +50,29 @@ class TriageDeps:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     ladder: LadderConfig = field(default_factory=LadderConfig)
 
+    # This process's copies of the regencies' open loads, for routing new cases.
+    loads: RecentLoads = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loads = RecentLoads(self.open_load)
+
     def transaction(self, work: Callable[[ClientSession], T]) -> T:
-        return in_transaction(self.cases.database.client, work)
+        """Run ``work`` in one transaction. Any such write may close a case or move it to
+        another officer, so the copies of the open loads are dropped."""
+        try:
+            return in_transaction(self.cases.database.client, work)
+        finally:
+            self.loads.forget()
+
+    def new_case_transaction(
+        self, work: Callable[[ClientSession], T], tenant: str, officer_id: str | None
+    ) -> T:
+        """Store a new case in one transaction: the one write that keeps the copies of the
+        open loads, adding its own assignment (if any) once committed."""
+        result = in_transaction(self.cases.database.client, work)
+        if officer_id is not None:
+            self.loads.assigned(tenant, officer_id)
+        return result
 
     def outbox_collections(self) -> list[Collection[Document]]:
         """Where triage's unpublished events wait, for the relay and the pipeline view:
@@ -63,15 +85,9 @@ class TriageDeps:
         return self.config.calendar(config, *moments)
 
     def open_load(self, tenant: str, session: ClientSession | None = None) -> dict[str, int]:
-        """Open cases per assigned officer of ``tenant`` (one aggregation)."""
-        pipeline: list[Document] = [
-            {"$match": {"tenant": tenant, "open": True, "assignment.officer_id": {"$ne": None}}},
-            {"$group": {"_id": "$assignment.officer_id", "n": {"$sum": 1}}},
-        ]
-        return {
-            str(row["_id"]): int(row["n"])
-            for row in self.cases.aggregate(pipeline, session=session)
-        }
+        """Open cases per assigned officer of ``tenant``, read now (one aggregation); a new
+        case's routing reads ``loads`` instead."""
+        return open_load(self.cases, tenant, session)
 
     def wakeup(
         self,

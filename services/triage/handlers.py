@@ -111,7 +111,7 @@ def handle_case_submitted(envelope: Envelope, event: CaseSubmitted, deps: Triage
     config = deps.config.current(tenant)
     case = CaseInput.from_submitted(event, tenant)
     candidates = find_candidates(deps.facts, dedup_facts(case), config=deps.dedup)
-    officers = with_load(config.officers, deps.open_load(tenant))
+    officers = with_load(config.officers, deps.loads.current(tenant))
     calendar = deps.calendar(config, case.submitted_at, now)
     decision = decide(
         case,
@@ -182,7 +182,8 @@ def handle_case_submitted(envelope: Envelope, event: CaseSubmitted, deps: Triage
         _link_back(deps, case.case_id, links, now, session)
 
     try:
-        deps.transaction(write)
+        officer_id = assignment.state.officer_id if assignment is not None else None
+        deps.new_case_transaction(write, tenant, officer_id)
     except DuplicateKeyError:
         return False  # a replica or an earlier delivery got there first
     c, w = decision.classification, decision.weight

@@ -4,7 +4,7 @@ of the quality gauges beside it."""
 from __future__ import annotations
 
 from services.triage import deps as triage_deps
-from services.triage.bootstrap import SERVICE, bootstrap, ensure_indexes
+from services.triage.bootstrap import SERVICE, backfill_stored_fields, bootstrap, ensure_indexes
 from services.triage.handlers import event_handlers
 from services.triage.ladder_scheduler import LadderScheduler
 from services.triage.quality_gauges import QualityGauges
@@ -16,6 +16,7 @@ def main() -> None:
     settings = get_settings()
     bootstrap(settings)
     ensure_indexes()
+    backfill_stored_fields()
     triage = triage_deps.build(settings)
     ladder = LadderScheduler(triage, interval=settings.triage_ladder_interval_s)
     run_worker(

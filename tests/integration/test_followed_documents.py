@@ -18,7 +18,7 @@ from services.triage.bootstrap import bootstrap, ensure_indexes
 from services.triage.deps import build
 from shared.followed import FollowedDocuments
 from shared.settings import Settings
-from tests.support.commands import FindCounter
+from tests.support.commands import CommandCounter
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import database_only_settings
 
@@ -27,8 +27,8 @@ TENANT = "19.05"
 
 
 @pytest.fixture
-def heads(settings: Settings) -> Iterator[tuple[Collection[Document], FindCounter]]:
-    listener = FindCounter("heads_test")
+def heads(settings: Settings) -> Iterator[tuple[Collection[Document], CommandCounter]]:
+    listener = CommandCounter("heads_test")
     client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[listener])
     collection = client[settings.database_name("triage")]["heads_test"]
     collection.delete_many({})
@@ -40,7 +40,7 @@ def heads(settings: Settings) -> Iterator[tuple[Collection[Document], FindCounte
 
 @pytest.fixture
 def following(
-    heads: tuple[Collection[Document], FindCounter],
+    heads: tuple[Collection[Document], CommandCounter],
 ) -> Iterator[FollowedDocuments]:
     cache = FollowedDocuments(heads[0])
     stop = threading.Event()
@@ -60,7 +60,7 @@ def _rules(cache: FollowedDocuments, key: str = TENANT) -> object:
 
 def test_a_followed_document_is_read_once_and_a_change_by_another_process_is_seen(
     settings: Settings,
-    heads: tuple[Collection[Document], FindCounter],
+    heads: tuple[Collection[Document], CommandCounter],
     following: FollowedDocuments,
 ) -> None:
     collection, finds = heads
@@ -96,7 +96,7 @@ def test_a_followed_document_is_read_once_and_a_change_by_another_process_is_see
 
 
 def test_a_head_read_while_a_change_arrives_is_not_kept(
-    heads: tuple[Collection[Document], FindCounter], following: FollowedDocuments
+    heads: tuple[Collection[Document], CommandCounter], following: FollowedDocuments
 ) -> None:
     _, finds = heads
     # The change is reported while the read is on its way: the read may predate it.
@@ -110,7 +110,7 @@ def test_a_head_read_while_a_change_arrives_is_not_kept(
 
 
 def test_without_its_stream_every_read_goes_to_the_database(
-    heads: tuple[Collection[Document], FindCounter],
+    heads: tuple[Collection[Document], CommandCounter],
 ) -> None:
     collection, finds = heads
     cache = FollowedDocuments(collection)
@@ -123,7 +123,7 @@ def test_without_its_stream_every_read_goes_to_the_database(
 
 
 def test_a_stopped_stream_stops_the_cache(
-    heads: tuple[Collection[Document], FindCounter],
+    heads: tuple[Collection[Document], CommandCounter],
 ) -> None:
     collection, finds = heads
     cache = FollowedDocuments(collection)
@@ -173,7 +173,7 @@ def test_a_saved_configuration_is_in_force_at_once_in_the_process_that_saved_it(
 
 
 def test_documents_followed_by_another_field_are_dropped_when_their_document_changes(
-    settings: Settings, heads: tuple[Collection[Document], FindCounter]
+    settings: Settings, heads: tuple[Collection[Document], CommandCounter]
 ) -> None:
     """API keys are found by their prefix, while the stream names the changed document by
     its _id: a revocation written by another process still drops the cached key, and a key
@@ -206,7 +206,7 @@ def test_documents_followed_by_another_field_are_dropped_when_their_document_cha
 
 
 def test_a_process_that_forks_after_building_it_starts_the_stream_on_first_use(
-    heads: tuple[Collection[Document], FindCounter],
+    heads: tuple[Collection[Document], CommandCounter],
 ) -> None:
     collection, finds = heads
     cache = FollowedDocuments(lambda: collection, background=True)

@@ -19,7 +19,7 @@ from shared.contracts import OfficerChanged, new_envelope
 from shared.followed import FollowedDocuments
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import assigned, notify_deps_for, officer
-from tests.support.commands import FindCounter
+from tests.support.commands import CommandCounter
 from tests.support.waiting import eventually
 
 Document = dict[str, object]
@@ -27,9 +27,11 @@ OFFICER = "karo-bkpsdm-1"
 
 
 @pytest.fixture
-def followed(settings: Settings, mail_sink: MailSink) -> Iterator[tuple[NotifyDeps, FindCounter]]:
+def followed(
+    settings: Settings, mail_sink: MailSink
+) -> Iterator[tuple[NotifyDeps, CommandCounter]]:
     built = notify_deps_for(settings.model_copy(update={"smtp_port": mail_sink.port}))
-    reads = FindCounter(built.recipients.name)
+    reads = CommandCounter(built.recipients.name)
     client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[reads])
     profiles = FollowedDocuments(client[built.recipients.database.name][built.recipients.name])
     stop = threading.Event()
@@ -48,7 +50,7 @@ def _alert(deps: NotifyDeps, case: str, email: str) -> None:
 
 
 def test_a_followed_profile_is_read_once_and_each_change_reaches_the_next_alert(
-    settings: Settings, followed: tuple[NotifyDeps, FindCounter], mail_sink: MailSink
+    settings: Settings, followed: tuple[NotifyDeps, CommandCounter], mail_sink: MailSink
 ) -> None:
     deps, reads = followed
     _alert(deps, "65f0c0ffee0000000000a001", "joni@karo.example")
@@ -99,7 +101,7 @@ def test_a_followed_profile_is_read_once_and_each_change_reaches_the_next_alert(
     assert mail_sink.wait_for(7, timeout=10)[-1]["To"] == "joni.lain@karo.example"
 
 
-def _kept(deps: NotifyDeps, reads: FindCounter) -> bool:
+def _kept(deps: NotifyDeps, reads: CommandCounter) -> bool:
     assert deps.profiles is not None
     deps.profiles.read(OFFICER)
     before = reads.count

@@ -20,7 +20,7 @@ from shared.outbox import Document, OutboxRelay
 from shared.outbox_watch import OutboxWatch, pending_writes
 from shared.settings import Settings
 from tests.support.broker import depth, drain
-from tests.support.commands import FindCounter
+from tests.support.commands import CommandCounter
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import envelope_of, submitted
 
@@ -221,7 +221,9 @@ def test_events_woken_in_quick_succession_go_out_together_with_no_empty_look_aft
     depth(settings, queue)
     # The relay's looks for ready documents, not the backlog gauge's reads, which come
     # every few seconds whatever happens.
-    looks = FindCounter(collection.name, where=lambda command: "$or" in command.get("filter", {}))
+    looks = CommandCounter(
+        collection.name, where=lambda command: "$or" in command.get("filter", {})
+    )
     client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[looks])
     watched = client[collection.database.name][collection.name]
     publisher = _Rounds(settings)

@@ -8,26 +8,32 @@ from typing import Any
 from pymongo import monitoring
 
 
-class FindCounter(monitoring.CommandListener):
-    """Counts the finds on one collection that ``where`` accepts (given the command).
+class CommandCounter(monitoring.CommandListener):
+    """Counts the commands named ``name`` (finds unless told) on one collection that
+    ``where`` accepts (given the command).
 
-    Actions put in ``during`` run, once each, as the next counted find starts: a change
+    Actions put in ``during`` run, once each, as the next counted command starts: a change
     that arrives while that read is on its way.
     """
 
     def __init__(
-        self, collection: str, where: Callable[[Mapping[str, Any]], bool] = lambda _: True
+        self,
+        collection: str,
+        where: Callable[[Mapping[str, Any]], bool] = lambda _: True,
+        *,
+        name: str = "find",
     ) -> None:
         self.collection = collection
         self.where = where
+        self.name = name
         self.count = 0
         self.during: list[Callable[[], object]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         command = event.command
         if (
-            event.command_name == "find"
-            and command.get("find") == self.collection
+            event.command_name == self.name
+            and command.get(self.name) == self.collection
             and self.where(command)
         ):
             self.count += 1

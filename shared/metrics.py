@@ -149,7 +149,11 @@ def observe_first_alert(case: Mapping[str, Any] | None, sent_at: datetime, chann
     notified = sum(1 for entry in case.get("timeline") or () if entry.get("kind") == "notified")
     if notified != 1:
         return
-    submitted: datetime = case["submitted_at"]
+    observe_pipeline_latency(case["submitted_at"], sent_at, channel)
+
+
+def observe_pipeline_latency(submitted: datetime, sent_at: datetime, channel: str) -> None:
+    """Record how long after its submission a case's first alert was sent."""
     if submitted.tzinfo is None:  # a client built without tz_aware reads naive UTC
         submitted = submitted.replace(tzinfo=UTC)
     elapsed = (sent_at - submitted).total_seconds()

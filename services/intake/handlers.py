@@ -1,8 +1,8 @@
 """Intake's handler for each event type it subscribes to (``SUBSCRIPTIONS["intake"]``).
 
 Every one records what triage or notify did on the case's timeline (``cases/timeline.py``).
-The worker writes most of them in batches (:func:`worker_table`); the table of single handlers
-says the same thing one event at a time.
+The worker writes them in batches (:func:`worker_table`); the table of single handlers says the
+same thing one event at a time.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ def event_handlers(cases: Cases) -> dict[str, Handler]:
 
 
 def worker_table(cases: Cases) -> tuple[dict[str, Handler], Batch]:
-    """What the worker consumes with: the timeline entries that need nothing back, in
-    batches; the rest (a sent alert, which measures the case's first alert) one by one."""
+    """What the worker consumes with: every timeline entry in batches (the single handlers
+    of types not batched, should there be any, one by one)."""
 
     def batch(items: Sequence[tuple[Envelope, Event]]) -> list[Exception | None]:
         return apply_events(cases, items)

@@ -56,23 +56,17 @@ class TriageDeps:
     def __post_init__(self) -> None:
         self.loads = RecentLoads(self.open_load)
 
-    def transaction(self, work: Callable[[ClientSession], T]) -> T:
-        """Run ``work`` in one transaction. Any such write may close a case or move it to
-        another officer, so the copies of the open loads are dropped."""
+    def transaction(
+        self, work: Callable[[ClientSession], T], *, adds_cases_only: bool = False
+    ) -> T:
+        """Run ``work`` in one transaction. Such a write may close a case or move it to
+        another officer, so the copies of the open loads are dropped; unless it only adds
+        new cases (``adds_cases_only``), whose assignments the caller adds to the copies."""
         try:
             return in_transaction(self.cases.database.client, work)
         finally:
-            self.loads.forget()
-
-    def new_case_transaction(
-        self, work: Callable[[ClientSession], T], tenant: str, officer_id: str | None
-    ) -> T:
-        """Store a new case in one transaction: the one write that keeps the copies of the
-        open loads, adding its own assignment (if any) once committed."""
-        result = in_transaction(self.cases.database.client, work)
-        if officer_id is not None:
-            self.loads.assigned(tenant, officer_id)
-        return result
+            if not adds_cases_only:
+                self.loads.forget()
 
     def outbox_collections(self) -> list[Collection[Document]]:
         """Where triage's unpublished events wait, for the relay and the pipeline view:

@@ -1,8 +1,7 @@
 """Triage's message handlers: decide, then store the decision, the case state and their
 events in one transaction.
 
-- ``case.submitted``: classify, weigh, start the clock, look for duplicates and related
-  cases, route; an exact duplicate is linked and not assigned (no second alert).
+- ``case.submitted``: a new case (``new_cases``).
 - ``case.updated``: re-triage with the new text, evidence or accused; the clock runs on.
 - ``case.status_changed``: pause, resume, stop or advance the clock; acknowledge the
   assignment; announce a moved deadline (``case.triaged``) and tell the assigned officer
@@ -13,16 +12,15 @@ recorded on the case state in the same transaction, so a redelivered event chang
 An event about a case triage has not seen yet is deferred: its ``case.submitted`` may still
 be on its way through a retry queue.
 
-:func:`event_handlers` is the table the worker consumes with: these three, the moves of a
-case (``case_moves``) and the directory's changes (``directory_sync``).
+:func:`event_handlers` is the table of these three, the moves of a case (``case_moves``) and
+the directory's changes (``directory_sync``); :func:`worker_table` is what the worker consumes
+with: the same, new cases in batches.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,9 +29,8 @@ from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
 from services.triage import case_moves, directory_sync
-from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
+from services.triage.decide import CaseInput, decide, dedup_facts, with_load
 from services.triage.deps import TriageDeps
-from services.triage.domain.dedup import Match
 from services.triage.domain.lifecycle import (
     apply_status,
     confirms_proposal,
@@ -41,7 +38,7 @@ from services.triage.domain.lifecycle import (
     moved_deadline,
 )
 from services.triage.domain.routing import CurrentAssignment, reroute
-from services.triage.metrics import DECISION_SECONDS, DECISIONS
+from services.triage.new_cases import handle_case_submitted, handle_new_cases, link_back, links_of
 from services.triage.storage import examples as labels
 from services.triage.storage.dedup_facts import facts_doc, find_candidates
 from services.triage.storage.records import (
@@ -54,7 +51,6 @@ from services.triage.storage.records import (
     envelopes,
     match_doc,
     new_assignment,
-    state_doc,
     summary,
     triaged_event,
 )
@@ -67,7 +63,14 @@ from services.triage.storage.state_codec import (
 )
 from services.triage.tenants import regency_of
 from shared import outbox
-from shared.broker.consumer import Deferred, Handler, PermanentError, handler_table, handles
+from shared.broker.consumer import (
+    Batch,
+    Deferred,
+    Handler,
+    PermanentError,
+    handler_table,
+    handles,
+)
 from shared.contracts import (
     CaseReassigned,
     CaseStatusChanged,
@@ -82,143 +85,6 @@ from shared.contracts import (
 log = logging.getLogger(__name__)
 
 Document = dict[str, Any]
-
-
-def _links(decision: Decision) -> list[Match]:
-    """The matches worth linking: the case this one duplicates (the first report of the
-    chain, when it matched a duplicate), then related cases."""
-    out: list[Match] = []
-    if decision.duplicate_of and decision.matches:
-        out.append(replace(decision.matches[0], case_id=decision.duplicate_of))
-    out += [m for m in decision.related if m.case_id != decision.duplicate_of]
-    return out
-
-
-# --- case.submitted ------------------------------------------------------------------------
-
-
-def handle_case_submitted(envelope: Envelope, event: CaseSubmitted, deps: TriageDeps) -> bool:
-    """Triage a new case once; False when this event (or this case) was already triaged.
-
-    A redelivered event is not looked up first: the decision's unique ``source_event_id``
-    refuses it inside the transaction (``DuplicateKeyError`` below), so the first delivery of
-    every case saves a round trip and a redelivery, which is rare, pays for a decision that
-    is thrown away."""
-    source_event_id = str(envelope.id)
-    started = time.perf_counter()
-    tenant = regency_of(envelope)
-    now = deps.clock()
-    config = deps.config.current(tenant)
-    case = CaseInput.from_submitted(event, tenant)
-    candidates = find_candidates(deps.facts, dedup_facts(case), config=deps.dedup)
-    officers = with_load(config.officers, deps.loads.current(tenant))
-    calendar = deps.calendar(config, case.submitted_at, now)
-    decision = decide(
-        case,
-        config=config,
-        officers=officers,
-        calendar=calendar,
-        now=now,
-        candidates=candidates,
-        dedup=deps.dedup,
-    )
-    decision_id = ObjectId()
-    assignment, assignee = (
-        new_assignment(config, decision.routing, now)
-        if decision.routing is not None
-        else (None, None)
-    )
-    doc = decision_doc(
-        decision_id,
-        case,
-        source_event_id=source_event_id,
-        kind="submitted",
-        decision=decision,
-        config=config,
-        assignment=assignment,
-        now=now,
-    )
-    links = _links(decision)
-    events: list[Event] = [triaged_event(doc)]
-    if assignment is not None:
-        events.append(
-            assigned_event(
-                case.as_doc(),
-                case.case_id,
-                decision_id,
-                doc,
-                decision.clock.deadline,
-                assignment,
-                assignee,
-                "; ".join(decision.routing.reasons if decision.routing else ()),
-            )
-        )
-    events += [duplicate_event(case.case_id, m) for m in links]
-    doc.update(
-        outbox.fields(
-            envelopes(events, tenant=tenant, correlation_id=envelope.correlation_id, now=now),
-            now,
-        )
-    )
-    state = state_doc(
-        case,
-        doc,
-        decision.clock,
-        assignment,
-        duplicate_of=decision.duplicate_of,
-        links=[match_doc(m) for m in links],
-        next_wakeup=None,
-        now=now,
-        source_event_id=source_event_id,
-        correlation_id=envelope.correlation_id,
-    )
-    state["next_wakeup"] = deps.wakeup(config, state, (), now)
-    facts = facts_doc(dedup_facts(case, decision.classification.category), decision.duplicate_of)
-
-    def write(session: ClientSession) -> None:
-        deps.decisions.insert_one(doc, session=session)
-        deps.cases.insert_one(state, session=session)
-        deps.facts.replace_one({"_id": case.case_id}, facts, upsert=True, session=session)
-        _link_back(deps, case.case_id, links, now, session)
-
-    try:
-        officer_id = assignment.state.officer_id if assignment is not None else None
-        deps.new_case_transaction(write, tenant, officer_id)
-    except DuplicateKeyError:
-        return False  # a replica or an earlier delivery got there first
-    c, w = decision.classification, decision.weight
-    DECISIONS.labels(tenant=tenant, category=c.category, priority=w.priority).inc()
-    DECISION_SECONDS.observe(time.perf_counter() - started)
-    log.info(
-        "case triaged",
-        extra={
-            "case_id": case.case_id,
-            "category": c.category,
-            "priority": w.priority,
-            "duplicate_of": decision.duplicate_of,
-        },
-    )
-    return True
-
-
-def _link_back(
-    deps: TriageDeps,
-    case_id: str,
-    links: Iterable[Match],
-    now: datetime,
-    session: ClientSession,
-) -> None:
-    """Show the new case on the cases it is linked to, so either officer sees the other."""
-    for match in links:
-        deps.cases.update_one(
-            {"_id": match.case_id, "links.case_id": {"$ne": case_id}},
-            {
-                "$push": {"links": {**match_doc(match), "case_id": case_id}},
-                "$set": {"updated_at": now},
-            },
-            session=session,
-        )
-
 
 # --- case.updated --------------------------------------------------------------------------
 
@@ -301,7 +167,7 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
             previous_id=state.get("decision_id"),
         )
         known = {link["case_id"] for link in state.get("links", ())}
-        links = [m for m in _links(decision) if m.case_id not in known]
+        links = [m for m in links_of(decision) if m.case_id not in known]
         sets: Document = {"case": case.as_doc(), "updated_at": now}
         if overridden:
             doc["applied"] = False
@@ -352,7 +218,7 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
             dedup_facts(case, doc["category"]), sets.get("duplicate_of", was_duplicate)
         )
         deps.facts.replace_one({"_id": case.case_id}, facts, upsert=True, session=session)
-        _link_back(deps, case.case_id, links, now, session)
+        link_back(deps, case.case_id, links, now, session)
         return True
 
     try:
@@ -496,7 +362,7 @@ def _confirm(
 
 
 def event_handlers(deps: TriageDeps) -> dict[str, Handler]:
-    """The table the worker consumes with, bound to triage's dependencies."""
+    """Every event triage handles, one at a time, bound to triage's dependencies."""
     return handler_table(
         handles(CaseSubmitted, handle_case_submitted, deps),
         handles(CaseUpdated, handle_case_updated, deps),
@@ -505,3 +371,14 @@ def event_handlers(deps: TriageDeps) -> dict[str, Handler]:
         handles(CaseTransferred, case_moves.handle_case_transferred, deps),
         handles(OfficerChanged, directory_sync.handle_officer_changed, deps),
     )
+
+
+def worker_table(deps: TriageDeps) -> tuple[dict[str, Handler], Batch]:
+    """What the worker consumes with: new cases in batches (one transaction for those the
+    broker hands over together), the rest one by one."""
+
+    def batch(items: Sequence[tuple[Envelope, Event]]) -> list[Exception | None]:
+        return handle_new_cases(items, deps)
+
+    single = {t: h for t, h in event_handlers(deps).items() if t != CaseSubmitted.TYPE}
+    return single, Batch(frozenset({CaseSubmitted.TYPE}), batch)

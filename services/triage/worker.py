@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from services.triage import deps as triage_deps
 from services.triage.bootstrap import SERVICE, backfill_stored_fields, bootstrap, ensure_indexes
-from services.triage.handlers import event_handlers
+from services.triage.handlers import worker_table
 from services.triage.ladder_scheduler import LadderScheduler
 from services.triage.quality_gauges import QualityGauges
 from shared.settings import get_settings
@@ -19,10 +19,12 @@ def main() -> None:
     backfill_stored_fields()
     triage = triage_deps.build(settings)
     ladder = LadderScheduler(triage, interval=settings.triage_ladder_interval_s)
+    handlers, batch = worker_table(triage)
     run_worker(
         SERVICE,
         settings,
-        handlers=event_handlers(triage),
+        handlers=handlers,
+        batch=batch,
         outbox_collections=triage.outbox_collections(),
         # The heads' stream spares each case a read of its regency's configuration head.
         background=[ladder.run, QualityGauges(triage).run, triage.config.head_cache.run],

@@ -170,3 +170,34 @@ def test_a_batch_writes_what_the_single_handlers_write_and_says_what_to_do_with_
     # Delivered again, the whole batch changes nothing and is acknowledged.
     assert apply_events(cases, [triaged, assigned]) == [None, None]
     assert _without_ids(cases.find_one({"_id": ObjectId(batched)})) == _without_ids(one)
+
+
+def test_a_batch_measures_each_case_s_first_alert_once(cases: Cases) -> None:
+    one, other = _new_case(cases), _new_case(cases)
+    count, total = _observed()
+    first = _sent(one, timedelta(seconds=2))
+    second = _sent(one, timedelta(seconds=3))  # the same case's other channel
+    elsewhere = _sent(other, timedelta(seconds=5))
+    assert apply_events(cases, [_triaged(one), first, second, elsewhere]) == [None] * 4
+    assert _observed() == (count + 2, total + 2.0 + 5.0)
+    # Delivered again, nothing is written and nothing measured.
+    assert apply_events(cases, [first, elsewhere]) == [None, None]
+    assert _observed() == (count + 2, total + 7.0)
+    case = cases.find_one({"_id": ObjectId(one)})
+    assert case is not None
+    assert [e["kind"] for e in case["timeline"]] == ["triaged", "notified", "notified"]
+    # A later alert of a case already alerted is not the pipeline.
+    assert apply_events(cases, [_sent(other, timedelta(minutes=5))]) == [None]
+    assert _observed() == (count + 2, total + 7.0)
+
+
+def test_a_batch_that_meets_an_applied_event_measures_none_of_its_alerts(cases: Cases) -> None:
+    one, other = _new_case(cases), _new_case(cases)
+    applied = _sent(one, timedelta(seconds=2))
+    assert apply_events(cases, [applied]) == [None]
+    count, total = _observed()
+    assert apply_events(cases, [applied, _sent(other, timedelta(seconds=4))]) == [None, None]
+    assert _observed() == (count, total)
+    case = cases.find_one({"_id": ObjectId(other)})
+    assert case is not None
+    assert [e["kind"] for e in case["timeline"]] == ["notified"]

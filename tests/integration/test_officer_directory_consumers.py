@@ -16,7 +16,8 @@ from services.notify.handlers import event_handlers as notify_handlers
 from services.notify.recipients import load
 from services.triage.bootstrap import bootstrap, ensure_indexes
 from services.triage.deps import TriageDeps, build
-from services.triage.handlers import event_handlers, handle_case_submitted
+from services.triage.handlers import event_handlers
+from services.triage.new_cases import handle_case_submitted
 from shared.contracts import AccusedRef, OfficerChanged, Recipient, new_envelope
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import assigned, ledger, notify_deps_for, officer

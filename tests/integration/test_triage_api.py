@@ -21,7 +21,7 @@ from services.triage.api_access import EXTENSION
 from services.triage.app import create_app
 from services.triage.bootstrap import ensure_indexes
 from services.triage.deps import TriageDeps
-from services.triage.handlers import handle_case_submitted
+from services.triage.new_cases import handle_case_submitted
 from shared.auth import Principal
 from shared.problems import PROBLEM_JSON
 from shared.settings import Settings

@@ -11,7 +11,8 @@ import pytest
 from services.cli.infra import MongoServer
 from services.triage.case_moves import handle_case_reassigned, handle_case_transferred
 from services.triage.deps import TriageDeps
-from services.triage.handlers import handle_case_submitted, handle_status_changed
+from services.triage.handlers import handle_status_changed
+from services.triage.new_cases import handle_case_submitted
 from shared.broker.consumer import PermanentError
 from shared.contracts import CaseAssigned, CaseReassigned, CaseTransferred, Recipient, decode
 from tests.integration.test_triage_worker import _deps

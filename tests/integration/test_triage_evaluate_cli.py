@@ -15,7 +15,8 @@ from services.cli.infra import MongoServer
 from services.cli.main import cli
 from services.triage.bootstrap import bootstrap, ensure_indexes
 from services.triage.deps import TriageDeps, build
-from services.triage.handlers import handle_case_submitted, handle_status_changed
+from services.triage.handlers import handle_status_changed
+from services.triage.new_cases import handle_case_submitted
 from services.triage.rules_files import default_rules_text
 from shared.settings import Settings, get_settings
 from tests.unit.triage.builders import (

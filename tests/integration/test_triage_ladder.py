@@ -15,8 +15,9 @@ import pytest
 from services.cli.infra import MongoServer
 from services.triage.bootstrap import bootstrap, ensure_indexes
 from services.triage.deps import TriageDeps, build
-from services.triage.handlers import handle_case_submitted, handle_status_changed
+from services.triage.handlers import handle_status_changed
 from services.triage.ladder_scheduler import LadderScheduler
+from services.triage.new_cases import handle_case_submitted
 from shared.broker.publisher import Publisher
 from shared.outbox import OutboxRelay
 from shared.settings import Settings

@@ -3,25 +3,24 @@ kept exact for what the worker assigns, read again after any other change it mak
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pymongo import MongoClient
 
 from services.cli.infra import MongoServer
-from services.triage.bootstrap import bootstrap, ensure_indexes
-from services.triage.deps import TriageDeps, build
-from services.triage.handlers import handle_case_submitted, handle_status_changed
+from services.triage.deps import TriageDeps
+from services.triage.handlers import handle_status_changed
+from services.triage.new_cases import handle_case_submitted
+from services.triage.storage.models import CaseState
 from services.triage.storage.open_load import MAX_AGE_SECONDS, RecentLoads
 from shared.contracts import CaseSubmitted
 from shared.settings import Settings
 from tests.support.commands import CommandCounter
+from tests.support.triage_listened import listened_triage
 from tests.unit.triage.builders import (
     KARO,
-    FakeClock,
     accused,
     database_only_settings,
     envelope_of,
@@ -51,23 +50,8 @@ def db_settings(mongo_server: MongoServer) -> Iterator[Settings]:
 def counted(db_settings: Settings) -> Iterator[tuple[TriageDeps, CommandCounter, Ticks]]:
     """Triage whose case states are read through a client that counts the aggregations, and
     whose copy of the loads ages only when the test says."""
-    settings = db_settings
-    bootstrap(settings)
-    ensure_indexes()
-    built = build(settings)
-    aggregations = CommandCounter(built.cases.name, name="aggregate")
-    client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[aggregations])
-    database = client[built.cases.database.name]
-    # Every collection a transaction writes must come from the client that starts it.
-    triage = dataclasses.replace(
-        built,
-        decisions=database[built.decisions.name],
-        cases=database[built.cases.name],
-        facts=database[built.facts.name],
-        steps=database[built.steps.name],
-        examples=database[built.examples.name],
-        clock=FakeClock(),
-    )
+    aggregations = CommandCounter(CaseState._get_collection_name(), name="aggregate")
+    triage, client = listened_triage(db_settings, aggregations)
     ticks = Ticks()
     triage.loads = RecentLoads(triage.open_load, clock=ticks)
     yield triage, aggregations, ticks

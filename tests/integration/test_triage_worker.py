@@ -18,10 +18,10 @@ from services.triage.deps import TriageDeps, build
 from services.triage.domain.dedup import facts_from, find_matches
 from services.triage.handlers import (
     event_handlers,
-    handle_case_submitted,
     handle_case_updated,
     handle_status_changed,
 )
+from services.triage.new_cases import handle_case_submitted
 from services.triage.storage.dedup_facts import facts_doc, find_candidates
 from shared.broker.consumer import PARK_REASON_HEADER, Consumer, Deferred
 from shared.broker.publisher import Publisher

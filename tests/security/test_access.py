@@ -36,7 +36,7 @@ from services.triage.api_access import EXTENSION as TRIAGE_EXTENSION
 from services.triage.app import create_app as create_triage
 from services.triage.bootstrap import ensure_indexes as triage_indexes
 from services.triage.deps import TriageDeps
-from services.triage.handlers import handle_case_submitted
+from services.triage.new_cases import handle_case_submitted
 from services.triage.rules_files import default_rules_text
 from shared.auth import ANYONE, OVERSEERS, ROLES, Principal
 from shared.problems import PROBLEM_JSON

@@ -26,8 +26,9 @@ from services.notify.app import create_app as create_notify
 from services.notify.delivery import handle as notify_handle
 from services.triage.api_access import EXTENSION as TRIAGE_EXTENSION
 from services.triage.app import create_app as create_triage
+from services.triage.bootstrap import ensure_indexes as triage_indexes
 from services.triage.deps import TriageDeps
-from services.triage.handlers import handle_case_submitted
+from services.triage.new_cases import handle_case_submitted
 from shared.auth import Principal
 from shared.problems import PROBLEM_JSON
 from shared.settings import Settings
@@ -172,6 +173,8 @@ def test_triage_case_ids_of_other_tenants_look_like_random_ids(
     app.config["PANTAU_AUTHENTICATE"] = STRANGERS.get
     deps: TriageDeps = app.extensions[TRIAGE_EXTENSION]
     deps.clock = FakeClock()
+    # The app creates its indexes in the background; the worker, whose work this is, first.
+    triage_indexes()
     event = submitted(at=deps.clock())
     assert handle_case_submitted(envelope_of(event, KARO), event, deps)
     client = app.test_client()

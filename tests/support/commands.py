@@ -9,8 +9,8 @@ from pymongo import monitoring
 
 
 class CommandCounter(monitoring.CommandListener):
-    """Counts the commands named ``name`` (finds unless told) on one collection that
-    ``where`` accepts (given the command).
+    """Counts the commands named ``name`` (finds unless told) on one collection (any, for
+    None: a transaction's commit names none) that ``where`` accepts (given the command).
 
     Actions put in ``during`` run, once each, as the next counted command starts: a change
     that arrives while that read is on its way.
@@ -18,7 +18,7 @@ class CommandCounter(monitoring.CommandListener):
 
     def __init__(
         self,
-        collection: str,
+        collection: str | None,
         where: Callable[[Mapping[str, Any]], bool] = lambda _: True,
         *,
         name: str = "find",
@@ -33,7 +33,7 @@ class CommandCounter(monitoring.CommandListener):
         command = event.command
         if (
             event.command_name == self.name
-            and command.get(self.name) == self.collection
+            and (self.collection is None or command.get(self.name) == self.collection)
             and self.where(command)
         ):
             self.count += 1

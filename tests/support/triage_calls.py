@@ -8,7 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from services.triage.deps import TriageDeps
-from services.triage.handlers import handle_case_submitted
+from services.triage.new_cases import handle_case_submitted
 from shared.problems import PROBLEM_JSON
 from tests.unit.triage.builders import envelope_of, submitted
 

@@ -2,22 +2,23 @@
 
 Each event is applied at most once: its envelope id is recorded on the case in the same
 update that applies it, so a redelivered event matches nothing and is acknowledged. The
-worker writes the events that need nothing back in batches (:func:`apply_events`): the
-broker hands a busy worker several at once, and one bulk write costs the database and the
-worker about what one update does.
+worker writes the events in batches (:func:`apply_events`): the broker hands a busy worker
+several at once, and one bulk write costs the database and the worker about what one update
+does.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ReturnDocument, UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from services.intake.cases.ordering import queue_keys
 from shared.broker.consumer import PermanentError
@@ -31,7 +32,7 @@ from shared.contracts import (
     NotificationFailed,
     NotificationSent,
 )
-from shared.metrics import observe_first_alert
+from shared.metrics import observe_first_alert, observe_pipeline_latency
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +120,20 @@ def record_duplicate_detected(
     return apply_event(cases, envelope, event.case_id, *duplicate_detected_change(event))
 
 
-def record_notification_sent(envelope: Envelope, event: NotificationSent, cases: Cases) -> bool:
-    """A sent alert on the timeline; the case's first alert is measured from its submission."""
+def notification_sent_change(event: NotificationSent) -> Change:
+    """A sent alert on the timeline."""
     entry = {
         "kind": "notified",
         "summary": f"Pemberitahuan terkirim lewat {event.channel}",
         "channel": event.channel,
         "recipient_id": event.recipient_id,
     }
+    return entry, None
+
+
+def record_notification_sent(envelope: Envelope, event: NotificationSent, cases: Cases) -> bool:
+    """A sent alert on the timeline; the case's first alert is measured from its submission."""
+    entry, _ = notification_sent_change(event)
     # The update hands back what the latency metric needs: no second read of the case.
     case = applied_event(
         cases, envelope, event.case_id, entry, projection={"submitted_at": 1, "timeline.kind": 1}
@@ -153,12 +160,13 @@ def record_notification_failed(envelope: Envelope, event: NotificationFailed, ca
     return apply_event(cases, envelope, event.case_id, *notification_failed_change(event))
 
 
-# The entries that need nothing back from the update, by event type: written in batches.
+# Every entry, by event type: what the worker writes in batches.
 CHANGES: dict[str, Callable[[Any], Change]] = {
     CaseTriaged.TYPE: triaged_change,
     CaseAssigned.TYPE: assigned_change,
     CaseEscalated.TYPE: escalated_change,
     CaseDuplicateDetected.TYPE: duplicate_detected_change,
+    NotificationSent.TYPE: notification_sent_change,
     NotificationFailed.TYPE: notification_failed_change,
 }
 
@@ -170,7 +178,12 @@ def apply_events(cases: Cases, items: Sequence[tuple[Envelope, Event]]) -> list[
 
     The bulk write's counts say only how many matched: when that is fewer than all, each
     event is checked on its case (a redelivered one is already there; a case that does not
-    exist parks its event; one not applied is retried)."""
+    exist parks its event; one not applied is retried).
+
+    The first alert of each case is measured once the whole batch is applied
+    (:func:`_measure_first_alerts`). A batch that met an event already applied measures
+    none of its alerts, since it cannot tell which were applied now: after a redelivery the
+    histogram may miss a case, and never counts one twice."""
     errors: list[Exception | None] = [None] * len(items)
     writes: list[tuple[int, str, UpdateOne]] = []
     for n, (envelope, event) in enumerate(items):
@@ -186,12 +199,37 @@ def apply_events(cases: Cases, items: Sequence[tuple[Envelope, Event]]) -> list[
     try:
         result = cases.bulk_write([w for _, _, w in writes], ordered=True)
         if result.modified_count == len(writes):
+            try:
+                _measure_first_alerts(cases, [items[n] for n, _, _ in writes])
+            except PyMongoError as exc:
+                # The entries are written: a lost measurement is no reason to retry them.
+                log.warning("first alerts not measured", extra={"error": repr(exc)})
             return errors
     except BulkWriteError:
         log.warning("timeline batch stopped at a write error; checking each event")
     for n, case_id, _ in writes:
         errors[n] = _applied_or_why(cases, items[n][0], case_id)
     return errors
+
+
+def _measure_first_alerts(cases: Cases, applied: Sequence[tuple[Envelope, Event]]) -> None:
+    """Measure the sent alerts among ``applied`` that are their case's first (one read for
+    them all): the pipeline's latency is how long an officer waits to hear of a new case."""
+    sent = [(envelope, event) for envelope, event in applied if isinstance(event, NotificationSent)]
+    if not sent:
+        return
+    ids = list({ObjectId(event.case_id) for _, event in sent})
+    first: dict[str, tuple[str | None, datetime | None]] = {}
+    for case in cases.find(
+        {"_id": {"$in": ids}},
+        {"submitted_at": 1, "timeline": {"$elemMatch": {"kind": "notified"}}},
+    ):
+        entries = case.get("timeline") or [{}]
+        first[str(case["_id"])] = (entries[0].get("event_id"), case.get("submitted_at"))
+    for envelope, event in sent:
+        event_id, submitted = first.get(event.case_id, (None, None))
+        if event_id == str(envelope.id) and submitted is not None:
+            observe_pipeline_latency(submitted, event.sent_at, event.channel)
 
 
 def _applied_or_why(cases: Cases, envelope: Envelope, case_id: str) -> Exception | None:

@@ -41,6 +41,7 @@ from pymongo import MongoClient, WriteConcern
 
 from bench import cpu
 from bench.harness import Servers, real_servers, say
+from bench.yardstick import yardstick_ms
 from services.cli.infra import free_port
 from services.cli.localmode import Child, build_children, wait_until_ready
 from services.cli.mailbox import MailSink
@@ -406,9 +407,8 @@ def cpu_report(used: dict[str, float], cases: int, seconds: float) -> list[str]:
             lines.append(
                 f"    {label:<40}{value:8.2f}{value * 1000 / per:10.2f}{value / seconds:7.2f}"
             )
-    pantau = sum(v for k, v in used.items() if k.split()[0].split("-")[0] in SERVICES)
-    engines = sum(v for k, v in used.items() if k.startswith(("mongod", "RabbitMQ")))
-    rest = sum(used.values()) - pantau - engines
+    pantau, engines = cpu_total(used, "pantau"), cpu_total(used, "engines")
+    rest = sum(v for k, v in used.items() if not k.startswith(" ")) - pantau - engines
     for label, value in (
         ("Pantau's own processes", pantau),
         ("engines (mongod + RabbitMQ)", engines),
@@ -419,6 +419,16 @@ def cpu_report(used: dict[str, float], cases: int, seconds: float) -> list[str]:
 
 
 SERVICES = ("intake", "triage", "notify")
+
+
+def cpu_total(used: dict[str, float], group: str) -> float:
+    """CPU seconds of a group of processes: Pantau's own, the engines, or mongod alone."""
+    rows = {k: v for k, v in used.items() if not k.startswith(" ")}
+    if group == "pantau":
+        return sum(v for k, v in rows.items() if k.split()[0].split("-")[0] in SERVICES)
+    if group == "engines":
+        return sum(v for k, v in rows.items() if k.startswith(("mongod", "RabbitMQ")))
+    return sum(v for k, v in rows.items() if k.startswith(group))
 
 
 # --- the run -----------------------------------------------------------------------------------
@@ -493,6 +503,9 @@ def main() -> None:
             keys = [create_key(name=f"bench {r}", region=r, role="submitter")[0] for r in REGIONS]
             submitter = Submitter(f"http://127.0.0.1:{http_ports['intake']}", keys)
 
+            say("yardstick: a fixed piece of Python work, before the load")
+            yardstick_before = yardstick_ms(distinct_case(0))
+
             # (a) sustained
             say(f"(a) sustained load: {args.threads} threads for {args.seconds:.0f} s")
             mails_before = arrivals.count()
@@ -520,6 +533,7 @@ def main() -> None:
             extra_alerts = sum(max(0, len(set(keys)) - 1) for keys in per_case.values())
             span = max(1e-9, last_arrival - first_arrival)
             cpu_used = cpu.difference(cpu_before, cpu_after)
+            yardstick_after = yardstick_ms(distinct_case(0))
 
             # (b) latency at a fixed offered load
             say(f"(b) paced load: {args.rate:.0f} cases/s for {args.paced:.0f} s")
@@ -588,6 +602,13 @@ def main() -> None:
         f"({cpu_seconds:.1f} s, {len(got)} cases; load average {load_before} -> {load_after})"
     )
     report.extend(cpu_report(cpu_used, len(got), cpu_seconds))
+    yardstick = (yardstick_before + yardstick_after) / 2
+    report.append(
+        f"    yardstick (bench/yardstick.py), CPU ms before / after the load: "
+        f"{yardstick_before:.0f} / {yardstick_after:.0f}; per case in yardsticks: "
+        f"Pantau {cpu_total(cpu_used, 'pantau') * 1000 / max(len(got), 1) / yardstick:.4f}, "
+        f"mongod {cpu_total(cpu_used, 'mongod') * 1000 / max(len(got), 1) / yardstick:.4f}"
+    )
     if latencies:
         report.append(
             f"(b) time to alert at {args.rate:.0f} cases/s offered for {args.paced:.0f} s "

@@ -3,11 +3,12 @@ duplicates and related cases, route; an exact duplicate is linked and not assign
 second alert).
 
 The worker files the new cases the broker hands it together in one transaction
-(:func:`handle_new_cases`): each case still reads, decides and writes in turn, so a case
-sees the ones before it (a copy sent twice in one batch is still a duplicate, and the
-officers' loads count the batch's own assignments), and the batch pays for one commit. A
-batch that cannot be filed whole (a redelivered event, an unknown region) is filed case by
-case, each with its own outcome.
+(:func:`handle_new_cases`): each case in turn searches, decides and stores its comparison
+facts, so a case sees the ones before it (a copy sent twice in one batch is still a
+duplicate, and the officers' loads count the batch's own assignments); the decisions and
+the cases' states are then written in one insert each, and the batch pays for one commit.
+A batch that cannot be filed whole (a redelivered event, an unknown region) is filed case
+by case, each with its own outcome.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo.client_session import ClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
 from services.triage.deps import TriageDeps
@@ -45,18 +48,24 @@ from shared.contracts import CaseSubmitted, Envelope, Event
 
 log = logging.getLogger(__name__)
 
+Document = dict[str, Any]
 # Assignments made earlier in the same transaction, by regency and officer.
 Assigned = Counter[tuple[str, str]]
+DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True)
 class Filed:
-    """A new case stored with its decision, for what follows the commit."""
+    """A new case decided, with the documents that store it."""
 
     tenant: str
     case_id: str
     officer_id: str | None
     decision: Decision
+    decision_doc: Document
+    state: Document
+    links: list[Match]
+    now: datetime
 
 
 def links_of(decision: Decision) -> list[Match]:
@@ -95,9 +104,10 @@ def file_new_case(
     session: ClientSession,
     assigned: Assigned,
 ) -> Filed:
-    """Decide on a new case and store the decision, the case's state and its facts in the
-    transaction of ``session``; ``assigned`` holds the transaction's assignments so far (this
-    case's is added)."""
+    """Decide on a new case and store its facts in the transaction of ``session`` (the next
+    case's search must see them); the decision and the case's state are returned for
+    :func:`store`. ``assigned`` holds the transaction's assignments so far (this case's is
+    added)."""
     source_event_id = str(envelope.id)
     tenant = regency_of(envelope)
     now = deps.clock()
@@ -169,17 +179,39 @@ def file_new_case(
     )
     state["next_wakeup"] = deps.wakeup(config, state, (), now)
     facts = facts_doc(dedup_facts(case, decision.classification.category), decision.duplicate_of)
-    # A redelivered event is not looked up first: the decision's unique ``source_event_id``
-    # refuses it here (DuplicateKeyError), so the first delivery of every case saves a round
-    # trip and a redelivery, which is rare, pays for a decision that is thrown away.
-    deps.decisions.insert_one(doc, session=session)
-    deps.cases.insert_one(state, session=session)
     deps.facts.replace_one({"_id": case.case_id}, facts, upsert=True, session=session)
-    link_back(deps, case.case_id, links, now, session)
     officer_id = assignment.state.officer_id if assignment is not None else None
     if officer_id is not None:
         assigned[(tenant, officer_id)] += 1
-    return Filed(tenant, case.case_id, officer_id, decision)
+    return Filed(tenant, case.case_id, officer_id, decision, doc, state, links, now)
+
+
+def store(deps: TriageDeps, filed: Sequence[Filed], session: ClientSession) -> None:
+    """Store the decisions and states of cases decided in the transaction of ``session``, one
+    write each for all of them, then show each case on the cases it is linked to (which may
+    be earlier cases of the same batch, so only now).
+
+    A redelivered event is not looked up first: the decision's unique ``source_event_id``
+    refuses it here (DuplicateKeyError), so the first delivery of every case saves a round
+    trip and a redelivery, which is rare, pays for a decision that is thrown away."""
+    _insert_all(deps.decisions, [f.decision_doc for f in filed], session)
+    _insert_all(deps.cases, [f.state for f in filed], session)
+    for f in filed:
+        link_back(deps, f.case_id, f.links, f.now, session)
+
+
+def _insert_all(
+    collection: Collection[Document], docs: list[Document], session: ClientSession
+) -> None:
+    """Insert ``docs`` in one write; a duplicate key raises ``DuplicateKeyError`` as
+    ``insert_one`` does."""
+    try:
+        collection.insert_many(docs, session=session)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if errors and all(e.get("code") == DUPLICATE_KEY for e in errors):
+            raise DuplicateKeyError(str(errors[0].get("errmsg", "")), DUPLICATE_KEY) from exc
+        raise
 
 
 def _file(deps: TriageDeps, items: Sequence[tuple[Envelope, CaseSubmitted]]) -> list[Filed]:
@@ -189,7 +221,9 @@ def _file(deps: TriageDeps, items: Sequence[tuple[Envelope, CaseSubmitted]]) -> 
 
     def work(session: ClientSession) -> list[Filed]:
         assigned: Assigned = Counter()  # afresh when the driver runs the transaction again
-        return [file_new_case(e, event, deps, session, assigned) for e, event in items]
+        filed = [file_new_case(e, event, deps, session, assigned) for e, event in items]
+        store(deps, filed, session)
+        return filed
 
     filed = deps.transaction(work, adds_cases_only=True)
     each = (time.perf_counter() - started) / len(filed)

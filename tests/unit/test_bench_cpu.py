@@ -6,6 +6,7 @@ import os
 import threading
 
 from bench.cpu import difference, parse_stat, read_stat, thread_names, tree_cpu
+from bench.pipeline_throughput import cpu_total
 
 # A real line's shape: pid (comm) state ppid ... utime stime cutime cstime ...
 _LINE = (
@@ -59,3 +60,18 @@ def test_a_gone_process_reads_as_none() -> None:
 
 def test_difference_counts_new_keys_whole() -> None:
     assert difference({"a": 1.0}, {"a": 1.5, "b": 0.25}) == {"a": 0.5, "b": 0.25}
+
+
+def test_the_groups_add_the_processes_not_their_thread_details() -> None:
+    used = {
+        "intake-http workers": 2.0,
+        "triage-worker relay": 1.0,
+        "triage-worker consumer+rest": 3.0,
+        "  triage-worker thread python": 2.5,
+        "mongod": 4.0,
+        "RabbitMQ (beam.smp, whole node)": 0.5,
+        "SMTP sink (aiosmtpd thread)": 0.25,
+    }
+    assert cpu_total(used, "pantau") == 6.0
+    assert cpu_total(used, "engines") == 4.5
+    assert cpu_total(used, "mongod") == 4.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 _correlation: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -15,6 +15,11 @@ _tenant: contextvars.ContextVar[str | None] = contextvars.ContextVar("pantau_ten
 # message is parked (e.g. notify's fallback to another channel) reads it without any change to
 # the handler signature.
 _attempt: contextvars.ContextVar[int] = contextvars.ContextVar("pantau_attempt", default=1)
+# The same for the deliveries a batch handler holds, by event id: it binds each one's attempt
+# (:func:`bound`) while it handles that delivery.
+_batch_attempts: contextvars.ContextVar[Mapping[str, int] | None] = contextvars.ContextVar(
+    "pantau_batch_attempts", default=None
+)
 
 
 def new_id() -> str:
@@ -58,3 +63,20 @@ def bound(
         _tenant.reset(token_t)
         if token_a is not None:
             _attempt.reset(token_a)
+
+
+def attempt_of(event_id: str) -> int:
+    """The attempt number of one of the deliveries in a batch (1 when not known)."""
+    attempts = _batch_attempts.get()
+    return attempts.get(event_id, 1) if attempts is not None else 1
+
+
+@contextmanager
+def batch_bound(attempts: Mapping[str, int]) -> Iterator[None]:
+    """Bind a batch's attempt numbers by event id for a block (the consumer, around a batch
+    handler); restore them afterwards."""
+    token = _batch_attempts.set(attempts)
+    try:
+        yield
+    finally:
+        _batch_attempts.reset(token)

@@ -36,6 +36,7 @@ from services.notify.ledger import (
     insert_final,
     notification_key,
     record,
+    record_update,
 )
 from services.notify.metrics import DELIVERY_SECONDS, FALLBACKS, HELD, NOTIFICATIONS
 from services.notify.policy import (
@@ -111,6 +112,9 @@ class NotifyDeps:
     rate_limit: int = 0
     rate_window_s: int = 600
     max_attempts: int = 5
+    # Where an alert's records go when its event is handled in a batch (``alert_batches``):
+    # kept and written with the batch's others. None: each is written at once.
+    records: Callable[[str, Document], None] | None = None
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -339,7 +343,7 @@ def deliver(
         _observe(channel.name, started)
         failed = _failed(envelope, event, profile, channel.name, key, str(exc), now)
         entry = attempt_entry(now, channel.name, "failed", error=str(exc), attempt=attempt)
-        record(deps.deliveries, key, "failed", entry, now, [failed], {"reason": str(exc)[:300]})
+        _record(deps, key, "failed", entry, now, [failed], {"reason": str(exc)[:300]})
         NOTIFICATIONS.labels(channel=channel.name, result="failed").inc()
         log.warning("alert refused for good", extra={"channel": channel.name, "error": str(exc)})
         return Result("failed")
@@ -353,13 +357,11 @@ def deliver(
         if attempt >= deps.max_attempts:
             failed = _failed(envelope, event, profile, channel.name, key, str(error), now)
             entry = attempt_entry(now, channel.name, "parked", error=str(error), attempt=attempt)
-            record(
-                deps.deliveries, key, "parked", entry, now, [failed], {"reason": str(error)[:300]}
-            )
+            _record(deps, key, "parked", entry, now, [failed], {"reason": str(error)[:300]})
             NOTIFICATIONS.labels(channel=channel.name, result="parked").inc()
             return Result("parked", error=error)
         entry = attempt_entry(now, channel.name, "retry", error=str(error), attempt=attempt)
-        record(deps.deliveries, key, "pending", entry, now)
+        _record(deps, key, "pending", entry, now)
         NOTIFICATIONS.labels(channel=channel.name, result="retry").inc()
         return Result("retry", error=error)
     _observe(channel.name, started)
@@ -372,9 +374,24 @@ def deliver(
         sent_at=now,
     )
     entry = attempt_entry(now, channel.name, "sent", answer=answer, attempt=attempt)
-    record(deps.deliveries, key, "sent", entry, now, [_follow(envelope, sent, now)])
+    _record(deps, key, "sent", entry, now, [_follow(envelope, sent, now)])
     NOTIFICATIONS.labels(channel=channel.name, result="sent").inc()
     return Result("sent")
+
+
+def _record(
+    deps: NotifyDeps,
+    key: str,
+    status: str,
+    entry: Document,
+    now: datetime,
+    follow_ups: Sequence[Envelope] = (),
+    extra: Document | None = None,
+) -> None:
+    if deps.records is None:
+        record(deps.deliveries, key, status, entry, now, follow_ups, extra)
+    else:
+        deps.records(key, record_update(status, entry, now, follow_ups, extra))
 
 
 def _observe(channel: str, started: float) -> None:

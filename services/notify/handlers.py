@@ -8,14 +8,16 @@ link is mailed to them (``sign_in_links``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from services.notify import delivery, receipts
+from services.notify.alert_batches import handle_alerts
 from services.notify.delivery import NotifyDeps
 from services.notify.directory_sync import apply_officer_changed
 from services.notify.recipients import Profile, load
 from services.notify.sign_in_links import handle_link_issued
-from shared.broker.consumer import Handler, handler_table, handles
+from shared.broker.consumer import Batch, Handler, handler_table, handles
 from shared.contracts import (
     CaseAssigned,
     CaseDeadlineMoved,
@@ -24,6 +26,7 @@ from shared.contracts import (
     CaseReassigned,
     CaseStatusChanged,
     Envelope,
+    Event,
     OfficerChanged,
     ReceiptRequested,
     Recipient,
@@ -84,3 +87,25 @@ def event_handlers(deps: NotifyDeps) -> dict[str, Handler]:
         handles(OfficerChanged, handle_officer_changed, deps),
         handles(SignInLinkIssued, handle_link_issued, deps),
     )
+
+
+# The alerts: handled in batches, their records written together (``alert_batches``).
+ALERTS = frozenset(
+    {
+        CaseAssigned.TYPE,
+        CaseEscalated.TYPE,
+        CaseReassigned.TYPE,
+        CaseDeadlineMoved.TYPE,
+        CaseInformationReceived.TYPE,
+    }
+)
+
+
+def worker_table(deps: NotifyDeps) -> tuple[dict[str, Handler], Batch]:
+    """What the worker consumes with: the alerts in batches, the rest one by one."""
+
+    def batch(items: Sequence[tuple[Envelope, Event]]) -> list[Exception | None]:
+        return handle_alerts(items, deps, event_handlers)
+
+    single = {t: h for t, h in event_handlers(deps).items() if t not in ALERTS}
+    return single, Batch(ALERTS, batch)

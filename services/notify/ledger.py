@@ -122,6 +122,17 @@ def record(
 ) -> None:
     """Set the outcome of an attempt, append it to the history and queue its events, in one
     write: the event about a send exists exactly when the ledger says it happened."""
+    deliveries.update_one({"_id": key}, record_update(status, entry, now, follow_ups, extra))
+
+
+def record_update(
+    status: str,
+    entry: Document,
+    now: datetime,
+    follow_ups: Sequence[Envelope] = (),
+    extra: Mapping[str, Any] | None = None,
+) -> Document:
+    """The update :func:`record` writes (a batch of alerts writes several in one command)."""
     update: dict[str, Any] = {
         "$set": {"status": status, "lease_until": None, **(extra or {})},
         "$push": {"attempts": entry},
@@ -133,7 +144,7 @@ def record(
         update["$push"]["outbox"] = queued["$push"]["outbox"]
         update["$set"].update(queued["$set"])
         update["$min"] = queued["$min"]
-    deliveries.update_one({"_id": key}, update)
+    return update
 
 
 def insert_final(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from services.notify.bootstrap import SERVICE, bootstrap, deps, ensure_indexes
 from services.notify.channels.base import Channel
 from services.notify.digest import digest_loop
-from services.notify.handlers import event_handlers
+from services.notify.handlers import worker_table
 from services.notify.outboxes import outbox_collections
 from shared.settings import get_settings
 from shared.worker_runtime import run_worker
@@ -51,11 +51,13 @@ def main() -> None:
     bootstrap(settings)
     ensure_indexes()
     notify = deps(settings)
+    single, alerts = worker_table(notify)
     try:
         run_worker(
             SERVICE,
             settings,
-            handlers=event_handlers(notify),
+            handlers=single,
+            batch=alerts,
             outbox_collections=outbox_collections(),
             background=[
                 digest_loop(notify, settings.notify_digest_interval_s),

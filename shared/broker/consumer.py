@@ -236,7 +236,9 @@ class Consumer:
         gathered, self._gathered = self._gathered, []
         stop_timer = _timer()
         try:
-            errors = list(self.batch.handle([(d.envelope, d.event) for d in gathered]))
+            attempts = {str(d.envelope.id): _attempt(d.properties) for d in gathered}
+            with correlation.batch_bound(attempts):
+                errors = list(self.batch.handle([(d.envelope, d.event) for d in gathered]))
             if len(errors) != len(gathered):
                 raise RuntimeError(f"{len(errors)} outcomes for {len(gathered)} deliveries")
         except Exception as exc:

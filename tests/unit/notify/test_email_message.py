@@ -7,7 +7,7 @@ import email.policy
 from email.message import EmailMessage
 
 from services.notify.channels.base import Outgoing
-from services.notify.channels.email import EmailChannel, wire_bytes
+from services.notify.channels.email import EmailChannel, boundary_of, wire_bytes
 from services.notify.recipients import Profile
 from services.notify.rendering import Rendered
 from shared.settings import Settings
@@ -19,12 +19,14 @@ TEXT = (
 HTML = "<p>" + TEXT.replace("\n", "<br>\n") + "</p>"
 
 
-def read_back(subject: str, mail_from: str = "Pantau <pantau@example.id>") -> EmailMessage:
+def read_back(
+    subject: str, mail_from: str = "Pantau <pantau@example.id>", text: str = TEXT
+) -> EmailMessage:
     channel = EmailChannel(Settings(mail_from=mail_from))
     outgoing = Outgoing(
         "c1.case-assigned.o1",
         Profile("o1", "Ñoñá", email="Petugas@Example.id"),
-        Rendered(subject, TEXT, HTML, "sms"),
+        Rendered(subject, text, HTML, "sms"),
         "corr-1",
     )
     raw = wire_bytes(channel.build(outgoing))
@@ -58,3 +60,14 @@ def test_an_ascii_subject_stays_readable_and_a_line_break_cannot_add_a_header() 
     mail = read_back("[Pantau] Kasus baru\r\nBcc: someone@example.org")
     assert mail["Subject"] == "[Pantau] Kasus baru Bcc: someone@example.org"
     assert mail["Bcc"] is None
+
+
+def test_a_text_holding_the_parts_boundary_still_reads_back_whole() -> None:
+    """The boundary is not drawn at random and checked against the text: the encoding of the
+    parts must keep it out of them."""
+    boundary = boundary_of("c1.case-assigned.o1")
+    text = f"Baris pertama\n--{boundary}\n--{boundary}--\nBaris terakhir\n"
+    mail = read_back("[Pantau] Kasus baru", text=text)
+    assert mail.get_boundary() == boundary
+    assert content(mail, "plain") == text
+    assert content(mail, "html") == HTML

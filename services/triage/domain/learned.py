@@ -95,15 +95,19 @@ class _FittedHalf:
         # in Python was the largest part of the model's time a case.
         self._by_word = fitted.analyzer == "char_wb"
         self._preprocess: Callable[[str], str] = fitted.build_preprocessor()
-        self._word_terms: dict[str, tuple[tuple[int, int], ...]] = {}
+        # A word's columns and counts (two arrays), for the words seen lately.
+        self._word_terms: dict[str, tuple[Any, Any]] = {}
 
     def columns(self, text: str) -> tuple[Any, Any]:
         """The text's non-zero columns (sorted, shifted by the half's offset) and values."""
-        found = self._counts_by_word(text) if self._by_word else self._counts(text)
-        columns = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
-        counts = np.fromiter(found.values(), dtype=np.float64, count=len(found))
-        order = np.argsort(columns)
-        columns, counts = columns[order], counts[order]
+        if self._by_word:
+            columns, counts = self._counts_by_word(text)
+        else:
+            found = self._counts(text)
+            columns = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+            counts = np.fromiter(found.values(), dtype=np.float64, count=len(found))
+            order = np.argsort(columns)
+            columns, counts = columns[order], counts[order]
         values = (np.log(counts) + 1.0) * self._idf[columns]
         norm = math.sqrt(float(values @ values))
         if norm > 0:
@@ -118,21 +122,33 @@ class _FittedHalf:
                 found[column] = count
         return found
 
-    def _counts_by_word(self, text: str) -> dict[int, int]:
-        found: dict[int, int] = {}
+    def _counts_by_word(self, text: str) -> tuple[Any, Any]:
+        """The text's columns (sorted, distinct) and counts, summed from its words' own.
+
+        Each word's terms are kept as arrays and summed by numpy: adding them up term by
+        term in Python cost about as much as the rest of the model's opinion.
+        """
+        columns: list[Any] = []
+        counts: list[Any] = []
         for word, times in Counter(self._preprocess(text).split()).items():
             terms = self._word_terms.get(word)
             if terms is None:
                 terms = self._terms_of_word(word)
-            for column, count in terms:
-                found[column] = found.get(column, 0) + count * times
-        return found
+            columns.append(terms[0])
+            counts.append(terms[1] * times if times > 1 else terms[1])
+        if not columns:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        distinct, where = np.unique(np.concatenate(columns), return_inverse=True)
+        return distinct, np.bincount(where, weights=np.concatenate(counts))
 
-    def _terms_of_word(self, word: str) -> tuple[tuple[int, int], ...]:
-        terms = tuple(
-            (column, count)
-            for term, count in Counter(self._analyse(word)).items()
-            if (column := self._vocabulary.get(term)) is not None
+    def _terms_of_word(self, word: str) -> tuple[Any, Any]:
+        found: dict[int, int] = {}
+        for term, count in Counter(self._analyse(word)).items():
+            if (column := self._vocabulary.get(term)) is not None:
+                found[column] = count
+        terms = (
+            np.fromiter(found.keys(), dtype=np.int64, count=len(found)),
+            np.fromiter(found.values(), dtype=np.float64, count=len(found)),
         )
         if len(self._word_terms) >= _WORD_CACHE_LIMIT:
             self._word_terms.clear()  # a flood of made-up words cannot grow it without end
@@ -209,17 +225,19 @@ class LearnedModel:
         )
 
     def _weighing_words(self, vector: Any, top: int) -> tuple[tuple[str, float], ...]:
-        weights = self._svm.coef_
+        rows = self._svm.coef_
         # With two categories the one row of weights speaks for the second.
-        coefficients = weights[top] if len(weights) > 1 else weights[0] * (1 if top else -1)
-        weighed = [
-            (self._vocabulary[int(j)], float(value * coefficients[int(j)]))
-            for j, value in zip(vector.indices, vector.data, strict=True)
-            if j < self._word_count
-        ]
-        weighed = [item for item in weighed if item[1] > 0]
-        weighed.sort(key=lambda item: -item[1])
-        return tuple((word, round(weight, 3)) for word, weight in weighed[:_WORDS])
+        coefficients = rows[top] if len(rows) > 1 else rows[0] * (1 if top else -1)
+        # Of the report's word columns (the first half), those that speak for the category.
+        words = vector.indices < self._word_count
+        columns = vector.indices[words]
+        weights = vector.data[words] * coefficients[columns]
+        positive = weights > 0
+        columns, weights = columns[positive], weights[positive]
+        heaviest = np.argsort(-weights, kind="stable")[:_WORDS]
+        return tuple(
+            (self._vocabulary[int(columns[i])], round(float(weights[i]), 3)) for i in heaviest
+        )
 
     def _neighbours(self, vector: Any) -> tuple[Neighbour, ...]:
         # Both halves are l2-normalised, so the dot product over the two is twice a cosine.

@@ -96,3 +96,25 @@ def test_the_scores_are_the_svm_s_decision_values() -> None:
         classes = [str(c) for c in model._svm.classes_]
         for category, value in zip(classes, expected, strict=True):
             assert by_category[category] == pytest.approx(round(float(value), 4), abs=1e-4)
+
+
+def test_the_words_are_the_report_s_heaviest_words_for_the_category() -> None:
+    """Worked out plainly from the dense vector: of the report's word features, those whose
+    value times the category's weight is positive, heaviest first (ties in vocabulary order),
+    at most four."""
+    model = train(shipped_examples())
+    vocabulary = model._vocabulary
+    for text in ODD_TEXTS[2:]:
+        opinion = model.opinion(text)
+        dense = model.vector(text).toarray().ravel()
+        row = list(model._svm.classes_).index(opinion.category)
+        coefficients = model._svm.coef_[row]
+        weighed = [
+            (vocabulary[j], float(dense[j] * coefficients[j]))
+            for j in range(len(vocabulary))
+            if dense[j] and dense[j] * coefficients[j] > 0
+        ]
+        weighed.sort(key=lambda item: -item[1])
+        expected = tuple((word, round(weight, 3)) for word, weight in weighed[:4])
+        assert opinion.words == expected, text
+        assert opinion.words, text

@@ -9,7 +9,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,20 +72,33 @@ def gunicorn(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A gunicorn master with ``conf`` on ``port`` until the block ends."""
     full_env = {**os.environ, **env, "PANTAU_BIND": f"127.0.0.1:{port}"}
+    start = log.stat().st_size if log.exists() else 0
     with open(log, "ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", f"python:{conf}"],
+            # At info level gunicorn says when each worker is ready (the app's own level stays).
+            [sys.executable, "-m", "gunicorn", "-c", f"python:{conf}", "--log-level", "info"],
             env=full_env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
     try:
         wait_for(lambda: port_open("127.0.0.1", port), 60, f"gunicorn {conf}")
-        time.sleep(1.0)  # let every worker finish booting
+        # The master listens before its workers have built the app; wrk's connections are
+        # kept alive, so load started then would stay on the first worker ready.
+        workers = int(full_env.get("PANTAU_WEB_WORKERS", "2"))
+        wait_for(lambda: _ready_workers(log, start) >= workers, 60, f"{workers} workers of {conf}")
         yield process
     finally:
         process.terminate()
         process.wait(30)
+
+
+def _ready_workers(log: Path, start: int) -> int:
+    """How many workers have said they are ready (shared.gunicorn_hooks.post_worker_init)
+    in what the log gained after ``start``."""
+    with open(log, "rb") as text:
+        text.seek(start)
+        return text.read().count(b"Worker ready (pid:")
 
 
 @dataclass

@@ -27,6 +27,7 @@ __all__ = [
     "limit_request_line",
     "loglevel",
     "on_starting",
+    "post_worker_init",
     "preload_app",
     "threads",
     "timeout",
@@ -71,6 +72,12 @@ def on_starting(server: Any) -> None:
     if directory:
         shutil.rmtree(directory, ignore_errors=True)
         os.makedirs(directory, exist_ok=True)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Say when a worker has built its app and takes requests: until then the other workers
+    accept every connection (a keep-alive client started early stays on one worker)."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -1,10 +1,19 @@
 """The transactional outbox: events stored with the write that causes them, published later.
 
 A document that must emit events carries them in an ``outbox`` array, written in the same
-atomic update as the change itself, with ``outbox_pending`` set. The relay leases pending
-documents (so several replicas do not publish the same batch), publishes their events with
-publisher confirms and removes what the broker confirmed. While the broker is down nothing is
-removed, and the HTTP path never waits on the broker.
+atomic update as the change itself, with ``outbox_pending`` set. The relay publishes the
+pending documents' events with publisher confirms and removes what the broker confirmed. While
+the broker is down nothing is removed, and the HTTP path never waits on the broker.
+
+Of several replicas, one relays each collection at a time: it holds the collection's lease (a
+small document in ``outbox_leases``), renewed while it works, given up when it stops or cannot
+publish; another replica takes over when the lease is given up or lapses (a killed relay's,
+after at most ``lease``). A lease written into every pending document instead cost a second
+write of each document for every event it carried. If a paused holder
+resumes after its lease lapsed, both may publish the same events once: every consumer
+already drops an event it has handled, as it must for a relay killed between the broker's
+confirm and the clear. Events that a standby's own handlers write wait for the holder's next
+look (its interval; a relay woken by a change stream, as intake's, sees them at once).
 
 The relay looks for pending documents every ``idle_interval`` while it finds none, and at once
 when woken (:meth:`OutboxRelay.wake`): a worker wakes its relay after each event its handlers
@@ -25,6 +34,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.collection import Collection
+from pymongo.errors import DuplicateKeyError
 
 from shared.broker.connection import Backoff
 from shared.broker.publisher import EventPublisher, Outgoing, PublishError
@@ -44,6 +54,11 @@ _STOP_CHECK_S = 0.25
 # Rounds under load at most ten a second: a round costs three commands however many events it
 # carries, so a relay woken by every handled event at 30 cases a second paid them per case.
 _ROUND_GAP_S = 0.1
+# The collection holding each outbox collection's lease, in the same database.
+LEASES = "outbox_leases"
+# How often a relay that does not hold a collection's lease asks for it: the takeover after
+# a holder gives it up comes within this, and a standby costs one small write this often.
+_STANDBY_LOOK_S = 1.0
 
 
 def entry(envelope: Envelope) -> Document:
@@ -93,9 +108,10 @@ class OutboxRelay:
         publisher: EventPublisher,
         *,
         batch_size: int = 500,
-        lease: timedelta = timedelta(seconds=30),
+        lease: timedelta = timedelta(seconds=10),
         idle_interval: float = 0.05,
         round_gap: float = _ROUND_GAP_S,
+        standby_look: float = _STANDBY_LOOK_S,
     ) -> None:
         self.service = service
         self.collections = list(collections)
@@ -104,7 +120,12 @@ class OutboxRelay:
         self.lease = lease
         self.idle_interval = idle_interval
         self.round_gap = round_gap
+        self.standby_look = standby_look
         self.owner = uuid.uuid4().hex
+        # By collection name, on the monotonic clock: until when this relay counts a lease as
+        # its own without renewing it (half its length), and when a standby asks again.
+        self._renew_at: dict[str, float] = {}
+        self._ask_at: dict[str, float] = {}
         self._woken = threading.Event()
         self._full = False  # this round read a whole batch from some collection
 
@@ -153,6 +174,7 @@ class OutboxRelay:
                 last_busy = started
             if not published or not (self._full or self._woken.is_set()):
                 self._idle(stop)
+        self.let_go()  # a replica takes over now, not when the lease lapses
         self.publisher.close()
 
     def _idle(self, stop: threading.Event) -> None:
@@ -166,41 +188,19 @@ class OutboxRelay:
             self._woken.wait(min(remaining, _STOP_CHECK_S))
 
     def relay_once(self, collection: Collection[Document]) -> int:
-        """Read, lease, publish and clear one batch (three round trips when no other relay
-        competes for it); returns how many events were published."""
-        now = datetime.now(UTC)
-        ready = {
-            "outbox_pending": True,
-            "$or": [{"outbox_lease": {"$exists": False}}, {"outbox_lease": {"$lt": now}}],
-        }
+        """Read, publish and clear one batch if this relay holds the collection's lease (two
+        round trips, and a third to renew the lease every half of its length); returns how
+        many events were published."""
+        if not self._hold(collection):
+            return 0
         docs = list(
-            collection.find(ready, {"outbox": 1, "outbox_since": 1})
+            collection.find({"outbox_pending": True}, {"outbox": 1})
             .sort("outbox_since", ASCENDING)
             .limit(self.batch_size)
         )
         if not docs:
             return 0
         self._full = self._full or len(docs) >= self.batch_size
-        # Each document is leased only as it was read: one that another relay leased, or
-        # published and cleared meanwhile (its outbox_since then is gone or later), is left
-        # alone, so what was read is exactly what this relay publishes.
-        as_read = [{"_id": d["_id"], "outbox_since": d.get("outbox_since")} for d in docs]
-        leased = collection.update_many(
-            {"$and": [ready, {"$or": as_read}]},
-            {"$set": {"outbox_lease": now + self.lease, "outbox_owner": self.owner}},
-        )
-        if leased.modified_count < len(docs):
-            # Another relay got some of them first (replicas): publish only what this one holds.
-            docs = list(
-                collection.find(
-                    {
-                        "_id": {"$in": [d["_id"] for d in docs]},
-                        "outbox_owner": self.owner,
-                        "outbox_lease": {"$gt": now},
-                    },
-                    {"outbox": 1},
-                ).sort("outbox_since", ASCENDING)
-            )
         messages: list[Outgoing] = []
         sent: dict[Any, list[str]] = {}
         for doc in docs:
@@ -218,12 +218,50 @@ class OutboxRelay:
             try:
                 self.publisher.publish(messages)
             except PublishError:
-                self._release(collection, list(sent))
+                self._let_go(collection)  # another replica may reach the broker: let it try
                 raise
         self._clear(collection, sent)
         for message in messages:
             EVENTS_PUBLISHED.labels(service=self.service, type=message.routing_key).inc()
         return len(messages)
+
+    def _hold(self, collection: Collection[Document]) -> bool:
+        """Whether this relay holds ``collection``'s lease, taking or renewing it if due."""
+        name = collection.name
+        now_s = time.monotonic()
+        if now_s < self._renew_at.get(name, 0.0):
+            return True
+        if now_s < self._ask_at.get(name, 0.0):
+            return False
+        now = datetime.now(UTC)
+        try:
+            # Free, lapsed or already ours: taken. Held by another: the upsert's insert
+            # collides with its document.
+            collection.database[LEASES].update_one(
+                {"_id": name, "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "service": self.service, "until": now + self.lease}},
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            self._renew_at.pop(name, None)
+            self._ask_at[name] = now_s + self.standby_look
+            return False
+        self._renew_at[name] = now_s + self.lease.total_seconds() / 2
+        return True
+
+    def let_go(self) -> None:
+        """Give up every lease this relay holds, so another replica takes over at once."""
+        for collection in self.collections:
+            self._let_go(collection)
+
+    def _let_go(self, collection: Collection[Document]) -> None:
+        if self._renew_at.pop(collection.name, None) is None:
+            return
+        try:
+            collection.database[LEASES].delete_one({"_id": collection.name, "owner": self.owner})
+        except Exception:
+            # Not given up: it lapses within its length.
+            log.warning("cannot give up the outbox lease", exc_info=True)
 
     def _clear(self, collection: Collection[Document], sent: dict[Any, list[str]]) -> None:
         if not sent:
@@ -232,8 +270,9 @@ class OutboxRelay:
         has_more = {"$gt": [{"$size": "$outbox"}, 0]}
         # One pipeline update for the whole batch: remove exactly the confirmed entries
         # (events added meanwhile stay), and leave the pending index when nothing is left.
+        # Written twice (a lapsed holder and its successor), the second removes nothing.
         collection.update_many(
-            {"_id": {"$in": list(sent)}, "outbox_owner": self.owner},
+            {"_id": {"$in": list(sent)}},
             [
                 {
                     "$set": {
@@ -251,14 +290,9 @@ class OutboxRelay:
                         "outbox_since": {"$cond": [has_more, "$outbox_since", "$$REMOVE"]},
                     }
                 },
+                # Fields of the former per-document lease, left by earlier versions.
                 {"$unset": ["outbox_lease", "outbox_owner"]},
             ],
-        )
-
-    def _release(self, collection: Collection[Document], ids: list[Any]) -> None:
-        collection.update_many(
-            {"_id": {"$in": ids}, "outbox_owner": self.owner},
-            {"$unset": {"outbox_lease": "", "outbox_owner": ""}},
         )
 
     def _update_gauges(self) -> None:

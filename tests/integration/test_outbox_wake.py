@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import pytest
-from pymongo import MongoClient, monitoring
+from pymongo import MongoClient
 from pymongo.collection import Collection
 
 from shared import outbox
@@ -19,7 +19,7 @@ from shared.broker.publisher import Outgoing, Publisher
 from shared.outbox import Document, OutboxRelay
 from shared.outbox_watch import OutboxWatch, pending_writes
 from shared.settings import Settings
-from tests.support.broker import depth, drain
+from tests.support.broker import depth
 from tests.support.commands import CommandCounter
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import envelope_of, submitted
@@ -108,63 +108,6 @@ def test_the_stream_carries_only_writes_that_make_a_document_pending(
     assert all(set(change) == {"_id"} for change in seen)
 
 
-class _AfterFirstRead(monitoring.CommandListener):
-    """Runs ``then`` once, right after the first ``find`` on ``collection`` has answered and
-    before the relay acts on it: another relay's work, in the relay's own gap."""
-
-    def __init__(self, collection: str, then: Callable[[], None]) -> None:
-        self.collection = collection
-        self.then = then
-        self.done = False
-        self.finds: dict[int, bool] = {}
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "find" and event.command.get("find") == self.collection:
-            self.finds[event.request_id] = True
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        if self.finds.pop(event.request_id, False) and not self.done:
-            self.done = True
-            self.then()
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        self.finds.pop(event.request_id, None)
-
-
-def test_a_batch_published_by_another_relay_between_read_and_lease_is_not_published_again(
-    settings: Settings, collection: Collection[Document]
-) -> None:
-    """The relay reads a batch, then leases it; another relay can publish and clear one of
-    its documents in between, and new events can make it pending again. The lease then
-    takes only documents as they were read: the stale events are not published twice, and
-    the new ones go in the next batch."""
-    queue = topology.consumer_topology(settings, "triage").queue
-    depth(settings, queue)
-    first, second = envelope_of(submitted()), envelope_of(submitted())
-    collection.insert_one({"_id": "c-1", **outbox.fields([first])})
-
-    def another_relay_finished_and_a_new_event_came() -> None:
-        collection.update_one(
-            {"_id": "c-1"},
-            {"$set": {"outbox": []}, "$unset": {"outbox_pending": "", "outbox_since": ""}},
-        )
-        collection.update_one({"_id": "c-1"}, outbox.push([second]))
-
-    listener = _AfterFirstRead(collection.name, another_relay_finished_and_a_new_event_came)
-    client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[listener])
-    try:
-        relays_view = client[collection.database.name][collection.name]
-        relay = OutboxRelay("test", [relays_view], Publisher(settings, name="race-test"))
-        assert relay.relay_once(relays_view) == 0  # what it read was no longer there as read
-        assert listener.done
-        assert relay.relay_once(relays_view) == 1
-    finally:
-        client.close()
-    published = [properties.message_id for properties, _ in drain(settings, queue)]
-    assert published == [str(second.id)]
-    assert collection.count_documents({"outbox_pending": True}) == 0
-
-
 class _Rounds(Publisher):
     """The real publisher, counting the batches it is handed (one per round with events)."""
 
@@ -213,16 +156,16 @@ def test_a_lone_event_after_an_empty_look_does_not_wait_out_the_gap(
 def test_events_woken_in_quick_succession_go_out_together_with_no_empty_look_after(
     settings: Settings, collection: Collection[Document]
 ) -> None:
-    """A round costs the same three commands for one event as for fifty: events that come
+    """A round costs the same two commands for one event as for fifty: events that come
     while the relay waits out its gap after a round that published go together in the next
     round. After a round, the relay looks again at once only if woken meanwhile (or its
     batch was full): an empty look after every round was a command per case for nothing."""
     queue = topology.consumer_topology(settings, "triage").queue
     depth(settings, queue)
-    # The relay's looks for ready documents, not the backlog gauge's reads, which come
+    # The relay's looks for pending events, not the backlog gauge's reads, which come
     # every few seconds whatever happens.
     looks = CommandCounter(
-        collection.name, where=lambda command: "$or" in command.get("filter", {})
+        collection.name, where=lambda command: "outbox" in command.get("projection", {})
     )
     client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[looks])
     watched = client[collection.database.name][collection.name]

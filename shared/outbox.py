@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 Document = dict[str, Any]
 
 _STOP_CHECK_S = 0.25
-# Rounds under load at most ten a second: a round costs three commands however many events it
+# Rounds under load at most ten a second: a round costs two commands however many events it
 # carries, so a relay woken by every handled event at 30 cases a second paid them per case.
 _ROUND_GAP_S = 0.1
 # The collection holding each outbox collection's lease, in the same database.

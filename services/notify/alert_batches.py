@@ -1,31 +1,33 @@
 """Alerts handled in batches: the events the broker hands notify's worker together (up to
-the prefetch) are handled one after another as ever (claim, send, record), but the records
-of their attempts are written together, in one bulk write at the batch's end instead of one
-write per alert.
+the prefetch) are handled one after another as ever (claim, send, record), with one write
+per alert instead of two: the record of an attempt waits for the next alert's claim and goes
+to the database in the same command, before that alert is sent; the last waits for the
+batch's end.
 
-A claim is still written before its send, alone, so two workers never send the same alert.
-What waits is the record after the send: while it waits, the claim's lease protects the
-alert (another worker or a redelivery finds it ``sending`` and defers), so the records are
-written once the oldest has waited ``MAX_WAIT_S`` even mid-batch, far inside the shortest
-lease. The events are acknowledged only after their records are written; a record that
-cannot be written fails its event, which is retried: the claim's lease runs out and the
-alert goes out again under the same key, the one window the ledger already names (a crash
-between the provider's acceptance and the mark).
+So no alert is ever sent while the record of an earlier send waits: a worker killed at any
+moment leaves at most one alert sent and unmarked (the one window the ledger names: the
+provider accepted it, the mark was not written), as when each record was written alone.
+Holding the records until the batch's end instead would leave every alert the batch had
+sent unmarked, and a kill would send them all again. While a record waits, its claim's lease
+protects the alert (a copy of the event finds it ``sending`` and defers). The events are
+acknowledged after the batch; a record that cannot be written fails its own event, which is
+retried: the lease runs out and the alert goes out again under the same key.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import PyMongoError
+from pymongo.errors import BulkWriteError, PyMongoError
 
 from services.notify.delivery import NotifyDeps
+from services.notify.ledger import claim, claim_op, refused
 from shared import correlation
 from shared.broker.consumer import Handler
 from shared.contracts import Envelope, Event
@@ -33,52 +35,73 @@ from shared.contracts import Envelope, Event
 log = logging.getLogger(__name__)
 
 Document = dict[str, Any]
-# How long a record may wait for its batch: a send that outlasts it (a slow server) makes
-# the records before it go out first, so no claim's lease (at least 15 s) runs out unmarked.
-MAX_WAIT_S = 1.0
+DUPLICATE_KEY = 11000
 
 
 @dataclass
 class RecordBuffer:
-    """The records of a batch's attempts, written together; each remembers which of the
-    batch's events it belongs to, so a record that cannot be written fails that event."""
+    """The records of a batch's attempts, each written with the next claim (or at the
+    batch's end); each remembers which of the batch's events it belongs to, so a record that
+    cannot be written fails that event."""
 
     deliveries: Collection[Document]
-    clock: Callable[[], float] = time.monotonic
-    max_wait_s: float = MAX_WAIT_S
     # The batch's event being handled: what the next records belong to.
     item: int = 0
     failures: dict[int, Exception] = field(default_factory=dict)
     _held: list[tuple[int, str, Document]] = field(default_factory=list)
-    _since: float = 0.0
 
     def add(self, key: str, update: Document) -> None:
-        if not self._held:
-            self._since = self.clock()
         self._held.append((self.item, key, update))
-        if self.clock() - self._since >= self.max_wait_s:
-            self.flush()
+
+    def claim(
+        self, key: str, fields: Document, now: datetime, lease: timedelta
+    ) -> tuple[bool, str]:
+        """Claim ``key`` in one command with the records held, written first (in order: a
+        copy of an alert in the same batch finds the first one's record)."""
+        held, self._held = self._held, []
+        ops = [_record_op(k, update) for _, k, update in held]
+        try:
+            result = self.deliveries.bulk_write([*ops, claim_op(key, fields, now, lease)])
+        except BulkWriteError as exc:
+            # An ordered write stops at its first error: what came before it was written.
+            errors = exc.details.get("writeErrors") or [{"index": 0, "code": None}]
+            first = errors[0]
+            if first["index"] == len(held) and first["code"] == DUPLICATE_KEY:
+                return refused(self.deliveries, key)
+            self._write_alone(held[first["index"] :])
+            return claim(self.deliveries, key, fields, now, lease)
+        except PyMongoError as exc:
+            log.warning("a claim's records written one by one", extra={"error": repr(exc)})
+            self._write_alone(held)
+            return claim(self.deliveries, key, fields, now, lease)
+        return True, "new" if len(held) in (result.upserted_ids or {}) else "taken"
 
     def flush(self) -> None:
-        """Write the records held; those that cannot be written fail their events."""
+        """Write the records held (the batch's end); those that cannot be written fail their
+        events."""
         held, self._held = self._held, []
         if not held:
             return
         try:
-            self.deliveries.bulk_write(
-                [UpdateOne(_claimed(key), update) for _, key, update in held], ordered=False
-            )
+            self.deliveries.bulk_write([_record_op(k, update) for _, k, update in held])
             return
         except PyMongoError as exc:
             log.warning("a batch's records written one by one", extra={"error": repr(exc)})
-        # Which of an unordered bulk write's updates were applied is not told for every
-        # error (a lost connection): each is written again alone. One applied twice changes
-        # nothing: a record only applies to a claim still ``sending``.
+        self._write_alone(held)
+
+    def _write_alone(self, held: Sequence[tuple[int, str, Document]]) -> None:
+        # Which of a failed write's updates were applied is not told for every error (a
+        # lost connection): each is written again alone. One applied twice changes nothing:
+        # a record only applies to a claim still ``sending``.
         for item, key, update in held:
             try:
                 self.deliveries.update_one(_claimed(key), update)
             except PyMongoError as exc:
                 self.failures.setdefault(item, exc)
+
+
+def _record_op(key: str, update: Document) -> UpdateOne:
+    return UpdateOne(_claimed(key), update)
 
 
 def _claimed(key: str) -> Document:
@@ -92,7 +115,7 @@ def handle_alerts(
 ) -> list[Exception | None]:
     """Handle a batch of alertable events, each with its own outcome (None when handled)."""
     records = RecordBuffer(deps.deliveries)
-    table = handlers_for(replace(deps, records=records.add))
+    table = handlers_for(replace(deps, batch=records))
     errors: list[Exception | None] = []
     for index, (envelope, event) in enumerate(items):
         records.item = index

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pymongo.collection import Collection
 
@@ -86,6 +86,16 @@ Alertable = (
 Outcome = Literal["sent", "failed", "retry", "parked", "held", "duplicate", "busy"]
 
 
+class BatchWrites(Protocol):
+    """How a batch of alerts writes the ledger (``alert_batches.RecordBuffer``)."""
+
+    def claim(
+        self, key: str, fields: Document, now: datetime, lease: timedelta
+    ) -> tuple[bool, str]: ...
+
+    def add(self, key: str, update: Document) -> None: ...
+
+
 @dataclass
 class NotifyDeps:
     """What the handler needs from the outside world."""
@@ -112,9 +122,9 @@ class NotifyDeps:
     rate_limit: int = 0
     rate_window_s: int = 600
     max_attempts: int = 5
-    # Where an alert's records go when its event is handled in a batch (``alert_batches``):
-    # kept and written with the batch's others. None: each is written at once.
-    records: Callable[[str, Document], None] | None = None
+    # The ledger's writes of a batch of alerts (``alert_batches``): each record waits for
+    # the next claim and goes to the database in its command. None: each is written at once.
+    batch: BatchWrites | None = None
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -322,7 +332,10 @@ def deliver(
     if fallback_for:
         fields["fallback_for"] = fallback_for
     try:
-        claimed, status = claim(deps.deliveries, key, fields, now, deps.lease)
+        if deps.batch is None:
+            claimed, status = claim(deps.deliveries, key, fields, now, deps.lease)
+        else:
+            claimed, status = deps.batch.claim(key, fields, now, deps.lease)
     except DeliveryInProgress as exc:
         return Result("busy", "sending", error=exc)
     if not claimed:
@@ -388,10 +401,10 @@ def _record(
     follow_ups: Sequence[Envelope] = (),
     extra: Document | None = None,
 ) -> None:
-    if deps.records is None:
+    if deps.batch is None:
         record(deps.deliveries, key, status, entry, now, follow_ups, extra)
     else:
-        deps.records(key, record_update(status, entry, now, follow_ups, extra))
+        deps.batch.add(key, record_update(status, entry, now, follow_ups, extra))
 
 
 def _observe(channel: str, started: float) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from pymongo import UpdateOne
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
@@ -57,34 +58,57 @@ def claim(
     *,
     retry_filter: Mapping[str, Any] | None = None,
 ) -> tuple[bool, str]:
-    """Take the right to send ``key``: (True, previous status) or (False, its final status).
+    """Take the right to send ``key``: (True, "new" or "taken") or (False, its final status).
 
     ``fields`` describe a new document. ``retry_filter`` narrows when a retryable document
     may be taken (a digest waits for its ``next_attempt_at``). Raises DeliveryInProgress while
     another worker's lease is live.
     """
     try:
-        deliveries.insert_one(
-            {
-                "_id": key,
-                **fields,
-                "status": "sending",
-                "lease_until": now + lease,
-                "attempts": [],
-                "created_at": now,
-            }
+        result = deliveries.update_one(
+            *_claim_parts(key, fields, now, lease, retry_filter), upsert=True
         )
-        return True, "new"
     except DuplicateKeyError:
-        pass
+        return refused(deliveries, key)
+    return True, "new" if result.upserted_id is not None else "taken"
+
+
+def claim_op(
+    key: str,
+    fields: Mapping[str, Any],
+    now: datetime,
+    lease: timedelta,
+    *,
+    retry_filter: Mapping[str, Any] | None = None,
+) -> UpdateOne:
+    """The claim as one upsert (a batch of alerts writes it with the records before it): it
+    creates the document, or takes one that may be retried or whose lease ran out; on any
+    other document the insert it falls back to meets the key already there (a duplicate-key
+    error, :func:`refused`)."""
+    return UpdateOne(*_claim_parts(key, fields, now, lease, retry_filter), upsert=True)
+
+
+def _claim_parts(
+    key: str,
+    fields: Mapping[str, Any],
+    now: datetime,
+    lease: timedelta,
+    retry_filter: Mapping[str, Any] | None,
+) -> tuple[Document, Document]:
     retryable: dict[str, Any] = {"status": {"$in": list(RETRYABLE)}, **(retry_filter or {})}
-    taken = deliveries.find_one_and_update(
-        {"_id": key, "$or": [retryable, {"status": "sending", "lease_until": {"$lt": now}}]},
-        {"$set": {"status": "sending", "lease_until": now + lease}},
-        projection={"status": 1},
+    expired = {"status": "sending", "lease_until": {"$lt": now}}
+    return (
+        {"_id": key, "$or": [retryable, expired]},
+        {
+            "$set": {"status": "sending", "lease_until": now + lease},
+            "$setOnInsert": {**fields, "attempts": [], "created_at": now},
+        },
     )
-    if taken is not None:
-        return True, str(taken["status"])
+
+
+def refused(deliveries: Collection[Document], key: str) -> tuple[bool, str]:
+    """(False, the final status) of a claim that found ``key`` taken; DeliveryInProgress
+    while it is being sent (or may be retried later)."""
     current = deliveries.find_one({"_id": key}, {"status": 1})
     if current is None or current["status"] in ("sending", *RETRYABLE):
         raise DeliveryInProgress(key)

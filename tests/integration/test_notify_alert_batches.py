@@ -1,12 +1,13 @@
 """Alerts handled in batches (``alert_batches``): each alert is still claimed before it is
-sent and sent once; the records of the batch's attempts go to the database in one write;
-a record that cannot be written fails its own event and no other."""
+sent and sent once; each record goes to the database with the next claim, so an alert is
+never sent while an earlier one's record waits; a record that cannot be written fails its
+own event and no other."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,9 +16,11 @@ from pymongo.collection import Collection
 
 from services.cli.mailbox import MailSink
 from services.notify.alert_batches import RecordBuffer, handle_alerts
-from services.notify.delivery import DeliveryInProgress, NotifyDeps
+from services.notify.channels.base import Channel, Outgoing
+from services.notify.delivery import NotifyDeps
 from services.notify.handlers import event_handlers, worker_table
 from services.notify.ledger import attempt_entry, notification_key, record_update
+from services.notify.recipients import Profile
 from shared import correlation
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import (
@@ -44,12 +47,19 @@ def updates() -> CommandCounter:
 
 
 @pytest.fixture
+def inserts() -> CommandCounter:
+    return CommandCounter("deliveries", name="insert")
+
+
+@pytest.fixture
 def listened(
-    settings: Settings, mail_sink: MailSink, updates: CommandCounter
+    settings: Settings, mail_sink: MailSink, updates: CommandCounter, inserts: CommandCounter
 ) -> Iterator[NotifyDeps]:
     """Notify whose ledger writes go through a client the test listens to."""
     built = notify_deps_for(settings.model_copy(update={"smtp_port": mail_sink.port}))
-    client: MongoClient[Document] = MongoClient(settings.mongo_url, event_listeners=[updates])
+    client: MongoClient[Document] = MongoClient(
+        settings.mongo_url, event_listeners=[updates, inserts]
+    )
     deliveries = client[built.deliveries.database.name][built.deliveries.name]
     yield dataclasses.replace(built, deliveries=deliveries)
     client.close()
@@ -62,14 +72,15 @@ def _officers(count: int) -> list[Any]:
     ]
 
 
-def test_a_batch_sends_each_alert_once_and_writes_its_records_in_one_command(
-    listened: NotifyDeps, mail_sink: MailSink, updates: CommandCounter
+def test_a_batch_sends_each_alert_once_with_one_write_per_alert(
+    listened: NotifyDeps, mail_sink: MailSink, updates: CommandCounter, inserts: CommandCounter
 ) -> None:
     items = _officers(6)
     assert handle_alerts(items, listened, event_handlers) == [None] * 6
     mails = mail_sink.wait_for(6, timeout=10)
     assert sorted(m["To"] for m in mails) == sorted(f"petugas{n}@karo.example" for n in range(1, 7))
-    assert updates.count == 1  # six records, one bulk write
+    # Six claims, the first five carrying the record before them; the last record at the end.
+    assert (updates.count, inserts.count) == (7, 0)
     docs = ledger()
     assert [d["status"] for d in docs] == ["sent"] * 6
     for doc in docs:
@@ -99,18 +110,55 @@ def test_a_batch_leaves_the_ledger_as_the_same_events_handled_one_by_one(
     assert {k: shape(d) for k, d in batched.items()} == {k: shape(d) for k, d in alone.items()}
 
 
-def test_an_event_twice_in_one_batch_is_sent_once_and_the_copy_defers(
+def test_an_event_twice_in_one_batch_is_sent_once(
     listened: NotifyDeps, mail_sink: MailSink
 ) -> None:
     item = assigned()
-    errors = handle_alerts([item, item], listened, event_handlers)
-    # The copy finds the first one's claim live (its record waits for the batch's end): it is
-    # deferred, and handled again it finds the alert sent.
-    assert errors[0] is None
-    assert isinstance(errors[1], DeliveryInProgress)
+    # The copy's claim goes out after the first one's record, in the same command: it finds
+    # the alert sent.
+    assert handle_alerts([item, item], listened, event_handlers) == [None, None]
     assert handle_alerts([item], listened, event_handlers) == [None]
     assert len(mail_sink.wait_for(1, timeout=5)) == 1
     assert [d["status"] for d in ledger()] == ["sent"]
+
+
+@dataclasses.dataclass
+class MarkWatcher:
+    """A channel that, before handing each alert to the real one, reads what the ledger
+    says of the alerts it sent before: what a worker killed at that moment would leave."""
+
+    inner: Channel
+    deliveries: Collection[Document]
+    sent: list[str] = dataclasses.field(default_factory=list)
+    unmarked: list[list[str]] = dataclasses.field(default_factory=list)
+    name: str = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name = self.inner.name
+
+    def address_of(self, recipient: Profile) -> str | None:
+        return self.inner.address_of(recipient)
+
+    def send(self, outgoing: Outgoing) -> str:
+        marked = {d["_id"] for d in self.deliveries.find({"status": "sent"}, {"_id": 1})}
+        self.unmarked.append([k for k in self.sent if k not in marked])
+        answer = self.inner.send(outgoing)
+        self.sent.append(outgoing.key)
+        return answer
+
+
+def test_no_alert_is_sent_while_an_earlier_one_is_unmarked(
+    notify_deps: NotifyDeps, mail_sink: MailSink
+) -> None:
+    """A worker killed at any moment of a batch leaves at most the alert it was sending
+    unmarked (sent again after the lease), never the batch's earlier ones."""
+    [email] = [c for c in notify_deps.channels if c.name == "email"]
+    watcher = MarkWatcher(email, notify_deps.deliveries)
+    watched = dataclasses.replace(notify_deps, channels=[watcher])
+    assert handle_alerts(_officers(5), watched, event_handlers) == [None] * 5
+    assert len(mail_sink.wait_for(5, timeout=10)) == 5
+    assert len(watcher.sent) == 5
+    assert watcher.unmarked == [[]] * 5
 
 
 def test_each_event_of_a_batch_knows_its_own_attempt(settings: Settings) -> None:
@@ -193,17 +241,16 @@ def test_records_written_again_change_nothing(notify_deps: NotifyDeps) -> None:
     assert buffer.failures == {}
 
 
-def test_records_waiting_too_long_are_written_before_the_batch_ends(
-    notify_deps: NotifyDeps,
+def test_a_record_refused_in_a_claims_command_fails_its_own_event_and_the_claim_stands(
+    strict: Collection[Document],
 ) -> None:
-    """A slow send must not keep earlier records unwritten until their claims' leases run out."""
-    now = [0.0]
-    _claimed(notify_deps.deliveries, "k1", "k2", "k3")
-    buffer = RecordBuffer(notify_deps.deliveries, clock=lambda: now[0], max_wait_s=1.0)
-    buffer.add("k1", _update("sent"))
-    now[0] = 0.5
-    buffer.add("k2", _update("sent"))
-    assert {d["_id"]: d["status"] for d in ledger()}["k1"] == "sending"  # still waiting
-    now[0] = 1.2  # the third send took long: what waited goes out with it
-    buffer.add("k3", _update("sent"))
-    assert {d["_id"]: d["status"] for d in ledger()} == {"k1": "sent", "k2": "sent", "k3": "sent"}
+    _claimed(strict, "a", "b", "c")
+    buffer = RecordBuffer(strict)
+    for item, (key, status) in enumerate([("a", "pending"), ("b", "sent"), ("c", "failed")]):
+        buffer.item = item
+        buffer.add(key, _update(status))
+    now = datetime.now(UTC)
+    assert buffer.claim("d", {"kind": "alert"}, now, timedelta(seconds=30)) == (True, "new")
+    assert set(buffer.failures) == {1}
+    statuses = {d["_id"]: d["status"] for d in strict.find()}
+    assert statuses == {"a": "pending", "b": "sending", "c": "failed", "d": "sending"}

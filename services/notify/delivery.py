@@ -87,7 +87,9 @@ Outcome = Literal["sent", "failed", "retry", "parked", "held", "duplicate", "bus
 
 
 class BatchWrites(Protocol):
-    """How a batch of alerts writes the ledger (``alert_batches.RecordBuffer``)."""
+    """How a batch of alerts writes the ledger (``alert_batches.RecordBuffer``). Every send
+    of a batch follows a claim made here, which writes the records held before it: so no
+    alert is sent while an earlier one's record waits."""
 
     def claim(
         self, key: str, fields: Document, now: datetime, lease: timedelta

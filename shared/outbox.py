@@ -306,6 +306,8 @@ class OutboxRelay:
                 )
                 if first and first.get("outbox_since"):
                     since: datetime = first["outbox_since"]
+                    # BSON dates are UTC; a client without ``tz_aware`` hands them back naive.
+                    since = since if since.tzinfo else since.replace(tzinfo=UTC)
                     oldest = since if oldest is None else min(oldest, since)
         except Exception:
             log.warning("cannot read outbox backlog", exc_info=True)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from pymongo import MongoClient
 from pymongo.collection import Collection
 
@@ -113,3 +114,31 @@ def test_a_round_writes_each_published_document_once(
         assert doc["outbox"] == []
         assert "outbox_pending" not in doc
         assert "outbox_lease" not in doc
+
+
+def test_a_relay_on_a_client_without_time_zones_still_publishes_and_reports_its_backlog(
+    settings: Settings,
+) -> None:
+    """The backlog gauge compares the database's dates with the clock: a naive date (a
+    client without ``tz_aware``) must not stop the relay's thread."""
+    client: MongoClient[Document] = MongoClient(settings.mongo_url)
+    naive = client[settings.database_name("triage")]["naive_test"]
+    outbox.ensure_indexes(naive)
+    queue = _queue(settings)
+    one = _add(naive, "n-1")
+    relay = OutboxRelay("naive", [naive], Publisher(settings, name="naive"))
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        eventually(lambda: naive.count_documents({"outbox_pending": True}) == 0, timeout=10)
+        assert thread.is_alive()
+        assert (
+            REGISTRY.get_sample_value("pantau_outbox_oldest_age_seconds", {"service": "naive"})
+            is not None
+        )
+    finally:
+        stop.set()
+        thread.join(5)
+        client.close()
+    assert _published(settings, queue) == [one]

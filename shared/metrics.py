@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import (
@@ -24,6 +24,8 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prom_multiprocess
+
+from shared import dates
 
 VERSION = "0.1.0"
 
@@ -154,9 +156,7 @@ def observe_first_alert(case: Mapping[str, Any] | None, sent_at: datetime, chann
 
 def observe_pipeline_latency(submitted: datetime, sent_at: datetime, channel: str) -> None:
     """Record how long after its submission a case's first alert was sent."""
-    if submitted.tzinfo is None:  # a client built without tz_aware reads naive UTC
-        submitted = submitted.replace(tzinfo=UTC)
-    elapsed = (sent_at - submitted).total_seconds()
+    elapsed = (sent_at - dates.aware(submitted)).total_seconds()
     PIPELINE_LATENCY.labels(channel=channel).observe(max(elapsed, 0.0))
 
 

@@ -36,6 +36,7 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
+from shared import dates
 from shared.broker.connection import Backoff
 from shared.broker.publisher import EventPublisher, Outgoing, PublishError
 from shared.contracts import Envelope, encode
@@ -305,9 +306,7 @@ class OutboxRelay:
                     {"outbox_pending": True}, {"outbox_since": 1}, sort=[("outbox_since", 1)]
                 )
                 if first and first.get("outbox_since"):
-                    since: datetime = first["outbox_since"]
-                    # BSON dates are UTC; a client without ``tz_aware`` hands them back naive.
-                    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+                    since = dates.aware(first["outbox_since"])
                     oldest = since if oldest is None else min(oldest, since)
         except Exception:
             log.warning("cannot read outbox backlog", exc_info=True)

@@ -21,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from pymongo.collection import Collection
 from pymongo.errors import PyMongoError
 
+from shared import dates
 from shared.broker import topology
 from shared.broker.connection import CONNECTION_ERRORS
 from shared.settings import Settings
@@ -85,7 +86,7 @@ def outbox_state(
                 )
                 since = first.get("outbox_since") if first else None
                 if isinstance(since, datetime):
-                    since = since if since.tzinfo else since.replace(tzinfo=UTC)
+                    since = dates.aware(since)
                     oldest = since if oldest is None else min(oldest, since)
     except PyMongoError as exc:
         log.warning("cannot read the outbox backlog", extra={"error": repr(exc)})

@@ -40,6 +40,7 @@ from services.triage.domain.sla import (
 )
 from services.triage.domain.weight import WeighFacts, Weight, weigh
 from services.triage.storage.config import TenantConfig
+from shared import dates
 from shared.contracts import AccusedRef, CaseSubmitted, CaseUpdated
 from shared.regions import timezone_for
 
@@ -124,14 +125,10 @@ class CaseInput:
             evidence_urls=tuple(doc.get("evidence_urls", ())),
             accused=tuple(AccusedRef.model_validate(a) for a in doc.get("accused", ())),
             source=str(doc.get("source", "public_report")),
-            submitted_at=_aware(doc["submitted_at"]),
-            known_at=_aware(doc["known_at"]),
+            submitted_at=dates.in_utc(doc["submitted_at"]),
+            known_at=dates.in_utc(doc["known_at"]),
             late_filing_reported=bool(doc.get("late_filing_reported", False)),
         )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import pika
 import pika.exceptions
 from pika.spec import BasicProperties
 
+from shared import dates
 from shared.broker import topology
 from shared.broker.connection import CONNECTION_ERRORS, open_connection
 from shared.broker.consumer import ATTEMPT_HEADER, DEFERRALS_HEADER, PARK_REASON_HEADER
@@ -137,7 +138,7 @@ def _parked_at(headers: dict[str, Any]) -> datetime | None:
     if isinstance(deaths, list) and deaths and isinstance(deaths[0], dict):
         when = deaths[0].get("time")
         if isinstance(when, datetime):
-            return when if when.tzinfo else when.replace(tzinfo=UTC)
+            return dates.aware(when)
     return None
 
 

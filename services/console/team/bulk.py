@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final, Literal
+
+from shared import dates
 
 MAX_CASES: Final = 100
 ACTIONS: Final = ("acknowledge", "reassign")
@@ -114,4 +116,4 @@ def parse_moment(value: object) -> datetime | None:
             return None
     else:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return dates.aware(moment)

@@ -17,10 +17,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
+
+from shared import dates
 
 Document = dict[str, Any]
 
@@ -32,9 +34,7 @@ _HASHED = ("case_id", "seq", "tenant", "at", "actor", "action", "changes", "requ
 def json_safe(value: Any) -> Any:
     """``value`` as plain JSON data, the way it is both hashed and stored."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)  # pymongo hands back naive UTC datetimes
-        value = value.astimezone(UTC)
+        value = dates.in_utc(value)
         return value.replace(microsecond=value.microsecond // 1000 * 1000).isoformat()
     if isinstance(value, ObjectId):
         return str(value)

@@ -20,7 +20,7 @@ from typing import Any, Final, Literal
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from shared import paging
+from shared import dates, paging
 
 Sort = Literal["newest", "due", "priority", "updated"]
 SORTS: Final[tuple[str, ...]] = ("newest", "due", "priority", "updated")
@@ -89,8 +89,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, ObjectId):
         return {"oid": str(value)}
     if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return {"at": aware.isoformat()}
+        return {"at": dates.aware(value).isoformat()}
     return value
 
 

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any, Final
 
+from shared import dates
+
 COLUMNS: Final = (
     "id",
     "tracking_code",
@@ -84,8 +86,7 @@ def header(include_reporter: bool) -> list[str]:
 def _moment(value: Any, tz: tzinfo) -> str:
     if not isinstance(value, datetime):
         return ""
-    moment: datetime = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return moment.astimezone(tz).isoformat(timespec="seconds")
+    return dates.aware(value).astimezone(tz).isoformat(timespec="seconds")
 
 
 def _text(value: Any) -> str:

@@ -15,7 +15,7 @@ is gone, so neither outlives its time for long.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Final, Self
 
 from bson import ObjectId
@@ -28,7 +28,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from services.intake.cases.filters import CaseFilters, build_criteria
-from shared import mongo
+from shared import dates, mongo
 from shared.auth import Principal
 from shared.problems import Problem
 
@@ -207,15 +207,10 @@ def find_visible(
         job is None
         or job["region"] != principal.region
         or (job["include_reporter"] and job["requester"]["key"] != principal.key_prefix)
-        or _aware(job["expires_at"]) <= now
+        or dates.aware(job["expires_at"]) <= now
     ):
         raise Problem(404, "No export with this id.")
     return job
-
-
-def _aware(value: datetime) -> datetime:
-    # A client built without tz_aware reads naive UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def percent(job: Document) -> float:

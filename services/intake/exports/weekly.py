@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from shared import dates
+
 WEEKS: Final = 12
 
 
@@ -53,10 +55,7 @@ def window(edges: list[datetime], end: datetime) -> dict[str, Any]:
 def _counts(rows: list[dict[str, Any]]) -> dict[datetime, int]:
     found: dict[datetime, int] = {}
     for row in rows:
-        start = row["_id"]
-        # A client built without tz_aware reads naive UTC.
-        start = start if start.tzinfo is not None else start.replace(tzinfo=UTC)
-        found[start] = int(row["n"])
+        found[dates.aware(row["_id"])] = int(row["n"])
     return found
 
 

@@ -32,6 +32,7 @@ from typing import Any, Final
 from pydantic import Field, ValidationError
 
 from services.intake.cases.schemas import MAX_ACCUSED, MAX_TITLE, Accused, CaseSubmission
+from shared import dates
 from shared.categories import CATEGORIES
 from shared.field_errors import field_errors
 
@@ -375,10 +376,7 @@ def service_request(case: Mapping[str, Any], tz: tzinfo, status_note: str) -> di
 def _w3c(value: Any, tz: tzinfo) -> str | None:
     if not isinstance(value, datetime):
         return None
-    moment: datetime = value
-    if moment.utcoffset() is None:  # stored as UTC; a client without tz_aware reads it naive
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(tz).isoformat(timespec="seconds")
+    return dates.aware(value).astimezone(tz).isoformat(timespec="seconds")
 
 
 def point_of(fields: Mapping[str, str]) -> dict[str, float] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import DESCENDING, UpdateOne
@@ -30,6 +30,7 @@ from services.triage.domain.dedup import (
     province_clusters,
 )
 from services.triage.domain.text_signature import TextSignature, text_keys
+from shared import dates
 
 Document = dict[str, Any]
 
@@ -63,9 +64,7 @@ def person_fields(facts: DedupFacts) -> Document:
 
 
 def facts_from_doc(doc: Document) -> DedupFacts:
-    received: datetime = doc["received_at"]
-    if received.tzinfo is None:
-        received = received.replace(tzinfo=UTC)
+    received = dates.aware(doc["received_at"])
     return DedupFacts(
         case_id=str(doc["_id"]),
         tenant=str(doc["tenant"]),

@@ -11,7 +11,7 @@ that causes them, so a redelivered event or a failed override leaves no trace of
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo import DESCENDING
@@ -21,6 +21,7 @@ from pymongo.collection import Collection
 from services.triage.domain.classifier import CaseFacts
 from services.triage.domain.evaluation import Confirmed
 from services.triage.domain.quality import Labelled
+from shared.dates import in_utc
 
 Document = dict[str, Any]
 
@@ -172,14 +173,10 @@ def labelled_since(
 
 def labelled_of(docs: Iterable[Mapping[str, Any]]) -> list[Labelled]:
     """Stored examples as the figures read them."""
-    return [Labelled(str(d["proposed"]), str(d["final"]), _aware(d["labelled_at"])) for d in docs]
+    return [Labelled(str(d["proposed"]), str(d["final"]), in_utc(d["labelled_at"])) for d in docs]
 
 
 def confirmed_cases(examples: Collection[Document], query: Mapping[str, Any]) -> list[Confirmed]:
     """Every labelled case of ``query``, oldest label first, with the facts triage read."""
     cursor = examples.find(query, {"facts": 1, "final": 1}).sort("labelled_at", 1)
     return [Confirmed(str(d["_id"]), facts_from_doc(d["facts"]), str(d["final"])) for d in cursor]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

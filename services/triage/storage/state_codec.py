@@ -8,11 +8,12 @@ keys depend on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from services.triage.domain.ladder import AssignmentState
 from services.triage.domain.sla import Clock, ClockEvent, EventKind, Unit
+from shared import dates
 
 Document = dict[str, Any]
 
@@ -20,9 +21,7 @@ Document = dict[str, Any]
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    return dates.in_utc(value)
 
 
 def _required(value: datetime | None) -> datetime:

@@ -132,7 +132,8 @@ class FollowedDocuments:
         later, and until then every read goes to the database."""
         while not stop.is_set():
             try:
-                with self.collection.watch(
+                watched = self.collection
+                with watched.watch(
                     [{"$project": {"documentKey": 1, "operationType": 1}}],
                     max_await_time_ms=_AWAIT_MS,
                 ) as stream:
@@ -145,6 +146,11 @@ class FollowedDocuments:
                         if change is not None:
                             # A drop or a rename names no document: everything is forgotten.
                             self._changed((change.get("documentKey") or {}).get("_id"))
+                        # Reads go to the collection the function names now (a process
+                        # connected to another database): a stream on the former one would
+                        # keep documents whose changes it never hears of.
+                        if self.collection.full_name != watched.full_name:
+                            break
             except Exception as exc:
                 # Before the first stream (the database not up yet) this is no news.
                 level = logging.WARNING if self.following.is_set() else logging.DEBUG

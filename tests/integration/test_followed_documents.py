@@ -221,3 +221,32 @@ def test_a_process_that_forks_after_building_it_starts_the_stream_on_first_use(
     finally:
         cache.close()
     eventually(lambda: not cache.following.is_set(), timeout=10)
+
+
+def test_a_cache_follows_the_collection_its_function_names_now(settings: Settings) -> None:
+    """A process that connects to another database (each test does) reads from the new
+    collection: its stream must follow that one, or it keeps documents whose changes it never
+    hears of (a revoked key served from memory)."""
+    client: MongoClient[Document] = MongoClient(settings.mongo_url)
+    database = client[settings.database_name("triage")]
+    first, second = database["follow_first"], database["follow_second"]
+    first.insert_one({"_id": TENANT, "rules": 1})
+    second.insert_one({"_id": TENANT, "rules": 2})
+    current = [first]
+    cache = FollowedDocuments(lambda: current[0])
+    stop = threading.Event()
+    thread = threading.Thread(target=cache.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        eventually(cache.following.is_set, timeout=10)
+        assert _rules(cache) == 1
+        current[0] = second
+        eventually(lambda: _rules(cache) == 2, timeout=10)
+        eventually(cache.following.is_set, timeout=10)
+        assert _rules(cache) == 2
+        second.update_one({"_id": TENANT}, {"$set": {"rules": 3}})
+        eventually(lambda: _rules(cache) == 3, timeout=10)
+    finally:
+        stop.set()
+        thread.join(5)
+        client.close()

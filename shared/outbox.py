@@ -36,7 +36,6 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
-from shared import dates
 from shared.broker.connection import Backoff
 from shared.broker.publisher import EventPublisher, Outgoing, PublishError
 from shared.contracts import Envelope, encode
@@ -46,6 +45,7 @@ from shared.metrics import (
     OUTBOX_OLDEST,
     OUTBOX_PUBLISH_ERRORS,
 )
+from shared.pipeline import outbox_state
 
 log = logging.getLogger(__name__)
 
@@ -297,20 +297,10 @@ class OutboxRelay:
         )
 
     def _update_gauges(self) -> None:
-        backlog = 0
-        oldest: datetime | None = None
-        try:
-            for collection in self.collections:
-                backlog += collection.count_documents({"outbox_pending": True})
-                first = collection.find_one(
-                    {"outbox_pending": True}, {"outbox_since": 1}, sort=[("outbox_since", 1)]
-                )
-                if first and first.get("outbox_since"):
-                    since = dates.aware(first["outbox_since"])
-                    oldest = since if oldest is None else min(oldest, since)
-        except Exception:
-            log.warning("cannot read outbox backlog", exc_info=True)
+        # The operations view reads the same figures (``shared.pipeline``); a database that
+        # does not answer leaves the gauges as they were.
+        state = outbox_state(self.collections, datetime.now(UTC))
+        if state is None:
             return
-        OUTBOX_BACKLOG.labels(service=self.service).set(backlog)
-        age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
-        OUTBOX_OLDEST.labels(service=self.service).set(max(age, 0.0))
+        OUTBOX_BACKLOG.labels(service=self.service).set(state.backlog)
+        OUTBOX_OLDEST.labels(service=self.service).set(state.oldest_age_seconds or 0.0)

@@ -1,18 +1,18 @@
 """Ceilings for intake's ``POST /v1/cases`` under the same gunicorn settings.
 
 ``create_durable_app``: the floor of any durable accept on this stack. It parses the JSON, then
-stores the same document intake stores (a case as intake wrote it, read from
-``PANTAU_BENCH_DOCUMENT``) with one journaled, majority insert into a collection with the same
-indexes as intake's cases, and nothing else: no authentication, validation, rate limit or
-outbox.
+stores the document intake's own insert wrote (a case as it was inserted, its outbox entry
+included, read from ``PANTAU_BENCH_DOCUMENT``) with one journaled, majority insert into a
+collection with the same indexes as intake's cases, and nothing else: no authentication,
+validation, rate limit or relay.
 
-``create_naive_app``: the same, then publishes the case to RabbitMQ and waits for the broker's
-confirm inside the request (the design intake's outbox relay avoids).
+``create_naive_app``: the design without an outbox. It stores the case without the outbox
+fields, then publishes the case's event (the same bytes intake's relay publishes) to RabbitMQ
+and waits for the broker's confirm inside the request.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import uuid
@@ -36,9 +36,12 @@ def _template() -> dict[str, Any]:
     return doc
 
 
-def _durable(name: str, after_insert: Any = None) -> Flask:
+def _without_outbox(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in ("outbox", "outbox_pending", "outbox_since")}
+
+
+def _durable(name: str, template: dict[str, Any], after_insert: Any = None) -> Flask:
     app = Flask(name)
-    template = _template()
     # One client per worker process, built after gunicorn's fork (the app is not preloaded).
     client: MongoClient[dict[str, Any]] = MongoClient(os.environ["PANTAU_MONGO_URL"])
     cases = client[DATABASE].get_collection(
@@ -64,7 +67,7 @@ def _durable(name: str, after_insert: Any = None) -> Flask:
 
 
 def create_durable_app() -> Flask:
-    return _durable("durable-floor")
+    return _durable("durable-floor", _template())
 
 
 def create_naive_app() -> Flask:
@@ -83,9 +86,11 @@ def create_naive_app() -> Flask:
         return ch
 
     props = pika.BasicProperties(delivery_mode=2, content_type="application/json")
+    template = _template()
+    # The event intake's relay publishes for this case, as it publishes it.
+    event = template["outbox"][0]["body"].encode()
 
-    def publish(doc: dict[str, Any]) -> None:
-        body = json.dumps({"tracking_code": doc["tracking_code"], "tenant": doc.get("tenant")})
-        channel().basic_publish("", QUEUE, body.encode(), properties=props)
+    def publish(_doc: dict[str, Any]) -> None:
+        channel().basic_publish("", QUEUE, event, properties=props)
 
-    return _durable("naive-publish", after_insert=publish)
+    return _durable("naive-publish", _without_outbox(template), after_insert=publish)

@@ -17,7 +17,7 @@ from shared import outbox
 from shared.broker import topology
 from shared.broker.publisher import Outgoing, Publisher
 from shared.outbox import Document, OutboxRelay
-from shared.outbox_watch import OutboxWatch, pending_writes
+from shared.outbox_watch import OutboxWatch, more_buffered, pending_writes
 from shared.settings import Settings
 from tests.support.broker import depth
 from tests.support.commands import CommandCounter
@@ -80,6 +80,50 @@ def test_the_watch_wakes_the_relay_when_another_process_writes_pending_events(
         stop.set()
         thread.join(5)
     assert not thread.is_alive()
+
+
+def test_a_burst_of_writes_wakes_the_relay_per_batch_and_after_the_last_write(
+    settings: Settings, collection: Collection[Document]
+) -> None:
+    """Read one change at a time, every insert was a getMore and a wake of its own (300
+    here); now a wake comes with the last change of each batch the server sends, the watch
+    pauses between batches, and the last write is still followed by a wake."""
+    calls: list[float] = []
+    watch = OutboxWatch([collection], lambda: calls.append(time.monotonic()), pause=0.1)
+    stop = threading.Event()
+    thread = threading.Thread(target=watch.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        eventually(watch.watching.is_set, timeout=10)
+        for n in range(300):
+            collection.insert_one({"_id": f"b-{n}", **outbox.fields([envelope_of(submitted())])})
+        last_write = time.monotonic()
+        eventually(lambda: bool(calls) and calls[-1] >= last_write, timeout=10)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
+    assert 1 <= len(calls) <= 60, len(calls)
+
+
+def test_this_pymongo_tells_the_watch_where_a_batch_ends(
+    collection: Collection[Document],
+) -> None:
+    """Without it the watch falls back to a wake per change: correct, and as costly as
+    before. A pymongo that stops saying must fail here, not slow the relay unseen."""
+    event = envelope_of(submitted())
+    with collection.database.watch(
+        pending_writes([collection.name]), max_await_time_ms=200
+    ) as stream:
+        collection.insert_many([{"_id": f"m-{n}", **outbox.fields([event])} for n in range(3)])
+        seen = []
+        while len(seen) < 3:
+            if stream.try_next() is not None:
+                seen.append(more_buffered(stream))
+    # insert_many is one command; its changes may come in one batch or more, and the last
+    # change read has nothing after it.
+    assert seen[-1] is False
+    assert all(more is not None for more in seen)
 
 
 def test_the_stream_carries_only_writes_that_make_a_document_pending(

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared.field_errors import field_errors
 from shared.problems import Problem
-from shared.text_safety import control_errors
+from shared.text_safety import control_errors, may_carry_control
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -66,8 +66,14 @@ def parse_json(raw: str | bytes, what: str) -> Any:
         ) from exc
     except RecursionError as exc:
         raise _too_deep(what) from exc
-    if too_deep(parsed, MAX_DEPTH):
+    # Both walks visit every value of the body; what the text says spares them for nearly
+    # every body: deeper than MAX_DEPTH needs more opening brackets than that, and a refused
+    # character is in the text as itself or as an escape.
+    text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+    if text.count("{") + text.count("[") > MAX_DEPTH and too_deep(parsed, MAX_DEPTH):
         raise _too_deep(what)
+    if not may_carry_control(text):
+        return parsed
     return without_control_characters(parsed)
 
 

@@ -23,6 +23,12 @@ from shared.field_errors import field_path
 CONTROL_CHARACTERS: Final = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 )
+# In JSON text a refused character is there as itself or as an escape: \b, \f or \u with
+# the code of one (either case). A text without any of these parses to strings without one.
+_IN_JSON_TEXT: Final = re.compile(
+    CONTROL_CHARACTERS.pattern + r"|\\[bf]|\\u(?:00[01]|007f|00[89]|202[a-e]|206[6-9])",
+    re.IGNORECASE,
+)
 CODE: Final = "control_character"
 # A body full of them needs no more than this many named to be corrected; walking on would
 # only let a large body cost more.
@@ -33,6 +39,13 @@ def control_character(text: str) -> str | None:
     """The first refused character of ``text`` as ``U+XXXX``, or None when there is none."""
     found = CONTROL_CHARACTERS.search(text)
     return f"U+{ord(found.group()):04X}" if found else None
+
+
+def may_carry_control(json_text: str) -> bool:
+    """Whether JSON ``json_text`` may parse to a string (or key) with a refused character:
+    False is certain, True means look (an escaped backslash followed by ``u0000`` reads as
+    one here). One search of the text spares walking every string of what it parses to."""
+    return _IN_JSON_TEXT.search(json_text) is not None
 
 
 def control_message(character: str) -> str:

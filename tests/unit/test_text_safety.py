@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from shared.text_safety import MAX_ERRORS, control_character, control_errors
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.text_safety import MAX_ERRORS, control_character, control_errors, may_carry_control
 
 REFUSED = [
     *(chr(c) for c in range(0x00, 0x09)),
@@ -58,3 +62,31 @@ def test_errors_name_each_field_in_the_one_path_format() -> None:
 
 def test_a_body_full_of_them_names_a_bounded_number() -> None:
     assert len(control_errors(["\x00"] * 10_000)) == MAX_ERRORS
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+@pytest.mark.parametrize("character", [*REFUSED, "\x80", "\x9f"])
+def test_the_text_of_a_body_tells_when_a_string_of_it_may_carry_one(
+    character: str, ensure_ascii: bool
+) -> None:
+    """JSON text that says nothing of a refused character spares the walk over every string
+    (``shared.request_input``): each one, written raw or escaped in either case, is seen."""
+    for body in ({"title": f"Foto{character}"}, {f"ke{character}y": 1}, [[f"{character}"]]):
+        text = json.dumps(body, ensure_ascii=ensure_ascii)
+        assert may_carry_control(text), text
+        assert may_carry_control(text.upper()), text.upper()
+
+
+@given(st.text())
+@settings(max_examples=500)
+def test_no_string_with_a_refused_character_passes_the_text_check(value: str) -> None:
+    for text in (json.dumps(value), json.dumps(value, ensure_ascii=False)):
+        if control_character(value) is not None:
+            assert may_carry_control(text)
+
+
+@pytest.mark.parametrize(
+    "body", [{"title": "baris\tsatu\r\ndua"}, {"nama": "Kantor Bupati — «Karo» 🇮🇩"}, [1, 2.5]]
+)
+def test_a_plain_body_needs_no_walk(body: object) -> None:
+    assert not may_carry_control(json.dumps(body, ensure_ascii=False))

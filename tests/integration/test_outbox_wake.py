@@ -116,7 +116,7 @@ def test_this_pymongo_tells_the_watch_where_a_batch_ends(
         pending_writes([collection.name]), max_await_time_ms=200
     ) as stream:
         collection.insert_many([{"_id": f"m-{n}", **outbox.fields([event])} for n in range(3)])
-        seen = []
+        seen: list[bool | None] = []
         while len(seen) < 3:
             if stream.try_next() is not None:
                 seen.append(more_buffered(stream))

@@ -26,6 +26,7 @@ from services.cli.infra import (
     port_open,
     wait_for,
 )
+from shared.gunicorn_hooks import web_workers
 
 
 def say(line: str) -> None:
@@ -85,7 +86,7 @@ def gunicorn(
         wait_for(lambda: port_open("127.0.0.1", port), 60, f"gunicorn {conf}")
         # The master listens before its workers have built the app; wrk's connections are
         # kept alive, so load started then would stay on the first worker ready.
-        workers = int(full_env.get("PANTAU_WEB_WORKERS", "2"))
+        workers = web_workers(full_env)
         wait_for(lambda: _ready_workers(log, start) >= workers, 60, f"{workers} workers of {conf}")
         yield process
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from typing import Any
 
 from prometheus_client import multiprocess
@@ -41,7 +42,13 @@ def bind_for(default_port: int) -> str:
     return os.environ.get("PANTAU_BIND", f"0.0.0.0:{default_port}")
 
 
-workers = int(os.environ.get("PANTAU_WEB_WORKERS", "2"))
+def web_workers(environ: Mapping[str, str] = os.environ) -> int:
+    """How many worker processes a service runs (``PANTAU_WEB_WORKERS``, two by default);
+    the benchmarks wait for that many to be ready."""
+    return int(environ.get("PANTAU_WEB_WORKERS", "2"))
+
+
+workers = web_workers()
 threads = int(os.environ.get("PANTAU_WEB_THREADS", "4"))
 worker_class = "gthread"
 preload_app = False

@@ -27,8 +27,9 @@ import requests
 from bson import ObjectId, json_util
 from pymongo import MongoClient
 
+from bench import cpu
 from bench.floor_app import COLLECTION, DATABASE, QUEUE
-from bench.harness import WrkResult, gunicorn, real_servers, say, wrk_post
+from bench.harness import Servers, WrkResult, gunicorn, real_servers, say, wrk_post
 from services.cli.infra import free_port, wait_for
 from services.cli.localmode import Child
 from services.intake.access.vault import new_key
@@ -65,6 +66,32 @@ def paced(url: str, token: str, rate: float, seconds: float, threads: int = 8) -
     for w in workers:
         w.join()
     return sorted(latencies)
+
+
+class CpuUse:
+    """CPU seconds of the processes that serve a design, read from ``/proc`` around its wrk
+    run, so each design's figure says where its requests' work went."""
+
+    def __init__(self, http_pid: int, mongod_pid: int | None, relay_pid: int | None = None):
+        self.pids = {"HTTP workers": http_pid, "relay": relay_pid, "mongod": mongod_pid}
+        self.start = self._read()
+        self.used: dict[str, float] = {}
+
+    def _read(self) -> dict[str, float]:
+        out = {name: cpu.tree_cpu(pid) for name, pid in self.pids.items() if pid is not None}
+        out["RabbitMQ"] = sum(cpu.tree_cpu(pid) for pid in cpu.find_process("beam.smp"))
+        return out
+
+    def stop(self) -> CpuUse:
+        end = self._read()
+        self.used = {name: end[name] - self.start.get(name, 0.0) for name in end}
+        return self
+
+    def per_request_ms(self, requests: int) -> dict[str, float]:
+        return {name: seconds * 1000 / max(requests, 1) for name, seconds in self.used.items()}
+
+
+CPU_COLUMNS = ("HTTP workers", "relay", "mongod", "RabbitMQ")
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -114,7 +141,9 @@ def main() -> None:
         )
         port = free_port()
         document_file = servers.home / "case.json"
-        with gunicorn("services.intake.gunicorn_conf", port, env, servers.home / "intake.log"):
+        with gunicorn(
+            "services.intake.gunicorn_conf", port, env, servers.home / "intake.log"
+        ) as http:
             # The ceilings store what intake's insert wrote: one case, read before a relay
             # has published its event and cleared the outbox entry.
             first = requests.post(
@@ -135,7 +164,10 @@ def main() -> None:
                     "the relay's first publish",
                 )
             say(f"Pantau intake (with its relay running): wrk for {args.seconds}s")
+            relay_pid = relay.process.pid if relay.process is not None else None
+            use = CpuUse(http.pid, servers.mongod_pid, relay_pid)
             pantau = wrk_post(f"http://127.0.0.1:{port}/v1/cases", body, token, args.seconds)
+            cpu_use = {"Pantau intake": use.stop().per_request_ms(pantau.requests)}
             half = pantau.rate / 2
             say(f"Pantau intake at half its maximum ({half:.0f} req/s) for {args.seconds}s")
             at_half = paced(f"http://127.0.0.1:{port}/v1/cases", token, half, args.seconds)
@@ -150,8 +182,10 @@ def main() -> None:
         relay.stop()
         relay.wait(20)
 
-        floors = floor_runs(servers.mongo_url, servers.amqp_url, env, document_file, body, args)
+        floors, floor_cpu = floor_runs(servers, env, document_file, body, args)
         durable, naive = floors["durable"], floors["naive"]
+        cpu_use["(b) one durable insert"] = floor_cpu["durable"]
+        cpu_use["(c) insert + confirm"] = floor_cpu["naive"]
         load_after = _loadavg()
 
     print("POST /v1/cases: Pantau intake against the ceilings of a durable accept (one run)")
@@ -187,6 +221,13 @@ def main() -> None:
         + "; socket errors: "
         + ", ".join(f"{name.split()[0]} {r.errors}" for name, r in rows)
     )
+    print("  CPU per request, ms, over each wrk run (/proc):")
+    print(f"  {'':<24}" + "".join(f"{c:>14}" for c in CPU_COLUMNS) + f"{'total':>10}")
+    for name, figures in sorted(cpu_use.items()):
+        cells = "".join(
+            f"{figures[c]:14.3f}" if c in figures else f"{'-':>14}" for c in CPU_COLUMNS
+        )
+        print(f"  {name:<24}{cells}{sum(figures.values()):10.3f}")
     print(f"  cases stored {stored} (wrk counted {pantau.requests} answers, paced {len(at_half)})")
     print(f"  relay backlog drained {drained:.1f} s after the load stopped")
 
@@ -200,15 +241,15 @@ def _loadavg() -> str:
 
 
 def floor_runs(
-    mongo_url: str,
-    amqp_url: str,
+    servers: Servers,
     env: dict[str, str],
     document_file: Path,
     body: dict[str, object],
     args: argparse.Namespace,
-) -> dict[str, WrkResult]:
+) -> tuple[dict[str, WrkResult], dict[str, dict[str, float]]]:
     """wrk against the durable floor (b) and the naive design (c), each on a fresh collection
-    carrying the indexes of intake's cases."""
+    carrying the indexes of intake's cases; with each one's CPU per request."""
+    mongo_url, amqp_url = servers.mongo_url, servers.amqp_url
     from services.intake.cases.models import Case
 
     specs = [
@@ -218,6 +259,7 @@ def floor_runs(
     ]
     client: MongoClient[dict[str, object]] = MongoClient(mongo_url)
     results: dict[str, WrkResult] = {}
+    used: dict[str, dict[str, float]] = {}
     try:
         for app in ("durable", "naive"):
             client.drop_database(DATABASE)
@@ -231,17 +273,19 @@ def floor_runs(
                 "PANTAU_AMQP_URL": amqp_url,
             }
             log = document_file.parent / f"{app}.log"
-            with gunicorn("bench.floor_gunicorn_conf", port, floor_env, log):
+            with gunicorn("bench.floor_gunicorn_conf", port, floor_env, log) as http:
+                use = CpuUse(http.pid, servers.mongod_pid)
                 results[app] = wrk_post(
                     f"http://127.0.0.1:{port}/v1/cases", body, "x", args.seconds
                 )
+                used[app] = use.stop().per_request_ms(results[app].requests)
             stored = client[DATABASE][COLLECTION].count_documents({})
             say(f"ceiling ({app}): {stored} documents stored, {results[app].requests} answers")
     finally:
         client.drop_database(DATABASE)
         client.close()
         _delete_queue(amqp_url)
-    return results
+    return results, used
 
 
 def _delete_queue(amqp_url: str) -> None:

@@ -24,11 +24,8 @@ CONTROL_CHARACTERS: Final = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 )
 # In JSON text a refused character is there as itself or as an escape: \b, \f or \u with
-# the code of one (either case). A text without any of these parses to strings without one.
-_IN_JSON_TEXT: Final = re.compile(
-    CONTROL_CHARACTERS.pattern + r"|\\[bf]|\\u(?:00[01]|007f|00[89]|202[a-e]|206[6-9])",
-    re.IGNORECASE,
-)
+# the code of one (hex digits in either case; JSON writes the rest of an escape in lower case).
+_ESCAPED: Final = re.compile(r"\\[bf]|\\u(?:00[01]|007[fF]|00[89]|202[a-eA-E]|206[6-9])")
 CODE: Final = "control_character"
 # A body full of them needs no more than this many named to be corrected; walking on would
 # only let a large body cost more.
@@ -45,7 +42,11 @@ def may_carry_control(json_text: str) -> bool:
     """Whether JSON ``json_text`` may parse to a string (or key) with a refused character:
     False is certain, True means look (an escaped backslash followed by ``u0000`` reads as
     one here). One search of the text spares walking every string of what it parses to."""
-    return _IN_JSON_TEXT.search(json_text) is not None
+    # Two searches, not one alternation: the escapes only where a backslash is, and the
+    # character class alone is four times faster than both in one pattern.
+    if CONTROL_CHARACTERS.search(json_text) is not None:
+        return True
+    return "\\" in json_text and _ESCAPED.search(json_text) is not None
 
 
 def control_message(character: str) -> str:

@@ -3,6 +3,7 @@ one format for the fields a client got wrong."""
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 
 import pytest
@@ -189,6 +190,21 @@ def test_a_control_character_in_any_string_of_a_body_is_refused_with_its_field(
             "code": "control_character",
         }
     ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+@pytest.mark.parametrize("escape", [True, False])
+def test_the_text_check_never_lets_a_control_character_through(
+    app: Flask, encoding: str, escape: bool
+) -> None:
+    """The walk over every string runs only when the body's text may hold one; a body in
+    another encoding the JSON parser reads, or with the character escaped, is still walked."""
+    text = json.dumps(
+        {"title": "ok", "accused": [{"nip": "Siti\u202e"}]}, ensure_ascii=escape
+    ).encode(encoding)
+    answer = app.test_client().post("/reports", data=text, content_type="application/json")
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"][0]["field"] == "accused[0].nip"
 
 
 def test_tabs_and_line_breaks_are_text_not_control_characters(app: Flask) -> None:

@@ -122,7 +122,7 @@ def _allowed_pantau_variables() -> set[str]:
     prefix = str(Settings.model_config.get("env_prefix", ""))
     names = {f"{prefix}{field}".upper() for field in Settings.model_fields}
     hooks = (ROOT / "shared/gunicorn_hooks.py").read_text(encoding="utf-8")
-    names |= set(re.findall(r"os\.environ\.get\(\s*\"(PANTAU_[A-Z0-9_]+)\"", hooks))
+    names |= set(re.findall(r"environ\.get\(\s*\"(PANTAU_[A-Z0-9_]+)\"", hooks))
     return names
 
 

@@ -54,7 +54,7 @@ Document = dict[str, Any]
 _STOP_CHECK_S = 0.25
 # Rounds under load at most ten a second: a round costs two commands however many events it
 # carries, so a relay woken by every handled event at 30 cases a second paid them per case.
-_ROUND_GAP_S = 0.1
+ROUND_GAP_S = 0.1
 # The collection holding each outbox collection's lease, in the same database.
 LEASES = "outbox_leases"
 # How often a relay that does not hold a collection's lease asks for it: the takeover after
@@ -111,7 +111,7 @@ class OutboxRelay:
         batch_size: int = 500,
         lease: timedelta = timedelta(seconds=10),
         idle_interval: float = 0.05,
-        round_gap: float = _ROUND_GAP_S,
+        round_gap: float = ROUND_GAP_S,
         standby_look: float = _STANDBY_LOOK_S,
     ) -> None:
         self.service = service

@@ -27,11 +27,11 @@ from typing import Any
 
 from pymongo.collection import Collection
 
+from shared.outbox import ROUND_GAP_S
+
 log = logging.getLogger(__name__)
 
 _RETRY_S = 1.0
-# The relay's own gap between busy rounds (shared.outbox): a wake sooner would wait for it.
-PAUSE_S = 0.1
 
 
 def pending_writes(names: Sequence[str]) -> list[dict[str, Any]]:
@@ -61,7 +61,7 @@ class OutboxWatch:
         collections: Sequence[Collection[dict[str, Any]]],
         wake: Callable[[], None],
         *,
-        pause: float = PAUSE_S,
+        pause: float = ROUND_GAP_S,
     ) -> None:
         if not collections:
             raise ValueError("nothing to watch")

@@ -1,8 +1,10 @@
 """Intake's ``POST /v1/cases`` against the ceilings of a durable accept, measured in one run.
 
-    python -m bench.intake_throughput [--seconds 15]
+    python -m bench.intake_throughput [--seconds 10] [--rounds 3]
 
-All run under intake's own gunicorn settings on this machine, driven by the same wrk:
+All run under intake's own gunicorn settings on this machine, driven by the same wrk, in
+rounds: each round runs Pantau, (b) and (c) back to back, each round starting with another,
+and a ratio is taken within a round; the figures are the medians of the rounds.
 
 (a) a bare Flask endpoint: parses the JSON and answers, no I/O (bench/bare_app.py);
 (b) the durable floor: parses the JSON and stores the document intake's insert wrote (its
@@ -21,7 +23,10 @@ import os
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
+from typing import Any
 
 import requests
 from bson import ObjectId, json_util
@@ -33,6 +38,7 @@ from bench.harness import Servers, WrkResult, gunicorn, real_servers, say, wrk_p
 from services.cli.infra import free_port, wait_for
 from services.cli.localmode import Child
 from services.intake.access.vault import new_key
+from shared.gunicorn_hooks import web_workers
 from shared.settings import Settings
 from tests.support.builders import case_payload
 
@@ -98,9 +104,26 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
 
+PANTAU = "Pantau intake"
+FLOOR = "(b) one durable insert"
+NAIVE = "(c) insert + confirm"
+DESIGNS = (PANTAU, FLOOR, NAIVE)
+
+
+@dataclass
+class Run:
+    """One wrk run of one design: what wrk saw and the CPU per request by process (ms)."""
+
+    result: WrkResult
+    cpu: dict[str, float]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=15, help="length of each wrk run")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of the three designs, interleaved"
+    )
     parser.add_argument(
         "--no-relay",
         action="store_true",
@@ -125,90 +148,218 @@ def main() -> None:
         with gunicorn("bench.bare_gunicorn_conf", port, env, servers.home / "bare.log"):
             bare = wrk_post(f"http://127.0.0.1:{port}/v1/cases", body, "x", args.seconds)
 
+        pantau = PantauSide(servers, env, body, args.no_relay)
+        floors = Floors(servers, env, pantau.first_document(), body)
+        runs: dict[str, list[Run]] = {design: [] for design in DESIGNS}
+        try:
+            for n in range(args.rounds):
+                # Each round runs the three designs back to back, starting with another one
+                # each time: the machine's speed drifts by the minute, and a ratio of two
+                # runs minutes apart would measure the drift.
+                for design in DESIGNS[n % 3 :] + DESIGNS[: n % 3]:
+                    say(f"round {n + 1} of {args.rounds}: {design}, wrk for {args.seconds}s")
+                    run = pantau.run if design == PANTAU else floors.run
+                    runs[design].append(run(design, args.seconds))
+            half = median([r.result.rate for r in runs[PANTAU]]) / 2
+            say(f"Pantau intake at half its maximum ({half:.0f} req/s) for {args.seconds}s")
+            at_half = pantau.paced(half, args.seconds)
+        finally:
+            floors.close()
+        stored = pantau.stored()
+        load_after = _loadavg()
+
+    report(args, runs, bare, at_half, half, stored, pantau.drained, (load_before, load_after))
+
+
+class PantauSide:
+    """Intake's gunicorn and its relay, started for each run and stopped after it, so the
+    ceilings' runs share the machine with nothing of Pantau's (a change stream left open
+    would make mongod work for every write of theirs)."""
+
+    def __init__(
+        self, servers: Servers, env: dict[str, str], body: dict[str, object], no_relay: bool
+    ):
         from services.intake.access.keys import create_key
         from services.intake.bootstrap import bootstrap, ensure_indexes
-        from services.intake.cases.models import Case
 
-        settings = Settings(mongo_url=servers.mongo_url, amqp_url=servers.amqp_url)
-        bootstrap(settings)
+        self.servers = servers
+        self.env = env
+        self.body = body
+        self.no_relay = no_relay
+        bootstrap(Settings(mongo_url=servers.mongo_url, amqp_url=servers.amqp_url))
         ensure_indexes()
-        token = create_key(name="bench", region="12.06", role="submitter")[0]
-        relay = Child(
+        self.token = create_key(name="bench", region="12.06", role="submitter")[0]
+        self.relay = Child(
             name="intake-worker",
             cmd=[sys.executable, "-m", "services.intake.worker"],
             env={**os.environ, **env},
             log_path=servers.home / "relay.log",
         )
+        self.drained = 0.0
+
+    def _serve(self) -> Any:
         port = free_port()
-        document_file = servers.home / "case.json"
-        with gunicorn(
-            "services.intake.gunicorn_conf", port, env, servers.home / "intake.log"
-        ) as http:
-            # The ceilings store what intake's insert wrote: one case, read before a relay
-            # has published its event and cleared the outbox entry.
+        self.url = f"http://127.0.0.1:{port}/v1/cases"
+        return gunicorn(
+            "services.intake.gunicorn_conf", port, self.env, self.servers.home / "intake.log"
+        )
+
+    def first_document(self) -> Path:
+        """What intake's insert writes, as the ceilings store it: one case, read before a
+        relay has published its event and cleared the outbox entry."""
+        from services.intake.cases.models import Case
+
+        with self._serve():
             first = requests.post(
-                f"http://127.0.0.1:{port}/v1/cases",
-                json=body,
-                headers={"Authorization": f"Bearer {token}"},
+                self.url,
+                json=self.body,
+                headers={"Authorization": f"Bearer {self.token}"},
                 timeout=30,
             )
             first.raise_for_status()
-            inserted = Case._get_collection().find_one({"_id": ObjectId(first.json()["id"])})
-            document_file.write_text(json_util.dumps(inserted))
-            if not args.no_relay:
-                relay.start()
-                # Loaded once it works: it has published that first case.
-                wait_for(
-                    lambda: not Case._get_collection().count_documents({"outbox_pending": True}),
-                    60,
-                    "the relay's first publish",
-                )
-            say(f"Pantau intake (with its relay running): wrk for {args.seconds}s")
-            relay_pid = relay.process.pid if relay.process is not None else None
-            use = CpuUse(http.pid, servers.mongod_pid, relay_pid)
-            pantau = wrk_post(f"http://127.0.0.1:{port}/v1/cases", body, token, args.seconds)
-            cpu_use = {"Pantau intake": use.stop().per_request_ms(pantau.requests)}
-            half = pantau.rate / 2
-            say(f"Pantau intake at half its maximum ({half:.0f} req/s) for {args.seconds}s")
-            at_half = paced(f"http://127.0.0.1:{port}/v1/cases", token, half, args.seconds)
-            stored = Case._get_collection().count_documents({})
-            if args.no_relay:
-                relay.start()
-            say("waiting for the relay to publish every accepted case")
-            started = time.monotonic()
-            while Case._get_collection().count_documents({"outbox_pending": True}):
-                time.sleep(0.2)
-            drained = time.monotonic() - started
-        relay.stop()
-        relay.wait(20)
+        inserted = Case._get_collection().find_one({"_id": ObjectId(first.json()["id"])})
+        document_file = self.servers.home / "case.json"
+        document_file.write_text(json_util.dumps(inserted))
+        return document_file
 
-        floors, floor_cpu = floor_runs(servers, env, document_file, body, args)
-        durable, naive = floors["durable"], floors["naive"]
-        cpu_use["(b) one durable insert"] = floor_cpu["durable"]
-        cpu_use["(c) insert + confirm"] = floor_cpu["naive"]
-        load_after = _loadavg()
+    def run(self, _design: str, seconds: int) -> Run:
+        with self._serve() as http:
+            if not self.no_relay:
+                self._start_relay()
+            relay_pid = self.relay.process.pid if self.relay.process is not None else None
+            use = CpuUse(http.pid, self.servers.mongod_pid, None if self.no_relay else relay_pid)
+            result = wrk_post(self.url, self.body, self.token, seconds)
+            cpu_use = use.stop().per_request_ms(result.requests)
+            if self.no_relay:
+                self._start_relay()
+            self._drain()
+        self._stop_relay()
+        return Run(result, cpu_use)
 
-    print("POST /v1/cases: Pantau intake against the ceilings of a durable accept (one run)")
+    def paced(self, rate: float, seconds: int) -> list[float]:
+        with self._serve():
+            self._start_relay()
+            latencies = paced(self.url, self.token, rate, seconds)
+            self._drain()
+        self._stop_relay()
+        return latencies
+
+    def stored(self) -> int:
+        from services.intake.cases.models import Case
+
+        return int(Case._get_collection().count_documents({}))
+
+    def _pending(self) -> int:
+        from services.intake.cases.models import Case
+
+        return int(Case._get_collection().count_documents({"outbox_pending": True}))
+
+    def _start_relay(self) -> None:
+        self.relay.start()
+        # Loaded once it works: it has published what was pending.
+        wait_for(lambda: not self._pending(), 60, "the relay's first publish")
+
+    def _drain(self) -> None:
+        say("waiting for the relay to publish every accepted case")
+        started = time.monotonic()
+        while self._pending():
+            time.sleep(0.2)
+        self.drained = time.monotonic() - started
+
+    def _stop_relay(self) -> None:
+        self.relay.stop()
+        self.relay.wait(20)
+
+
+class Floors:
+    """The ceilings (b) and (c), each on a fresh collection carrying the indexes of intake's
+    cases, under intake's gunicorn settings."""
+
+    def __init__(
+        self, servers: Servers, env: dict[str, str], document_file: Path, body: dict[str, object]
+    ) -> None:
+        from services.intake.cases.models import Case
+
+        self.servers = servers
+        self.env = env
+        self.document_file = document_file
+        self.body = body
+        self.specs = [
+            {k: v for k, v in spec.items() if k != "ns"}
+            for spec in Case._get_collection().list_indexes()
+            if spec["name"] != "_id_"
+        ]
+        self.client: MongoClient[dict[str, object]] = MongoClient(servers.mongo_url)
+
+    def run(self, design: str, seconds: int) -> Run:
+        app = "durable" if design == FLOOR else "naive"
+        self.client.drop_database(DATABASE)
+        self.client[DATABASE].command("createIndexes", COLLECTION, indexes=self.specs)
+        port = free_port()
+        floor_env = {
+            **self.env,
+            "PANTAU_BENCH_APP": app,
+            "PANTAU_BENCH_DOCUMENT": str(self.document_file),
+        }
+        log = self.servers.home / f"{app}.log"
+        with gunicorn("bench.floor_gunicorn_conf", port, floor_env, log) as http:
+            use = CpuUse(http.pid, self.servers.mongod_pid)
+            result = wrk_post(f"http://127.0.0.1:{port}/v1/cases", self.body, "x", seconds)
+            cpu_use = use.stop().per_request_ms(result.requests)
+        stored = self.client[DATABASE][COLLECTION].count_documents({})
+        say(f"{design}: {stored} documents stored, {result.requests} answers")
+        return Run(result, cpu_use)
+
+    def close(self) -> None:
+        self.client.drop_database(DATABASE)
+        self.client.close()
+        _delete_queue(self.servers.amqp_url)
+
+
+def report(
+    args: argparse.Namespace,
+    runs: dict[str, list[Run]],
+    bare: WrkResult,
+    at_half: list[float],
+    half: float,
+    stored: int,
+    drained: float,
+    loads: tuple[str, str],
+) -> None:
+    rounds = len(runs[PANTAU])
     print(
-        "(gunicorn gthread 2 workers x 4 threads; wrk 2 threads, 16 connections; "
-        f"load average {load_before} before, {load_after} after)"
+        "POST /v1/cases: Pantau intake against the ceilings of a durable accept "
+        f"({rounds} rounds of the three designs, interleaved, {args.seconds} s a run)"
     )
-    rows = (
-        ("(a) bare Flask, no I/O", bare),
-        ("(b) one durable insert", durable),
-        ("(c) insert + confirm", naive),
-        ("Pantau intake", pantau),
+    workers = web_workers()
+    threads = os.environ.get("PANTAU_WEB_THREADS", "4")
+    print(
+        f"(gunicorn gthread {workers} workers x {threads} threads; wrk 2 threads, 16 connections; "
+        f"load average {loads[0]} before, {loads[1]} after)"
     )
-    for name, r in rows:
-        print(f"  {name:<24}{r.rate:8.0f} req/s   p50 {r.p50_ms:6.2f} ms   p99 {r.p99_ms:6.2f} ms")
-    to_floor = pantau.rate / durable.rate
-    to_naive = pantau.rate / naive.rate
-    floor_verdict = "met" if to_floor >= 0.7 else "NOT met"
-    naive_verdict = "met" if to_naive > 1 else "NOT met"
-    print(f"  Pantau / (b) durable floor  {to_floor:6.2f}   (goal >= 0.7: {floor_verdict})")
-    print(f"  Pantau / (c) naive design   {to_naive:6.2f}   (goal > 1: {naive_verdict})")
-    print(f"  Pantau / (a) bare           {pantau.rate / bare.rate:6.2f}   (for reference)")
-    print(f"  (b) / (a)                   {durable.rate / bare.rate:6.2f}   what durability costs")
+    print(f"  (a) bare Flask, no I/O    {bare.rate:8.0f} req/s   (one run, for reference)")
+    header = "".join(f"{f'round {n + 1}':>10}" for n in range(rounds))
+    print(f"  {'req/s':<24}{header}{'median':>10}   p50 / p99 ms (median)")
+    for design in (FLOOR, NAIVE, PANTAU):
+        rates = [r.result.rate for r in runs[design]]
+        p50 = median([r.result.p50_ms for r in runs[design]])
+        p99 = median([r.result.p99_ms for r in runs[design]])
+        cells = "".join(f"{rate:10.0f}" for rate in rates)
+        print(f"  {design:<24}{cells}{median(rates):10.0f}   {p50:.2f} / {p99:.2f}")
+    for name, ceiling, goal, least in (
+        ("Pantau / (b) durable floor", FLOOR, ">= 0.7", 0.7),
+        ("Pantau / (c) naive design", NAIVE, "> 1", 1.0 + 1e-9),
+    ):
+        ratios = [
+            p.result.rate / c.result.rate for p, c in zip(runs[PANTAU], runs[ceiling], strict=True)
+        ]
+        cells = "".join(f"{ratio:10.2f}" for ratio in ratios)
+        verdict = "met" if median(ratios) >= least else "NOT met"
+        print(f"  {name:<24}{cells}{median(ratios):10.2f}   (goal {goal}: {verdict})")
+    pantau_rate = median([r.result.rate for r in runs[PANTAU]])
+    floor_rate = median([r.result.rate for r in runs[FLOOR]])
+    print(f"  Pantau / (a) bare           {pantau_rate / bare.rate:6.2f}   (for reference)")
+    print(f"  (b) / (a)                   {floor_rate / bare.rate:6.2f}   what durability costs")
     p99_half = _pct(at_half, 0.99)
     half_verdict = "met" if p99_half < 25 else "NOT met"
     print(
@@ -217,19 +368,23 @@ def main() -> None:
     )
     print(
         "  answers not 2xx: "
-        + ", ".join(f"{name.split()[0]} {r.non_2xx}" for name, r in rows)
+        + ", ".join(f"{d.split()[0]} {sum(r.result.non_2xx for r in runs[d])}" for d in DESIGNS)
         + "; socket errors: "
-        + ", ".join(f"{name.split()[0]} {r.errors}" for name, r in rows)
+        + ", ".join(f"{d.split()[0]} {sum(r.result.errors for r in runs[d])}" for d in DESIGNS)
     )
-    print("  CPU per request, ms, over each wrk run (/proc):")
+    print("  CPU per request, ms, the median of the rounds, by process (/proc):")
     print(f"  {'':<24}" + "".join(f"{c:>14}" for c in CPU_COLUMNS) + f"{'total':>10}")
-    for name, figures in sorted(cpu_use.items()):
+    for design in sorted(DESIGNS):
+        cpu_runs = [r.cpu for r in runs[design]]
         cells = "".join(
-            f"{figures[c]:14.3f}" if c in figures else f"{'-':>14}" for c in CPU_COLUMNS
+            f"{median([c[col] for c in cpu_runs]):14.3f}" if col in cpu_runs[0] else f"{'-':>14}"
+            for col in CPU_COLUMNS
         )
-        print(f"  {name:<24}{cells}{sum(figures.values()):10.3f}")
-    print(f"  cases stored {stored} (wrk counted {pantau.requests} answers, paced {len(at_half)})")
-    print(f"  relay backlog drained {drained:.1f} s after the load stopped")
+        total = median([sum(c.values()) for c in cpu_runs])
+        print(f"  {design:<24}{cells}{total:10.3f}")
+    answered = sum(r.result.requests for r in runs[PANTAU])
+    print(f"  cases stored {stored} (wrk counted {answered} answers, paced {len(at_half)})")
+    print(f"  relay backlog drained {drained:.1f} s after the last load stopped")
 
 
 def _loadavg() -> str:
@@ -238,54 +393,6 @@ def _loadavg() -> str:
             return " ".join(f.read().split()[:3])
     except OSError:
         return "?"
-
-
-def floor_runs(
-    servers: Servers,
-    env: dict[str, str],
-    document_file: Path,
-    body: dict[str, object],
-    args: argparse.Namespace,
-) -> tuple[dict[str, WrkResult], dict[str, dict[str, float]]]:
-    """wrk against the durable floor (b) and the naive design (c), each on a fresh collection
-    carrying the indexes of intake's cases; with each one's CPU per request."""
-    mongo_url, amqp_url = servers.mongo_url, servers.amqp_url
-    from services.intake.cases.models import Case
-
-    specs = [
-        {k: v for k, v in spec.items() if k != "ns"}
-        for spec in Case._get_collection().list_indexes()
-        if spec["name"] != "_id_"
-    ]
-    client: MongoClient[dict[str, object]] = MongoClient(mongo_url)
-    results: dict[str, WrkResult] = {}
-    used: dict[str, dict[str, float]] = {}
-    try:
-        for app in ("durable", "naive"):
-            client.drop_database(DATABASE)
-            client[DATABASE].command("createIndexes", COLLECTION, indexes=specs)
-            port = free_port()
-            say(f"ceiling ({app}): wrk for {args.seconds}s")
-            floor_env = {
-                **env,
-                "PANTAU_BENCH_APP": app,
-                "PANTAU_BENCH_DOCUMENT": str(document_file),
-                "PANTAU_AMQP_URL": amqp_url,
-            }
-            log = document_file.parent / f"{app}.log"
-            with gunicorn("bench.floor_gunicorn_conf", port, floor_env, log) as http:
-                use = CpuUse(http.pid, servers.mongod_pid)
-                results[app] = wrk_post(
-                    f"http://127.0.0.1:{port}/v1/cases", body, "x", args.seconds
-                )
-                used[app] = use.stop().per_request_ms(results[app].requests)
-            stored = client[DATABASE][COLLECTION].count_documents({})
-            say(f"ceiling ({app}): {stored} documents stored, {results[app].requests} answers")
-    finally:
-        client.drop_database(DATABASE)
-        client.close()
-        _delete_queue(amqp_url)
-    return results, used
 
 
 def _delete_queue(amqp_url: str) -> None:

@@ -250,3 +250,69 @@ def test_a_cache_follows_the_collection_its_function_names_now(settings: Setting
         stop.set()
         thread.join(5)
         client.close()
+
+
+def _getmores_waiting(ms: int) -> CommandCounter:
+    """Counts the getMores on ``polled_test`` that may wait ``ms`` in the database."""
+    return CommandCounter(
+        None,
+        lambda c: c.get("collection") == "polled_test" and c.get("maxTimeMS") == ms,
+        name="getMore",
+    )
+
+
+def test_a_busy_process_asks_its_stream_without_waiting_and_still_sees_every_change(
+    settings: Settings,
+) -> None:
+    waiting, asking, finds = (
+        _getmores_waiting(500),
+        _getmores_waiting(1),
+        CommandCounter("polled_test"),
+    )
+    client: MongoClient[Document] = MongoClient(
+        settings.mongo_url, event_listeners=[waiting, asking, finds]
+    )
+    collection = client[settings.database_name("triage")]["polled_test"]
+    collection.delete_many({})
+    collection.insert_one({"_id": TENANT, "rules": 1})
+    writer: MongoClient[Document] = MongoClient(settings.mongo_url)
+    elsewhere = writer[settings.database_name("triage")]["polled_test"]
+    cache = FollowedDocuments(collection, busy_reads=20, poll_s=0.05)
+    stop = threading.Event()
+    thread = threading.Thread(target=cache.run, args=(stop,), daemon=True)
+    thread.start()
+
+    def busy(check: object = True) -> object:
+        # Thirty reads a turn of eventually's: well above twenty a second.
+        for _ in range(30):
+            cache.read(TENANT)
+        return check
+
+    try:
+        eventually(cache.following.is_set, timeout=10)
+        # Quiet: the stream waits in the database, and hears of a change at once.
+        eventually(lambda: waiting.count > 0, timeout=10)
+        assert asking.count == 0
+        assert _rules(cache) == 1
+        read_once = finds.count
+        # Busy: the stream is asked without waiting; what was read is kept across the change.
+        eventually(lambda: busy(asking.count > 0), timeout=10)
+        assert finds.count == read_once, "the cache was dropped when the stream was reopened"
+        waited = waiting.count
+        elsewhere.update_one({"_id": TENANT}, {"$set": {"rules": 2}})
+        eventually(lambda: busy(_rules(cache) == 2), timeout=10)
+        asked = asking.count
+        busy()
+        eventually(lambda: busy(asking.count > asked), timeout=10)
+        assert waiting.count == waited, "a busy process left a getMore waiting in the database"
+        # Quiet again: it waits in the database again.
+        eventually(lambda: waiting.count > waited, timeout=10)
+        read_again = finds.count
+        assert _rules(cache) == 2
+        assert finds.count == read_again
+    finally:
+        stop.set()
+        thread.join(5)
+        client.close()
+        writer.close()
+    assert not thread.is_alive(), "the stream did not see the stop"

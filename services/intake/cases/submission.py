@@ -84,10 +84,9 @@ def register_case(
     """
     source = source or sub.source
     cases = Case._get_collection()
-    if sub.source_ref:
-        existing = cases.find_one(_natural_key(tenant, sub))
-        if existing:
-            return _already_filed(existing, principal)
+    # No look for an earlier copy first: the unique index answers that in the insert itself,
+    # and a query before every insert carrying a reference (every office system's) cost a
+    # round trip to spare the rare retry one.
     case_id = case_id or ObjectId()
     late = is_late_filing(sub, now, tz=timezone_for(tenant))
     reporter = sub.reporter

@@ -256,7 +256,16 @@ class PantauSide:
 
     def _start_relay(self) -> None:
         self.relay.start()
-        # Loaded once it works: it has published what was pending.
+        # Measured once it works: it has published cases filed after it started (what it
+        # spends starting is not a request's), and each HTTP worker has answered some.
+        for _ in range(8):
+            answer = requests.post(
+                self.url,
+                json=self.body,
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=30,
+            )
+            answer.raise_for_status()
         wait_for(lambda: not self._pending(), 60, "the relay's first publish")
 
     def _drain(self) -> None:

@@ -16,8 +16,8 @@ returns: it is shared.
 
 A stream waiting in the database for a change costs the database work for every write to any
 collection, not only the followed one: mongod wakes a waiting change stream for each, to look
-whether it matches (measured here: 0.04-0.06 ms of mongod's CPU per write per open stream, a
-fifth more per insert with two of them). So the stream waits in the database only while the
+whether it matches (0.04-0.06 ms of mongod's CPU per write per open stream, a fifth more per
+insert with two of them: docs/benchmarks.md, twelfth round). So the stream waits in the database only while the
 process is quiet. A process that reads more than ``busy_reads`` documents a second is busy, and
 so, as a rule, is the database; it asks the stream every ``poll_s`` instead, without waiting,
 and learns of a change elsewhere within that (its own writes it forgets at once, as always).

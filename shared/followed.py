@@ -17,12 +17,14 @@ returns: it is shared.
 A stream waiting in the database for a change costs the database work for every write to any
 collection, not only the followed one: mongod wakes a waiting change stream for each, to look
 whether it matches (0.04-0.06 ms of mongod's CPU per write per open stream, a fifth more per
-insert with two of them: docs/benchmarks.md, twelfth round). So the stream waits in the database only while the
-process is quiet. A process that reads more than ``busy_reads`` documents a second is busy, and
-so, as a rule, is the database; it asks the stream every ``poll_s`` instead, without waiting,
-and learns of a change elsewhere within that (its own writes it forgets at once, as always).
-Changing between the two reopens the stream after the last change it reported: nothing is
-missed and the cache is kept.
+insert with two of them: docs/benchmarks.md, twelfth round). So the stream waits in the
+database only while the database is quiet. Each answer carries the stream's position in the
+database's log, which moves with every write anywhere: when it has moved at every one of
+``_BUSY_TURNS`` waits in a row, the database is busy, and the stream is asked every ``poll_s``
+without waiting instead; a change made elsewhere is then seen within that (a process's own
+writes it forgets at once, as always). Once the position stands still for ``_QUIET_TURNS``
+asks in a row, the stream waits again. Changing between the two reopens the stream after the
+last position it reported: nothing is missed and the cache is kept.
 
 A worker runs the stream as one of its background tasks (:meth:`FollowedDocuments.run`); an
 HTTP process, whose server forks after the app is built, has it start on first use instead
@@ -33,7 +35,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -46,8 +47,11 @@ Document = dict[str, Any]
 _RETRY_S = 1.0
 _AWAIT_MS = 500
 _LIMIT = 10_000
-_BUSY_READS = 50
 _POLL_S = 0.25
+# Waits of 0.5 s that each saw a write: two seconds of writes make a busy database. Asks that
+# each saw none: half a second of quiet makes a quiet one.
+_BUSY_TURNS = 4
+_QUIET_TURNS = 2
 _PIPELINE = [{"$project": {"documentKey": 1, "operationType": 1}}]
 
 
@@ -63,7 +67,6 @@ class FollowedDocuments:
         projection: Mapping[str, Any] | None = None,
         limit: int = _LIMIT,
         background: bool = False,
-        busy_reads: int = _BUSY_READS,
         poll_s: float = _POLL_S,
     ) -> None:
         self._collection = collection
@@ -78,12 +81,9 @@ class FollowedDocuments:
         self._started = False
         self._closed = threading.Event()
         self.following = threading.Event()
-        self.busy_reads = busy_reads
         self.poll_s = poll_s
-        # Reads counted over windows of a second, for whether the process is busy.
-        self._reads = 0
-        self._window_start = time.monotonic()
-        self._busy = False
+        # Whether the stream is asked without waiting (the database was busy when it opened).
+        self.asking = False
 
     @property
     def collection(self) -> Collection[Document]:
@@ -98,7 +98,6 @@ class FollowedDocuments:
         if self.background and not self._started:
             self._start()
         with self._lock:
-            self._reads += 1
             if self._live and key in self._cached:
                 return self._cached[key]
             generation = self._generation
@@ -167,48 +166,41 @@ class FollowedDocuments:
 
     def _follow(self, stop: threading.Event) -> None:
         """One stream's life: until ``stop``, the stream's end, or the function naming another
-        collection. Reopened after the last change it reported when the process turns busy
-        or quiet (see the module's note)."""
+        collection. Reopened after the last position it reported when the database turns
+        busy or quiet (see the module's note)."""
         watched = self.collection
         token: Any = None
+        self.asking = False
         while not stop.is_set():
-            busy = self.is_busy()
             with watched.watch(
-                _PIPELINE, max_await_time_ms=1 if busy else _AWAIT_MS, resume_after=token
+                _PIPELINE, max_await_time_ms=1 if self.asking else _AWAIT_MS, resume_after=token
             ) as stream:
                 if token is None:
                     # Opened: every change from now on is reported, so documents read from
                     # now on may be kept. Whatever was kept before is dropped.
                     self._set_live(True)
                     self.following.set()
+                # How many turns in a row the position moved (waiting) or stood (asking).
+                run = 0
                 while not stop.is_set() and stream.alive:
                     change = stream.try_next()
                     if change is not None:
                         # A drop or a rename names no document: everything is forgotten.
                         self._changed((change.get("documentKey") or {}).get("_id"))
-                    token = stream.resume_token
+                    before, token = token, stream.resume_token
                     # Reads go to the collection the function names now (a process
                     # connected to another database): a stream on the former one would
                     # keep documents whose changes it never hears of.
                     if self.collection.full_name != watched.full_name:
                         return
-                    if self.is_busy() != busy:
+                    run = run + 1 if (token != before) != self.asking else 0
+                    if run >= (_QUIET_TURNS if self.asking else _BUSY_TURNS):
+                        self.asking = not self.asking
                         break
-                    if busy and change is None:
+                    if self.asking and change is None:
                         stop.wait(self.poll_s)
                 else:
                     return
-
-    def is_busy(self) -> bool:
-        """Whether the last full second saw at least ``busy_reads`` reads."""
-        now = time.monotonic()
-        with self._lock:
-            elapsed = now - self._window_start
-            if elapsed >= 1.0:
-                self._busy = self._reads / elapsed >= self.busy_reads
-                self._reads = 0
-                self._window_start = now
-            return self._busy
 
     def _set_live(self, live: bool) -> None:
         with self._lock:

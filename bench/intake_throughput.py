@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import threading
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
-from typing import Any
 
 import requests
 from bson import ObjectId, json_util
@@ -196,8 +197,10 @@ class PantauSide:
             log_path=servers.home / "relay.log",
         )
         self.drained = 0.0
+        self.url = ""  # the running server's, set by _serve
 
-    def _serve(self) -> Any:
+    def _serve(self) -> AbstractContextManager[subprocess.Popen[bytes]]:
+        """Intake's gunicorn on a fresh port until the block ends."""
         port = free_port()
         self.url = f"http://127.0.0.1:{port}/v1/cases"
         return gunicorn(

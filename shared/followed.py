@@ -82,7 +82,7 @@ class FollowedDocuments:
         self._closed = threading.Event()
         self.following = threading.Event()
         self.poll_s = poll_s
-        # Whether the stream is asked without waiting (the database was busy when it opened).
+        # Whether the stream is asked without waiting (the database has been writing).
         self.asking = False
 
     @property

@@ -85,8 +85,8 @@ def register_case(
     source = source or sub.source
     cases = Case._get_collection()
     # No look for an earlier copy first: the unique index answers that in the insert itself,
-    # and a query before every insert carrying a reference (every office system's) cost a
-    # round trip to spare the rare retry one.
+    # and a query before every insert carrying a reference (what an office system sends to
+    # make its retries safe) cost a round trip to spare the rare retry one.
     case_id = case_id or ObjectId()
     late = is_late_filing(sub, now, tz=timezone_for(tenant))
     reporter = sub.reporter

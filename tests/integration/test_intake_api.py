@@ -364,6 +364,7 @@ def test_keys_stay_inside_the_operators_province(client: FlaskClient) -> None:
 
 def _queries_on_cases(settings: Settings) -> int:
     """Queries mongod has served on intake's cases collection (its ``top`` counters)."""
+    client: MongoClient[dict[str, Any]]
     with MongoClient(settings.mongo_url) as client:
         totals = client.admin.command("top")["totals"]
     name = f"{settings.database_name('intake')}.{Case._get_collection().name}"

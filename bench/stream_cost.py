@@ -4,9 +4,9 @@
 
 Eight threads insert case-sized documents (journaled, majority) into one collection while
 ``--streams`` change streams follow another collection, where nothing is written: first none,
-then streams whose getMore waits in the database for a change (how every followed collection
-was read until the twelfth round, and how a quiet process still reads it), then streams asked
-every quarter second without waiting (how a busy process reads it now, ``shared.followed``).
+then streams whose getMore waits in the database for a change (how ``shared.followed`` reads
+a followed collection), then streams asked every quarter second without waiting (the
+alternative tried in the twelfth round of work per case and withdrawn: docs/benchmarks.md).
 The three alternate for ``--rounds`` rounds, so the machine's drift shows as spread, not as a
 difference. Prints mongod's CPU per insert (``/proc``) and the insert rate of each.
 """

@@ -14,18 +14,6 @@ that writes a document itself forgets it at once rather than wait for its own ch
 back through the stream. Callers must not change what :meth:`FollowedDocuments.read`
 returns: it is shared.
 
-A stream waiting in the database for a change costs the database work for every write to any
-collection, not only the followed one: mongod wakes a waiting change stream for each, to look
-whether it matches (0.04-0.06 ms of mongod's CPU per write per open stream, a fifth more per
-insert with two of them: docs/benchmarks.md, twelfth round). So the stream waits in the
-database only while the database is quiet. Each answer carries the stream's position in the
-database's log, which moves with every write anywhere: when it has moved at every one of
-``_BUSY_TURNS`` waits in a row, the database is busy, and the stream is asked every ``poll_s``
-without waiting instead; a change made elsewhere is then seen within that (a process's own
-writes it forgets at once, as always). Once the position stands still for ``_QUIET_TURNS``
-asks in a row, the stream waits again. Changing between the two reopens the stream after the
-last position it reported: nothing is missed and the cache is kept.
-
 A worker runs the stream as one of its background tasks (:meth:`FollowedDocuments.run`); an
 HTTP process, whose server forks after the app is built, has it start on first use instead
 (``background=True``).
@@ -47,12 +35,6 @@ Document = dict[str, Any]
 _RETRY_S = 1.0
 _AWAIT_MS = 500
 _LIMIT = 10_000
-_POLL_S = 0.25
-# Waits of 0.5 s that each saw a write: two seconds of writes make a busy database. Asks that
-# each saw none: half a second of quiet makes a quiet one.
-_BUSY_TURNS = 4
-_QUIET_TURNS = 2
-_PIPELINE = [{"$project": {"documentKey": 1, "operationType": 1}}]
 
 
 class FollowedDocuments:
@@ -67,7 +49,6 @@ class FollowedDocuments:
         projection: Mapping[str, Any] | None = None,
         limit: int = _LIMIT,
         background: bool = False,
-        poll_s: float = _POLL_S,
     ) -> None:
         self._collection = collection
         self.field = field
@@ -81,9 +62,6 @@ class FollowedDocuments:
         self._started = False
         self._closed = threading.Event()
         self.following = threading.Event()
-        self.poll_s = poll_s
-        # Whether the stream is asked without waiting (the database has been writing).
-        self.asking = False
 
     @property
     def collection(self) -> Collection[Document]:
@@ -154,7 +132,25 @@ class FollowedDocuments:
         later, and until then every read goes to the database."""
         while not stop.is_set():
             try:
-                self._follow(stop)
+                watched = self.collection
+                with watched.watch(
+                    [{"$project": {"documentKey": 1, "operationType": 1}}],
+                    max_await_time_ms=_AWAIT_MS,
+                ) as stream:
+                    # Opened: every change from now on is reported, so documents read from
+                    # now on may be kept. Whatever was kept before is dropped.
+                    self._set_live(True)
+                    self.following.set()
+                    while not stop.is_set() and stream.alive:
+                        change = stream.try_next()
+                        if change is not None:
+                            # A drop or a rename names no document: everything is forgotten.
+                            self._changed((change.get("documentKey") or {}).get("_id"))
+                        # Reads go to the collection the function names now (a process
+                        # connected to another database): a stream on the former one would
+                        # keep documents whose changes it never hears of.
+                        if self.collection.full_name != watched.full_name:
+                            break
             except Exception as exc:
                 # Before the first stream (the database not up yet) this is no news.
                 level = logging.WARNING if self.following.is_set() else logging.DEBUG
@@ -163,44 +159,6 @@ class FollowedDocuments:
                 self.following.clear()
                 self._set_live(False)
             stop.wait(_RETRY_S)
-
-    def _follow(self, stop: threading.Event) -> None:
-        """One stream's life: until ``stop``, the stream's end, or the function naming another
-        collection. Reopened after the last position it reported when the database turns
-        busy or quiet (see the module's note)."""
-        watched = self.collection
-        token: Any = None
-        self.asking = False
-        while not stop.is_set():
-            with watched.watch(
-                _PIPELINE, max_await_time_ms=1 if self.asking else _AWAIT_MS, resume_after=token
-            ) as stream:
-                if token is None:
-                    # Opened: every change from now on is reported, so documents read from
-                    # now on may be kept. Whatever was kept before is dropped.
-                    self._set_live(True)
-                    self.following.set()
-                # How many turns in a row the position moved (waiting) or stood (asking).
-                run = 0
-                while not stop.is_set() and stream.alive:
-                    change = stream.try_next()
-                    if change is not None:
-                        # A drop or a rename names no document: everything is forgotten.
-                        self._changed((change.get("documentKey") or {}).get("_id"))
-                    before, token = token, stream.resume_token
-                    # Reads go to the collection the function names now (a process
-                    # connected to another database): a stream on the former one would
-                    # keep documents whose changes it never hears of.
-                    if self.collection.full_name != watched.full_name:
-                        return
-                    run = run + 1 if (token != before) != self.asking else 0
-                    if run >= (_QUIET_TURNS if self.asking else _BUSY_TURNS):
-                        self.asking = not self.asking
-                        break
-                    if self.asking and change is None:
-                        stop.wait(self.poll_s)
-                else:
-                    return
 
     def _set_live(self, live: bool) -> None:
         with self._lock:

@@ -28,6 +28,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import requests
 from bson import ObjectId, json_util
@@ -213,17 +214,23 @@ class PantauSide:
         from services.intake.cases.models import Case
 
         with self._serve():
-            first = requests.post(
-                self.url,
-                json=self.body,
-                headers={"Authorization": f"Bearer {self.token}"},
-                timeout=30,
-            )
-            first.raise_for_status()
-        inserted = Case._get_collection().find_one({"_id": ObjectId(first.json()["id"])})
+            first = self._file_one()
+        inserted = Case._get_collection().find_one({"_id": ObjectId(first["id"])})
         document_file = self.servers.home / "case.json"
         document_file.write_text(json_util.dumps(inserted))
         return document_file
+
+    def _file_one(self) -> dict[str, Any]:
+        """File the bench's case once through the running server; its answer."""
+        answer = requests.post(
+            self.url,
+            json=self.body,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+        )
+        answer.raise_for_status()
+        body: dict[str, Any] = answer.json()
+        return body
 
     def run(self, _design: str, seconds: int) -> Run:
         with self._serve() as http:
@@ -262,13 +269,7 @@ class PantauSide:
         # Measured once it works: it has published cases filed after it started (what it
         # spends starting is not a request's), and each HTTP worker has answered some.
         for _ in range(8):
-            answer = requests.post(
-                self.url,
-                json=self.body,
-                headers={"Authorization": f"Bearer {self.token}"},
-                timeout=30,
-            )
-            answer.raise_for_status()
+            self._file_one()
         wait_for(lambda: not self._pending(), 60, "the relay's first publish")
 
     def _drain(self) -> None:

@@ -56,7 +56,12 @@ def parse_json(raw: str | bytes, what: str) -> Any:
     invalid text, nesting deeper than :data:`MAX_DEPTH` and control characters in strings
     are each a problem, never an exception from the parser."""
     try:
-        parsed = json.loads(raw)
+        # Decoded once, as the parser itself would decode bytes (UTF-8, -16 or -32 by their
+        # first bytes); the text check below reads the same text.
+        text = (
+            raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw), "surrogatepass")
+        )
+        parsed = json.loads(text)
     except UnicodeDecodeError as exc:
         raise Problem(400, f"{what} is not UTF-8 text.") from exc
     except json.JSONDecodeError as exc:
@@ -69,7 +74,6 @@ def parse_json(raw: str | bytes, what: str) -> Any:
     # Both walks visit every value of the body; what the text says spares them for nearly
     # every body: deeper than MAX_DEPTH needs more opening brackets than that, and a refused
     # character is in the text as itself or as an escape.
-    text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
     if text.count("{") + text.count("[") > MAX_DEPTH and too_deep(parsed, MAX_DEPTH):
         raise _too_deep(what)
     if not may_carry_control(text):

@@ -24,6 +24,8 @@ from flask import Flask, request
 from flask.typing import ResponseReturnValue
 from pymongo import MongoClient, WriteConcern
 
+from shared import outbox
+
 DATABASE = "bench_floor"
 COLLECTION = "cases"
 QUEUE = "bench.naive"
@@ -37,7 +39,7 @@ def _template() -> dict[str, Any]:
 
 
 def _without_outbox(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k not in ("outbox", "outbox_pending", "outbox_since")}
+    return {k: v for k, v in doc.items() if k not in outbox.FIELDS}
 
 
 def _durable(name: str, template: dict[str, Any], after_insert: Any = None) -> Flask:

@@ -57,6 +57,10 @@ _STOP_CHECK_S = 0.25
 ROUND_GAP_S = 0.1
 # The collection holding each outbox collection's lease, in the same database.
 LEASES = "outbox_leases"
+# Every field the outbox keeps in a document, with those of the former per-document lease
+# that older documents may still carry: bookkeeping, never shown to a reader nor copied into
+# another document.
+FIELDS = frozenset({"outbox", "outbox_pending", "outbox_since", "outbox_lease", "outbox_owner"})
 # How often a relay that does not hold a collection's lease asks for it: the takeover after
 # a holder gives it up comes within this, and a standby costs one small write this often.
 _STANDBY_LOOK_S = 1.0

@@ -14,6 +14,7 @@ from bson import ObjectId
 from flask import current_app
 
 from services.triage.deps import TriageDeps
+from shared import outbox
 from shared.auth import Principal
 from shared.problems import Problem
 from shared.regions import RegionCode, parse_region_code
@@ -75,11 +76,8 @@ def plain(value: Any) -> Any:
     return value
 
 
-_PRIVATE = ("outbox", "outbox_pending", "outbox_since", "outbox_lease", "outbox_owner")
-
-
 def decision_json(doc: Mapping[str, Any]) -> Document:
     """A stored decision as the API shows it."""
-    out = {k: plain(v) for k, v in doc.items() if k not in _PRIVATE and k != "_id"}
+    out = {k: plain(v) for k, v in doc.items() if k not in outbox.FIELDS and k != "_id"}
     out["decision_id"] = str(doc["_id"])
     return out

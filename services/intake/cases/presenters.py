@@ -5,12 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-_INTERNAL = {
-    "outbox",
-    "outbox_pending",
-    "outbox_since",
-    "outbox_lease",
-    "outbox_owner",
+from shared import outbox
+
+_INTERNAL = outbox.FIELDS | {
     "processed_events",
     "_id",
     # Sort keys of the queues (cases/ordering.py), not facts of the case.

@@ -19,6 +19,7 @@ from services.triage.domain.routing import RoutingDecision
 from services.triage.domain.sla import Clock
 from services.triage.storage.config import TenantConfig
 from services.triage.storage.state_codec import Assignment, assignment_to_doc, clock_to_doc
+from shared import outbox
 from shared.contracts import (
     CaseAssigned,
     CaseDeadlineMoved,
@@ -148,8 +149,7 @@ def carried_doc(
 ) -> Document:
     """A new decision that keeps the previous one except for ``changes`` (a moved deadline,
     an officer's override)."""
-    skip = {"_id", "outbox", "outbox_pending", "outbox_since", "outbox_lease", "outbox_owner"}
-    doc = {k: v for k, v in previous.items() if k not in skip}
+    doc = {k: v for k, v in previous.items() if k != "_id" and k not in outbox.FIELDS}
     doc.update(
         _id=decision_id,
         source_event_id=source_event_id,

@@ -1,4 +1,5 @@
-"""CPU time of processes and threads, read from ``/proc``, for CPU-per-case figures.
+"""What the benchmarks read from ``/proc``: CPU time of processes and threads (for CPU-per-case
+figures), their memory, and the machine's load average.
 
 A process's CPU is ``utime + stime`` of ``/proc/<pid>/stat`` (fields 14 and 15); a parent's
 ``cutime + cstime`` (16 and 17) holds what its children used before it reaped them, so a
@@ -106,3 +107,30 @@ def threads_cpu(pid: int) -> dict[str, float]:
 def difference(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
     """``after - before`` per key; a key only in ``after`` (a thread started since) counts whole."""
     return {key: after[key] - before.get(key, 0.0) for key in after}
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live descendant of ``pid``, children first."""
+    out: list[int] = []
+    for kid in children_of(pid):
+        out += [kid, *descendants(kid)]
+    return out
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process in KiB (``VmRSS``); 0 once it is gone."""
+    try:
+        for line in (PROC / str(pid) / "status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages as ``/proc/loadavg`` says them ("?" without it)."""
+    try:
+        return " ".join((PROC / "loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"

@@ -20,7 +20,6 @@ from bench.harness import real_servers, say
 from bench.pipeline_throughput import (
     Arrivals,
     cpu_snapshot,
-    loadavg,
     start_suite,
     stop_suite,
     timed_sink,
@@ -43,7 +42,7 @@ def main() -> None:
             children, _, _ = start_suite(servers, sink)
             say(f"warming up for {WARM_UP_S:.0f} s, then {args.seconds:.0f} s idle")
             time.sleep(WARM_UP_S)
-            load_before = loadavg()
+            load_before = cpu.loadavg()
             before = cpu_snapshot(children, servers.mongod_pid, sink)
             started = time.monotonic()
             time.sleep(args.seconds)
@@ -53,7 +52,7 @@ def main() -> None:
             stop_suite(children)
             sink.stop()
     used = cpu.difference(before, after)
-    print(f"Pantau idle for {seconds:.1f} s (load average {load_before} -> {loadavg()})")
+    print(f"Pantau idle for {seconds:.1f} s (load average {load_before} -> {cpu.loadavg()})")
     print(f"    {'process':<40}{'ms CPU/s':>10}")
     for label, value in used.items():
         print(f"    {label:<40}{value * 1000 / seconds:10.1f}")

@@ -144,7 +144,7 @@ def main() -> None:
             "PROMETHEUS_MULTIPROC_DIR": str(servers.home / "metrics"),
         }
         body = case_payload()
-        load_before = _loadavg()
+        load_before = cpu.loadavg()
         port = free_port()
         say(f"bare Flask endpoint: wrk for {args.seconds}s")
         with gunicorn("bench.bare_gunicorn_conf", port, env, servers.home / "bare.log"):
@@ -168,7 +168,7 @@ def main() -> None:
         finally:
             floors.close()
         stored = pantau.stored()
-        load_after = _loadavg()
+        load_after = cpu.loadavg()
 
     report(args, runs, bare, at_half, half, stored, pantau.drained, (load_before, load_after))
 
@@ -398,14 +398,6 @@ def report(
     answered = sum(r.result.requests for r in runs[PANTAU])
     print(f"  cases stored {stored} (wrk counted {answered} answers, paced {len(at_half)})")
     print(f"  relay backlog drained {drained:.1f} s after the last load stopped")
-
-
-def _loadavg() -> str:
-    try:
-        with open("/proc/loadavg") as f:
-            return " ".join(f.read().split()[:3])
-    except OSError:
-        return "?"
 
 
 def _delete_queue(amqp_url: str) -> None:

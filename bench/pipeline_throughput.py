@@ -32,7 +32,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pika
@@ -244,28 +243,6 @@ def drain(arrivals: Arrivals, codes: list[str], label: str, timeout: float) -> f
     return time.monotonic() - started
 
 
-def rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def descendants(pid: int) -> list[int]:
-    out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            kids = [int(k) for k in task.read_text().split()]
-        except OSError:
-            continue
-        for kid in kids:
-            out += [kid, *descendants(kid)]
-    return out
-
-
 # --- ceilings ----------------------------------------------------------------------------------
 
 
@@ -387,13 +364,6 @@ def cpu_snapshot(children: list[Child], mongod_pid: int | None, sink: MailSink) 
     return out
 
 
-def loadavg() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "?"
-
-
 def cpu_report(used: dict[str, float], cases: int, seconds: float) -> list[str]:
     """Milliseconds of CPU per delivered case for each process, then the groups' totals."""
     per = max(cases, 1)
@@ -509,7 +479,7 @@ def main() -> None:
             # (a) sustained
             say(f"(a) sustained load: {args.threads} threads for {args.seconds:.0f} s")
             mails_before = arrivals.count()
-            load_before = loadavg()
+            load_before = cpu.loadavg()
             cpu_before = cpu_snapshot(children, servers.mongod_pid, sink)
             load_started = time.monotonic()
             accepted_rate = sustained(submitter, args.seconds, args.threads)
@@ -519,7 +489,7 @@ def main() -> None:
             drained = drain(arrivals, codes_a, "(a) draining", args.drain_timeout)
             cpu_after = cpu_snapshot(children, servers.mongod_pid, sink)
             cpu_seconds = time.monotonic() - load_started
-            load_after = loadavg()
+            load_after = cpu.loadavg()
             with arrivals.lock:
                 got = [arrivals.times[c] for c in codes_a if c in arrivals.times]
                 per_case = {c: arrivals.keys.get(c, []) for c in codes_a}
@@ -569,11 +539,12 @@ def main() -> None:
             for child in children:
                 if child.process is None:
                     continue
-                pids = [child.process.pid, *descendants(child.process.pid)]
-                memory.append((f"{child.name} ({len(pids)} proc)", sum(rss_kib(p) for p in pids)))
+                pids = [child.process.pid, *cpu.descendants(child.process.pid)]
+                rss = sum(cpu.rss_kib(p) for p in pids)
+                memory.append((f"{child.name} ({len(pids)} proc)", rss))
             stop_suite(children)
             children = []
-            memory.append(("bench driver (this process)", rss_kib(os.getpid())))
+            memory.append(("bench driver (this process)", cpu.rss_kib(os.getpid())))
 
             # (d) ceilings, with the suite stopped so they have the machine to themselves
             say("(d) ceilings: pika publish, consume-and-ack, MongoDB inserts")

@@ -1,11 +1,23 @@
-"""The benchmark's /proc reader: the CPU fields of a stat line, whatever the command name holds."""
+"""The benchmarks' /proc reader: the CPU fields of a stat line, whatever the command name holds;
+a process tree, its memory and the load average."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 
-from bench.cpu import difference, parse_stat, read_stat, thread_names, tree_cpu
+from bench.cpu import (
+    descendants,
+    difference,
+    loadavg,
+    parse_stat,
+    read_stat,
+    rss_kib,
+    thread_names,
+    tree_cpu,
+)
 from bench.pipeline_throughput import cpu_total
 
 # A real line's shape: pid (comm) state ppid ... utime stime cutime cstime ...
@@ -56,6 +68,36 @@ def test_own_process_and_threads_are_read_from_proc() -> None:
 
 def test_a_gone_process_reads_as_none() -> None:
     assert read_stat(2**22 + 1) is None
+
+
+def test_descendants_include_grandchildren_and_memory_is_read_per_process() -> None:
+    # A child that starts a grandchild and waits on it.
+    code = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'input()'])"
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE)
+    try:
+        below: list[int] = []
+        for _ in range(200):
+            below = descendants(child.pid)
+            if below:
+                break
+            threading.Event().wait(0.05)
+        # The test process may have other children (the suite's servers): ours is among them,
+        # its child right after it.
+        ours = descendants(os.getpid())
+        assert ours[ours.index(child.pid) + 1] == below[0]
+        grandchild = read_stat(below[0])
+        assert grandchild is not None
+        assert grandchild.ppid == child.pid
+        assert rss_kib(child.pid) > 0
+    finally:
+        child.communicate(b"\n", timeout=10)
+    assert rss_kib(child.pid) == 0  # gone
+
+
+def test_the_load_average_is_three_figures() -> None:
+    figures = loadavg().split()
+    assert len(figures) == 3
+    assert all(float(f) >= 0 for f in figures)
 
 
 def test_difference_counts_new_keys_whole() -> None:

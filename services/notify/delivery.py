@@ -35,7 +35,6 @@ from services.notify.ledger import (
     claim,
     insert_final,
     notification_key,
-    record,
     record_update,
 )
 from services.notify.metrics import DELIVERY_SECONDS, FALLBACKS, HELD, NOTIFICATIONS
@@ -86,16 +85,33 @@ Alertable = (
 Outcome = Literal["sent", "failed", "retry", "parked", "held", "duplicate", "busy"]
 
 
-class BatchWrites(Protocol):
-    """How a batch of alerts writes the ledger (``alert_batches.RecordBuffer``). Every send
-    of a batch follows a claim made here, which writes the records held before it: so no
-    alert is sent while an earlier one's record waits."""
+class LedgerWrites(Protocol):
+    """How an alert's claim and the record of its attempt reach the ledger: at once
+    (:class:`DirectWrites`), or, for a batch of alerts, each record with the next claim
+    (``alert_batches.RecordBuffer``: every send of a batch follows a claim made there, which
+    writes the records held before it, so no alert is sent while an earlier one's record
+    waits)."""
 
     def claim(
         self, key: str, fields: Document, now: datetime, lease: timedelta
     ) -> tuple[bool, str]: ...
 
     def add(self, key: str, update: Document) -> None: ...
+
+
+@dataclass(frozen=True)
+class DirectWrites:
+    """Each claim and each record written in its own command (an alert handled alone)."""
+
+    deliveries: Collection[Document]
+
+    def claim(
+        self, key: str, fields: Document, now: datetime, lease: timedelta
+    ) -> tuple[bool, str]:
+        return claim(self.deliveries, key, fields, now, lease)
+
+    def add(self, key: str, update: Document) -> None:
+        self.deliveries.update_one({"_id": key}, update)
 
 
 @dataclass
@@ -126,10 +142,14 @@ class NotifyDeps:
     max_attempts: int = 5
     # The ledger's writes of a batch of alerts (``alert_batches``): each record waits for
     # the next claim and goes to the database in its command. None: each is written at once.
-    batch: BatchWrites | None = None
+    batch: LedgerWrites | None = None
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)
+
+    def ledger(self) -> LedgerWrites:
+        """Where this alert's claim and records go: the batch's, or straight to the ledger."""
+        return self.batch if self.batch is not None else DirectWrites(self.deliveries)
 
 
 @dataclass
@@ -334,10 +354,7 @@ def deliver(
     if fallback_for:
         fields["fallback_for"] = fallback_for
     try:
-        if deps.batch is None:
-            claimed, status = claim(deps.deliveries, key, fields, now, deps.lease)
-        else:
-            claimed, status = deps.batch.claim(key, fields, now, deps.lease)
+        claimed, status = deps.ledger().claim(key, fields, now, deps.lease)
     except DeliveryInProgress as exc:
         return Result("busy", "sending", error=exc)
     if not claimed:
@@ -403,10 +420,7 @@ def _record(
     follow_ups: Sequence[Envelope] = (),
     extra: Document | None = None,
 ) -> None:
-    if deps.batch is None:
-        record(deps.deliveries, key, status, entry, now, follow_ups, extra)
-    else:
-        deps.batch.add(key, record_update(status, entry, now, follow_ups, extra))
+    deps.ledger().add(key, record_update(status, entry, now, follow_ups, extra))
 
 
 def _observe(channel: str, started: float) -> None:

@@ -96,6 +96,20 @@ def _file_while(
     return submitted
 
 
+def _back_to_normal(suite: Suite, cycle: list[Submitted], back: float, fault: str) -> None:
+    """Every case filed around the fault alerted once, the pipeline back within the bound
+    from ``back`` (when the fault ended), and every process of the suite still running."""
+    recovery = measure_recovery(suite, cycle, back, fault=fault)
+    print(recovery.summary())
+    report = await_pipeline(suite, cycle, timeout=60, settle=3)
+    print(report.summary())
+    assert report.lost == 0, report.summary()
+    assert report.duplicated == 0, report.summary()
+    assert recovery.within_bound, f"{recovery.summary()} > {RECOVERY_BOUND_S:.0f}s"
+    for name, child in suite.children.items():
+        assert child.alive(), suite.log(name)[-2000:]
+
+
 def _take_down_a_leader(
     suite: Suite,
     cluster: RabbitCluster,
@@ -126,17 +140,7 @@ def _take_down_a_leader(
     assert moved != leader, f"{queue}'s leader did not move from {leader}"
     assert cluster.running_nodes(cluster.nodes[0]) == {n.name for n in cluster.nodes}
 
-    after = submit_all(suite, take(3))
-    cycle = in_flight + during + after
-    recovery = measure_recovery(suite, cycle, back, fault=fault)
-    print(recovery.summary())
-    report = await_pipeline(suite, cycle, timeout=60, settle=3)
-    print(report.summary())
-    assert report.lost == 0, report.summary()
-    assert report.duplicated == 0, report.summary()
-    assert recovery.within_bound, f"{recovery.summary()} > {RECOVERY_BOUND_S:.0f}s"
-    for name, child in suite.children.items():
-        assert child.alive(), suite.log(name)[-2000:]
+    _back_to_normal(suite, in_flight + during + submit_all(suite, take(3)), back, fault)
 
 
 def test_a_nodes_network_stalled_loses_and_doubles_nothing(
@@ -163,16 +167,7 @@ def test_a_nodes_network_stalled_loses_and_doubles_nothing(
     print(f"a node's link stalled {STALL_S:.0f}s with {through} connections through it")
 
     after = submit_all(suite, [(keys[r], p) for r, p in (next(pool) for _ in range(3))])
-    cycle = during + after
-    recovery = measure_recovery(suite, cycle, back, fault="a node's network stalled")
-    print(recovery.summary())
-    report = await_pipeline(suite, cycle, timeout=60, settle=3)
-    print(report.summary())
-    assert report.lost == 0, report.summary()
-    assert report.duplicated == 0, report.summary()
-    assert recovery.within_bound, f"{recovery.summary()} > {RECOVERY_BOUND_S:.0f}s"
-    for name, child in suite.children.items():
-        assert child.alive(), suite.log(name)[-2000:]
+    _back_to_normal(suite, during + after, back, "a node's network stalled")
 
 
 def test_a_node_stopped_and_restarted_loses_and_doubles_nothing(

@@ -14,6 +14,9 @@ and a ratio is taken within a round; the figures are the medians of the rounds.
     intake's relay publishes) to RabbitMQ and waits for the confirm inside the request;
 Pantau authenticates, validates, rate-limits and stores the case with its outbox event in
 MongoDB while its relay publishes to RabbitMQ. Goal: Pantau at least 0.7 of (b) and above (c).
+
+For each design it prints the CPU per request by process (``/proc``) and what mongod did per
+request (documents inserted, updated and returned, commands: ``serverStatus``).
 """
 
 from __future__ import annotations
@@ -102,6 +105,42 @@ class CpuUse:
 CPU_COLUMNS = ("HTTP workers", "relay", "mongod", "RabbitMQ")
 
 
+class DatabaseWork:
+    """What mongod did around a design's wrk run, from its own counters (``serverStatus``):
+    documents inserted, updated and returned, and commands run, for every client (the relay
+    and the change streams included). Where CPU per request says how much, this says what:
+    an outbox that writes each case twice shows as one updated document per request."""
+
+    def __init__(self, client: MongoClient[Any]):
+        self.client = client
+        self.start = self._read()
+        self.used: dict[str, int] = {}
+
+    def _read(self) -> dict[str, int]:
+        status = self.client.admin.command("serverStatus")
+        documents = status["metrics"]["document"]
+        commands = status["metrics"]["commands"]
+        return {
+            "inserted": int(documents["inserted"]),
+            "updated": int(documents["updated"]),
+            "returned": int(documents["returned"]),
+            "commands": sum(
+                int(c.get("total", 0)) for c in commands.values() if isinstance(c, dict)
+            ),
+        }
+
+    def stop(self) -> DatabaseWork:
+        end = self._read()
+        self.used = {name: end[name] - self.start[name] for name in end}
+        return self
+
+    def per_request(self, requests: int) -> dict[str, float]:
+        return {name: count / max(requests, 1) for name, count in self.used.items()}
+
+
+DATABASE_COLUMNS = ("inserted", "updated", "returned", "commands")
+
+
 def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
 
@@ -114,10 +153,12 @@ DESIGNS = (PANTAU, FLOOR, NAIVE)
 
 @dataclass
 class Run:
-    """One wrk run of one design: what wrk saw and the CPU per request by process (ms)."""
+    """One wrk run of one design: what wrk saw, the CPU per request by process (ms) and
+    mongod's work per request (documents and commands)."""
 
     result: WrkResult
     cpu: dict[str, float]
+    database: dict[str, float]
 
 
 def main() -> None:
@@ -198,6 +239,9 @@ class PantauSide:
             log_path=servers.home / "relay.log",
         )
         self.drained = 0.0
+        from services.intake.cases.models import Case
+
+        self.client = Case._get_collection().database.client
         self.url = ""  # the running server's, set by _serve
 
     def _serve(self) -> AbstractContextManager[subprocess.Popen[bytes]]:
@@ -238,13 +282,15 @@ class PantauSide:
                 self._start_relay()
             relay_pid = self.relay.process.pid if self.relay.process is not None else None
             use = CpuUse(http.pid, self.servers.mongod_pid, None if self.no_relay else relay_pid)
+            work = DatabaseWork(self.client)
             result = wrk_post(self.url, self.body, self.token, seconds)
             cpu_use = use.stop().per_request_ms(result.requests)
+            database = work.stop().per_request(result.requests)
             if self.no_relay:
                 self._start_relay()
             self._drain()
         self._stop_relay()
-        return Run(result, cpu_use)
+        return Run(result, cpu_use, database)
 
     def paced(self, rate: float, seconds: int) -> list[float]:
         with self._serve():
@@ -317,11 +363,13 @@ class Floors:
         log = self.servers.home / f"{app}.log"
         with gunicorn("bench.floor_gunicorn_conf", port, floor_env, log) as http:
             use = CpuUse(http.pid, self.servers.mongod_pid)
+            work = DatabaseWork(self.client)
             result = wrk_post(f"http://127.0.0.1:{port}/v1/cases", self.body, "x", seconds)
             cpu_use = use.stop().per_request_ms(result.requests)
+            database = work.stop().per_request(result.requests)
         stored = self.client[DATABASE][COLLECTION].count_documents({})
         say(f"{design}: {stored} documents stored, {result.requests} answers")
-        return Run(result, cpu_use)
+        return Run(result, cpu_use, database)
 
     def close(self) -> None:
         self.client.drop_database(DATABASE)
@@ -395,6 +443,12 @@ def report(
         )
         total = median([sum(c.values()) for c in cpu_runs])
         print(f"  {design:<24}{cells}{total:10.3f}")
+    print("  MongoDB's work per request, the median of the rounds (serverStatus, every client):")
+    print(f"  {'documents / commands':<24}" + "".join(f"{c:>14}" for c in DATABASE_COLUMNS))
+    for design in sorted(DESIGNS):
+        work = [r.database for r in runs[design]]
+        cells = "".join(f"{median([w[col] for w in work]):14.2f}" for col in DATABASE_COLUMNS)
+        print(f"  {design:<24}{cells}")
     answered = sum(r.result.requests for r in runs[PANTAU])
     print(f"  cases stored {stored} (wrk counted {answered} answers, paced {len(at_half)})")
     print(f"  relay backlog drained {drained:.1f} s after the last load stopped")

@@ -9,12 +9,13 @@ entry at sign-in; anyone may switch language with ``?lang=en`` (kept in the sess
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request, session
 from flask_babel import Babel, format_datetime, get_timezone
+
+from shared import dates
 
 LANGUAGES: Final = ("id", "en")
 DEFAULT_ZONE: Final = "Asia/Jakarta"
@@ -58,16 +59,16 @@ def zone_name() -> str:
 
 
 def parse_moment(value: object) -> datetime | None:
-    """A datetime from an ISO string (as the services send), or None."""
+    """A datetime from an ISO string (as the services send), or None; one without a zone is
+    read as UTC, as the services store them."""
     if isinstance(value, datetime):
-        return value
+        return dates.aware(value)
     if not isinstance(value, str) or not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        return dates.aware(datetime.fromisoformat(value))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo("UTC"))
 
 
 def when(value: object) -> str:
@@ -92,7 +93,7 @@ def soon(value: object) -> str:
     moment = parse_moment(value)
     if moment is None:
         return ""
-    today = format_datetime(datetime.now(ZoneInfo("UTC")), "yyyy-MM-dd")
+    today = format_datetime(datetime.now(UTC), "yyyy-MM-dd")
     return clock_time(moment) if format_datetime(moment, "yyyy-MM-dd") == today else when(moment)
 
 

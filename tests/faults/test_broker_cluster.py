@@ -29,7 +29,7 @@ from tests.support.pipeline_checker import (
 )
 from tests.support.rabbit_cluster import RabbitCluster
 from tests.support.rabbit_node import RabbitNode
-from tests.support.recovery import RECOVERY_BOUND_S, measure_recovery
+from tests.support.recovery import expect_back_to_normal, measure_recovery
 from tests.support.suite import Suite, running_suite
 from tests.support.tcp_proxy import TcpProxy
 
@@ -101,13 +101,7 @@ def _back_to_normal(suite: Suite, cycle: list[Submitted], back: float, fault: st
     from ``back`` (when the fault ended), and every process of the suite still running."""
     recovery = measure_recovery(suite, cycle, back, fault=fault)
     print(recovery.summary())
-    report = await_pipeline(suite, cycle, timeout=60, settle=3)
-    print(report.summary())
-    assert report.lost == 0, report.summary()
-    assert report.duplicated == 0, report.summary()
-    assert recovery.within_bound, f"{recovery.summary()} > {RECOVERY_BOUND_S:.0f}s"
-    for name, child in suite.children.items():
-        assert child.alive(), suite.log(name)[-2000:]
+    expect_back_to_normal(suite, cycle, recovery)
 
 
 def _take_down_a_leader(

@@ -32,7 +32,7 @@ from tests.support.pipeline_checker import (
     submit,
     submit_all,
 )
-from tests.support.recovery import RECOVERY_BOUND_S, measure_recovery
+from tests.support.recovery import expect_back_to_normal, measure_recovery
 from tests.support.suite import Suite, running_suite
 
 pytestmark = pytest.mark.e2e
@@ -113,13 +113,7 @@ def _under_load(
     recovery = measure_recovery(suite, offices.filed, ended, fault=name)
     print(f"{name}: writable again {elected:.1f}s after the fault; {len(offices.filed)} filed")
     print(recovery.summary())
-    report = await_pipeline(suite, offices.filed, timeout=60, settle=3)
-    print(report.summary())
-    assert report.lost == 0, report.summary()
-    assert report.duplicated == 0, report.summary()
-    assert recovery.within_bound, f"{recovery.summary()} > {RECOVERY_BOUND_S:.0f}s"
-    for child_name, child in suite.children.items():
-        assert child.alive(), suite.log(child_name)[-2000:]
+    expect_back_to_normal(suite, offices.filed, recovery)
 
 
 def _nothing() -> None:

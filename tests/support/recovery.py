@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import requests
 
-from tests.support.pipeline_checker import Submitted, observe
+from tests.support.pipeline_checker import Submitted, await_pipeline, observe
 from tests.support.suite import Suite
 
 # What the fault tests promise: back to normal within this long after the fault ends.
@@ -82,3 +82,16 @@ def measure_recovery(
             drained = time.monotonic() - fault_ended
         time.sleep(0.25)
     return Recovery(fault, ready, drained, len(submitted))
+
+
+def expect_back_to_normal(suite: Suite, cycle: Sequence[Submitted], recovery: Recovery) -> None:
+    """What every fault must end in: each case of ``cycle`` crossed the pipeline once
+    (nothing lost, nothing doubled), the suite got back within the bound, and every process
+    of it still runs."""
+    report = await_pipeline(suite, cycle, timeout=60, settle=3)
+    print(report.summary())
+    assert report.lost == 0, report.summary()
+    assert report.duplicated == 0, report.summary()
+    assert recovery.within_bound, f"{recovery.summary()} > {RECOVERY_BOUND_S:.0f}s"
+    for name, child in suite.children.items():
+        assert child.alive(), suite.log(name)[-2000:]

@@ -223,8 +223,8 @@ def test_each_problem_is_shown_beside_its_box_and_nothing_is_filed(console_suite
     for message in (
         "Ada yang perlu diperbaiki",
         "Ceritakan dalam 20 sampai 10.000 karakter",
-        "Tanggal ini tidak ada di kalender",
-        "Tulis tahun dengan 4 angka",
+        "Tanggal kejadian: tanggal ini tidak ada di kalender",
+        "Tanggal Anda mengetahuinya: tulis tahun dengan 4 angka",
         "Tulis alamat lengkap yang diawali https://",
         "NIP terdiri dari 18 angka",
         "Isi nomor HP atau e-mail",

@@ -77,6 +77,10 @@ def _text(data: Mapping[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# Which date each group of three boxes holds, as its error messages name it.
+_DATES = {"occurred": _l("Tanggal kejadian"), "known": _l("Tanggal Anda mengetahuinya")}
+
+
 def _day(data: Mapping[str, Any], prefix: str, today: date, built: Built) -> str | None:
     try:
         found = parse_day(
@@ -84,6 +88,7 @@ def _day(data: Mapping[str, Any], prefix: str, today: date, built: Built) -> str
             data.get(f"{prefix}_month"),
             data.get(f"{prefix}_year"),
             today=today,
+            subject=_DATES[prefix],
         )
     except DateProblem as problem:
         built.mark(f"{prefix}_{problem.part}", problem.message)

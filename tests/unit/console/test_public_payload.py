@@ -105,8 +105,8 @@ def test_a_confidential_reporter_needs_a_name_and_a_way_to_be_reached() -> None:
 @pytest.mark.parametrize(
     ("parts", "box", "words"),
     [
-        (("", "", ""), "occurred_day", "Isi tanggal, bulan dan tahun"),
-        (("25", "", "2024"), "occurred_month", "Isi bulan"),
+        (("", "", ""), "occurred_day", "Tanggal kejadian: isi tanggal, bulan dan tahun"),
+        (("25", "", "2024"), "occurred_month", "Tanggal kejadian: isi bulan"),
         (("2x", "11", "2024"), "occurred_day", "dengan angka"),
         (("31", "2", "2024"), "occurred_day", "tidak ada di kalender"),
         (("1", "13", "2024"), "occurred_month", "tidak ada di kalender"),
@@ -127,6 +127,19 @@ def test_each_wrong_date_marks_the_box_to_fix(
     assert box in built.errors
     assert words in str(built.errors[box])
     assert built.payload["occurred_on"] is None
+
+
+def test_two_dates_left_empty_are_told_apart() -> None:
+    # The error summary lists every message: each must say which date it is about.
+    built = payload.build(
+        boxes(occurred_day="", occurred_month="", occurred_year="", known_year="24"),
+        today=TODAY,
+        language="id",
+    )
+    assert messages(built) == {
+        "occurred_day": "Tanggal kejadian: isi tanggal, bulan dan tahun.",
+        "known_year": "Tanggal Anda mengetahuinya: tulis tahun dengan 4 angka, misalnya 2024.",
+    }
 
 
 def test_known_before_it_happened_is_marked_on_the_known_date() -> None:
@@ -174,9 +187,9 @@ def test_intake_refusals_land_on_their_boxes() -> None:
 
 
 def test_three_boxes_make_a_date() -> None:
-    assert parse_day("5", "1", "2024", today=TODAY) == date(2024, 1, 5)
+    assert parse_day("5", "1", "2024", today=TODAY, subject="Tanggal") == date(2024, 1, 5)
     with pytest.raises(DateProblem) as problem:
-        parse_day("30", "2", "2024", today=TODAY)
+        parse_day("30", "2", "2024", today=TODAY, subject="Tanggal")
     assert problem.value.part == "day"
 
 

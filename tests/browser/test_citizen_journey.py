@@ -22,6 +22,12 @@ from tests.support.suite import Suite
 from tests.support.waiting import eventually
 
 PASSWORD = "layang layang di pantai tanjung"
+# How many lines an element's text takes as drawn: one rectangle per line of a range over it.
+LINES_OF_TEXT = """e => {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+}"""
 DESCRIPTION = (
     "Lurah Tanjung Pandan memakai mobil dinas berpelat merah untuk membawa kaos dan stiker "
     "pasangan calon ke posko relawan pada jam kerja, disaksikan warga pasar."
@@ -65,6 +71,8 @@ def test_a_citizen_reports_without_javascript_and_answers_the_officers_question(
 
         code = page.locator("#tracking-code").inner_text().strip()
         assert len(code) == 19, code
+        # Copied onto paper from this phone: the code stands on one line, no group split.
+        assert page.locator("#tracking-code").evaluate(LINES_OF_TEXT) == 1
         case = Case._get_collection().find_one({"tracking_code": code})
         assert case is not None
         case_id = str(case["_id"])

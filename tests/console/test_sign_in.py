@@ -66,3 +66,18 @@ def test_a_link_may_name_the_page_to_land_on_but_only_one_of_the_console(
     stranger.get(link)
     landed = stranger.post(link, {"password": PASSWORD, "password_again": PASSWORD})
     assert landed.url.startswith(console_suite.urls["console"]), landed.url
+
+
+def test_a_persons_open_sessions_are_named_by_their_device(console_suite: Suite) -> None:
+    console_suite.person("signin-phone")
+    phone = PageClient(console_suite.urls["console"])
+    phone.session.headers["User-Agent"] = (
+        "Mozilla/5.0 (Linux; Android 14; SM-A155F) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36"
+    )
+    phone.accept_invitation(console_suite.invitation("signin-phone"), PASSWORD)
+
+    account = text(phone.get("/akun"))
+    # As people name their phone, not the string their browser sends.
+    assert "Chrome di Android" in account
+    assert "AppleWebKit" not in account

@@ -28,6 +28,7 @@ from services.console.auth.forms import (
 )
 from services.console.clients.base import Refused, SignedOut, Throttled
 from services.console.deps import deps
+from services.console.web.devices import device_label
 from services.console.web.person import current_person
 
 bp = Blueprint("auth", __name__)
@@ -202,7 +203,8 @@ def sign_out() -> ResponseReturnValue:
 def account() -> ResponseReturnValue:
     person = current_person()
     info = deps().intake.get("/v1/account", person.token)
-    return render_template("auth/account.html", info=info, form=ConfirmForm())
+    sessions = [{**s, "device": device_label(s.get("agent"))} for s in info.get("sessions", [])]
+    return render_template("auth/account.html", info=info, sessions=sessions, form=ConfirmForm())
 
 
 @bp.post("/akun/keluar-semua")

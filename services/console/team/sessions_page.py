@@ -17,18 +17,13 @@ from flask_login import login_required, logout_user
 from services.console.clients.base import NotFound
 from services.console.team import gateway
 from services.console.team.access import manager, watcher
-from services.console.team.devices import device, raw_name
 from services.console.team.forms import ConfirmForm
+from services.console.web.devices import device_label
 from services.console.web.person import Person
 
 
 def _shown(item: dict[str, Any]) -> dict[str, Any]:
-    browser, system = device(item.get("agent"))
-    if browser and system:
-        label = _("%(browser)s di %(system)s", browser=browser, system=system)
-    else:
-        label = browser or system or raw_name(item.get("agent")) or _("Perangkat tak dikenal")
-    return {**item, "device": label}
+    return {**item, "device": device_label(item.get("agent"))}
 
 
 def _listed(person: Person) -> list[dict[str, Any]]:

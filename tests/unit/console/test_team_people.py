@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.console.team.devices import device, raw_name
 from services.console.team.people import (
     Difference,
     account_state,
@@ -16,6 +15,7 @@ from services.console.team.people import (
     search,
     snapshot,
 )
+from services.console.web.devices import device, device_label, raw_name
 
 ENTRY: dict[str, Any] = {
     "officer_id": "karo-bkpsdm-4",
@@ -89,3 +89,6 @@ def test_devices_are_named_as_people_say_them() -> None:
     assert device("python-requests/2.32.3") == (None, None)
     assert raw_name("python-requests/2.32.3") == "python-requests/2.32.3"
     assert device(None) == (None, None)
+    assert device_label(android) == "Chrome di Android"
+    assert device_label("python-requests/2.32.3") == "python-requests/2.32.3"
+    assert device_label(None) == "Perangkat tak dikenal"

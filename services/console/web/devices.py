@@ -1,12 +1,15 @@
 """A browser's user-agent string as people name their device: "Chrome di Android".
 
-Pure and deliberately rough: it only has to let a supervisor tell a person's phone from
-their office computer, not identify a browser version.
+Deliberately rough: it only has to let a person (or their supervisor) tell a phone from the
+office computer, not identify a browser version. The raw string stays in the operators'
+sign-in log, where it is evidence.
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from flask_babel import gettext as _
 
 # Checked in order: several browsers name others in their strings (Edge says Chrome and
 # Safari, Chrome says Safari).
@@ -46,3 +49,12 @@ def raw_name(agent: str | None) -> str | None:
     if not agent:
         return None
     return agent.split(" ", 1)[0][:MAX_RAW] or None
+
+
+def device_label(agent: str | None) -> str:
+    """What a list of sessions shows for ``agent``: "Chrome di Android", the browser or the
+    system alone, a script's own name, or that the device is unknown."""
+    browser, system = device(agent)
+    if browser and system:
+        return str(_("%(browser)s di %(system)s", browser=browser, system=system))
+    return browser or system or raw_name(agent) or str(_("Perangkat tak dikenal"))

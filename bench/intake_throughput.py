@@ -38,6 +38,8 @@ from bson import ObjectId, json_util
 from pymongo import MongoClient
 
 from bench import cpu
+from bench.database_work import COLUMNS as DATABASE_COLUMNS
+from bench.database_work import DatabaseWork
 from bench.floor_app import COLLECTION, DATABASE, QUEUE
 from bench.harness import Servers, WrkResult, gunicorn, real_servers, say, wrk_post
 from services.cli.infra import free_port, wait_for
@@ -103,42 +105,6 @@ class CpuUse:
 
 
 CPU_COLUMNS = ("HTTP workers", "relay", "mongod", "RabbitMQ")
-
-
-class DatabaseWork:
-    """What mongod did around a design's wrk run, from its own counters (``serverStatus``):
-    documents inserted, updated and returned, and commands run, for every client (the relay
-    and the change streams included). Where CPU per request says how much, this says what:
-    an outbox that writes each case twice shows as one updated document per request."""
-
-    def __init__(self, client: MongoClient[Any]):
-        self.client = client
-        self.start = self._read()
-        self.used: dict[str, int] = {}
-
-    def _read(self) -> dict[str, int]:
-        status = self.client.admin.command("serverStatus")
-        documents = status["metrics"]["document"]
-        commands = status["metrics"]["commands"]
-        return {
-            "inserted": int(documents["inserted"]),
-            "updated": int(documents["updated"]),
-            "returned": int(documents["returned"]),
-            "commands": sum(
-                int(c.get("total", 0)) for c in commands.values() if isinstance(c, dict)
-            ),
-        }
-
-    def stop(self) -> DatabaseWork:
-        end = self._read()
-        self.used = {name: end[name] - self.start[name] for name in end}
-        return self
-
-    def per_request(self, requests: int) -> dict[str, float]:
-        return {name: count / max(requests, 1) for name, count in self.used.items()}
-
-
-DATABASE_COLUMNS = ("inserted", "updated", "returned", "commands")
 
 
 def _pct(values: list[float], q: float) -> float:

@@ -10,7 +10,8 @@ under gunicorn and the three workers, started exactly as the local mode starts t
     takes them for ``--seconds``; then the run waits until every case has its alert at the
     sink and counts, per case, lost and doubled alerts. CPU of every process (and of the
     workers' relay threads) is read from /proc before the load and after the last alert:
-    milliseconds of CPU per delivered case, Pantau's own processes against the engines.
+    milliseconds of CPU per delivered case, Pantau's own processes against the engines,
+    and what mongod did per case over the same stretch (documents, commands by name).
 (b) latency: ``--rate`` cases/s, paced, for ``--paced`` seconds; time from the POST to the
     mail's arrival at the sink, p50/p99; then a lone case a second for ``--lone`` seconds.
 (c) resident memory of every process at the end.
@@ -39,6 +40,8 @@ import requests
 from pymongo import MongoClient, WriteConcern
 
 from bench import cpu
+from bench.database_work import COLUMNS as DATABASE_COLUMNS
+from bench.database_work import DatabaseWork
 from bench.harness import Servers, real_servers, say
 from bench.yardstick import yardstick_ms
 from services.cli.infra import free_port
@@ -442,6 +445,22 @@ def stop_suite(children: list[Child]) -> None:
         child.wait(20)
 
 
+def database_report(work: DatabaseWork, cases: int) -> list[str]:
+    """What mongod did per delivered case over the same stretch as the CPU figures."""
+    per_case = work.per_request(cases)
+    documents = ", ".join(f"{name} {per_case[name]:.2f}" for name in DATABASE_COLUMNS)
+    commands = ", ".join(f"{name} {n:.2f}" for name, n in work.commands_per_request(cases))
+    lines = [
+        f"    MongoDB's work per delivered case (serverStatus, every client): {documents}",
+        f"      commands per case, most first: {commands}",
+        "      collections by mongod's time on them (top), per case:",
+    ]
+    for name, ms, operations in work.collections_per_request(cases):
+        ops = ", ".join(f"{op} {n:.2f}" for op, n in operations.items())
+        lines.append(f"        {name:<34} {ms:6.3f} ms   {ops}")
+    return lines
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -481,6 +500,7 @@ def main() -> None:
             mails_before = arrivals.count()
             load_before = cpu.loadavg()
             cpu_before = cpu_snapshot(children, servers.mongod_pid, sink)
+            database = DatabaseWork(MongoClient(servers.mongo_url))
             load_started = time.monotonic()
             accepted_rate = sustained(submitter, args.seconds, args.threads)
             load_seconds = time.monotonic() - load_started
@@ -488,6 +508,8 @@ def main() -> None:
             codes_a = list(submitter.sent)
             drained = drain(arrivals, codes_a, "(a) draining", args.drain_timeout)
             cpu_after = cpu_snapshot(children, servers.mongod_pid, sink)
+            database.stop()
+            database.client.close()
             cpu_seconds = time.monotonic() - load_started
             load_after = cpu.loadavg()
             with arrivals.lock:
@@ -580,6 +602,7 @@ def main() -> None:
         f"({cpu_seconds:.1f} s, {len(got)} cases; load average {load_before} -> {load_after})"
     )
     report.extend(cpu_report(cpu_used, len(got), cpu_seconds))
+    report.extend(database_report(database, len(got)))
     yardstick = (yardstick_before + yardstick_after) / 2
     report.append(
         f"    yardstick (bench/yardstick.py), CPU ms before / after the load: "

@@ -1,4 +1,4 @@
-"""The intake bench's reading of what mongod did per request, from mongod's own counters."""
+"""The benches' reading of what mongod did per request, from mongod's own counters."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo import MongoClient
 
-from bench.intake_throughput import DatabaseWork
+from bench.database_work import DatabaseWork
 from services.cli.infra import MongoServer
 
 
@@ -25,6 +25,15 @@ def test_documents_written_and_read_are_counted_per_request(mongo_server: MongoS
         assert per_request["updated"] >= 1.0
         assert per_request["returned"] >= 1.0
         assert per_request["commands"] >= 0.6  # insert, update, find
+        ranked = dict(work.commands_per_request(5))
+        assert ranked["insert"] >= 0.2
+        assert ranked["update"] >= 0.2
+        assert ranked["find"] >= 0.2
+        by_collection = {name: ops for name, _, ops in work.collections_per_request(5, most=50)}
+        ours = by_collection[collection.full_name]
+        assert ours["insert"] >= 0.2  # one insert_many
+        assert ours["update"] >= 0.2
+        assert ours["queries"] >= 0.2
         client.drop_database(collection.database.name)
     finally:
         client.close()

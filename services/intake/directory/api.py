@@ -31,21 +31,7 @@ _NOT_HERE = "No such officer, or not in your region."
 
 
 def _present(doc: dict[str, Any]) -> dict[str, Any]:
-    view = OfficerView(
-        officer_id=str(doc["_id"]),
-        region=doc["region"],
-        unit=doc["unit"],
-        role=doc["role"],
-        name=doc["name"],
-        email=doc.get("email"),
-        phone=doc.get("phone"),
-        language=doc.get("language") or "id",
-        timezone=doc["timezone"],
-        conflicts=list(doc.get("conflicts") or []),
-        active=bool(doc.get("active", True)),
-        version=int(doc["version"]),
-    )
-    return view.model_dump(mode="json")
+    return OfficerView(**directory.entry_state(doc)).model_dump(mode="json")
 
 
 def _actor(principal: Principal) -> dict[str, Any]:

@@ -101,22 +101,28 @@ def actor_of(
 # --- pure pieces -------------------------------------------------------------------------------
 
 
+def entry_state(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored entry as it now is, in the fields the API shows and the event carries (an
+    entry written before a field existed reads as that field's default)."""
+    return {
+        "officer_id": str(doc["_id"]),
+        "region": doc["region"],
+        "name": doc["name"],
+        "unit": doc["unit"],
+        "role": doc["role"],
+        "email": doc.get("email"),
+        "phone": doc.get("phone"),
+        "language": doc.get("language") or "id",
+        "timezone": doc["timezone"],
+        "conflicts": list(doc.get("conflicts") or []),
+        "active": bool(doc.get("active", True)),
+        "version": int(doc["version"]),
+    }
+
+
 def officer_event(doc: Mapping[str, Any]) -> OfficerChanged:
     """The event announcing ``doc`` as it now is."""
-    return OfficerChanged(
-        officer_id=str(doc["_id"]),
-        region=doc["region"],
-        name=doc["name"],
-        unit=doc["unit"],
-        role=doc["role"],
-        email=doc.get("email"),
-        phone=doc.get("phone"),
-        language=doc.get("language") or "id",
-        timezone=doc["timezone"],
-        conflicts=list(doc.get("conflicts") or []),
-        active=bool(doc.get("active", True)),
-        version=int(doc["version"]),
-    )
+    return OfficerChanged(**entry_state(doc))
 
 
 def as_recipient(doc: dict[str, Any]) -> Recipient:

@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, PasswordField, StringField
 from wtforms.validators import ValidationError
 
+from services.console.web.wtforms_texts import CONSOLE_TEXTS, ConsoleTexts
 from shared.text_safety import control_character
 
 
@@ -34,7 +35,12 @@ def no_control_characters(form: Any, field: Field) -> None:
 
 
 class Form(FlaskForm):
-    """A FlaskForm whose text boxes refuse control characters (see the module's note)."""
+    """A FlaskForm whose text boxes refuse control characters (see the module's note), and
+    whose WTForms messages speak the page's language (``wtforms_texts``)."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> ConsoleTexts:
+            return CONSOLE_TEXTS
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         extra: dict[str, list[Any]] = {

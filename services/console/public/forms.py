@@ -40,8 +40,10 @@ _NUMERIC = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 
 
 def _date_part(label: object, size: int) -> StringField:
+    # The three boxes are judged together, by the date they make (``dates.parse_day``), whose
+    # messages name the date: a box's own length check would say only "at most 2 characters".
     return StringField(
-        label, validators=[Optional(), Length(max=size)], render_kw={**_NUMERIC, "size": size}
+        label, validators=[Optional()], render_kw={**_NUMERIC, "size": size, "maxlength": size}
     )
 
 

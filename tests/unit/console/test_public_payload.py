@@ -7,12 +7,23 @@ from datetime import date
 from typing import Any
 
 import pytest
+from flask import Flask
+from flask_babel import Babel
 
 from services.console.public import payload
 from services.console.public.dates import DateProblem, parse_day
 from services.console.public.files import pick, refusal_message
+from services.console.public.forms import ReportForm
 
 TODAY = date(2024, 11, 28)
+
+
+@pytest.fixture
+def app() -> Flask:
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="x" * 32, WTF_CSRF_ENABLED=False)
+    Babel(app)
+    return app
 
 
 def boxes(**overrides: str) -> dict[str, Any]:
@@ -139,6 +150,21 @@ def test_two_dates_left_empty_are_told_apart() -> None:
     assert messages(built) == {
         "occurred_day": "Tanggal kejadian: isi tanggal, bulan dan tahun.",
         "known_year": "Tanggal Anda mengetahuinya: tulis tahun dengan 4 angka, misalnya 2024.",
+    }
+
+
+def test_a_box_typed_past_its_size_is_judged_by_the_date_it_makes(app: Flask) -> None:
+    # A pasted or scripted "123" gets past the box's maxlength: the message names the date.
+    data = boxes(occurred_day="123")
+    with app.test_request_context(method="POST", data=data):
+        form = ReportForm()
+        form.region.choices = [("12.06", "Karo")]
+        form.validate()
+        assert form.occurred_day.errors == []
+        assert 'maxlength="2"' in form.occurred_day()
+    built = payload.build(data, today=TODAY, language="id")
+    assert messages(built) == {
+        "occurred_day": "Tanggal kejadian: tanggal ini tidak ada di kalender."
     }
 
 

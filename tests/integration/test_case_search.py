@@ -172,15 +172,52 @@ def test_text_search_pages_newest_first_through_the_cursor(client: FlaskClient) 
     assert seen == list(reversed(made))
 
 
+def test_a_tracking_code_as_typed_finds_its_one_case_in_the_area(
+    client: FlaskClient, cases: dict[str, str]
+) -> None:
+    def code_of(name: str) -> str:
+        doc = Case._get_collection().find_one({"_id": ObjectId(cases[name])})
+        assert doc is not None
+        return str(doc["tracking_code"])
+
+    officer = _auth()
+    closed = code_of("closed")
+    # Read aloud over the phone and typed in lower case without dashes: still found, and a
+    # closed case too.
+    assert _ids(client, officer, f"tracking_code={closed.replace('-', '').lower()}") == [
+        cases["closed"]
+    ]
+    assert _ids(client, officer, f"tracking_code={closed}&open=true") == []
+    # Another regency's case is not there for Karo's officer, as if the code were unknown.
+    assert _ids(client, officer, f"tracking_code={code_of('deli')}") == []
+    assert _ids(client, _auth("12", "supervisor"), f"tracking_code={code_of('deli')}") == [
+        cases["deli"]
+    ]
+
+
 @pytest.mark.parametrize(
     "query",
-    ["q=" + "x" * 201, "q=", "officer=" + "o" * 65, "unit=" + "u" * 101, "overdue=maybe"],
+    [
+        "q=" + "x" * 201,
+        "q=",
+        "officer=" + "o" * 65,
+        "unit=" + "u" * 101,
+        "overdue=maybe",
+        "tracking_code=K7QM-3XPA-9D2F-HT6",
+        "tracking_code=O0O0-1111-IIII-LLLL",
+    ],
 )
 def test_unbounded_or_malformed_filters_are_refused(client: FlaskClient, query: str) -> None:
     answer = client.get(f"/v1/cases?{query}", headers=_auth())
     assert answer.status_code == 422
     assert answer.mimetype == "application/problem+json"
-    assert answer.get_json()["errors"][0]["field"] in {"q", "officer", "unit", "overdue"}
+    assert answer.get_json()["errors"][0]["field"] in {
+        "q",
+        "officer",
+        "unit",
+        "overdue",
+        "tracking_code",
+    }
 
 
 def test_the_text_index_is_language_neutral(app: Flask) -> None:

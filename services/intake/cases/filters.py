@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.intake.actions.status_machine import Status
 from services.intake.cases.readers import own_filings
@@ -20,6 +20,7 @@ from shared.auth import Principal
 from shared.categories import Category
 from shared.filter_types import Moment
 from shared.problems import Problem
+from shared.tracking_codes import normalise_tracking_code
 
 # Statuses in which a case is finished; a case in one of them has ``closed_at`` and is never
 # overdue. The lifecycle's status machine owns the transitions, this is only the set.
@@ -27,6 +28,7 @@ CLOSED_STATUSES: Final = ("rejected", "sanction_imposed", "closed", "duplicate",
 
 MAX_QUERY_TEXT: Final = 200
 MAX_OFFICER_ID: Final = 64
+MAX_TRACKING_CODE: Final = 40  # as typed: spaces and dashes included
 
 
 class CaseFilters(BaseModel):
@@ -66,6 +68,22 @@ class CaseFilters(BaseModel):
     open: bool | None = Field(
         default=None, description="true: only cases not closed; false: only closed ones"
     )
+    tracking_code: str | None = Field(
+        default=None,
+        max_length=MAX_TRACKING_CODE,
+        description="A reporter's tracking code as typed (any case, dashes or spaces or none): "
+        "the one case it names, if it is in your area.",
+    )
+
+    @field_validator("tracking_code")
+    @classmethod
+    def _canonical_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        canonical = normalise_tracking_code(value)
+        if canonical is None:
+            raise ValueError("not a tracking code: 16 letters and digits, e.g. K7QM-3XPA-9D2F-HT6W")
+        return canonical
 
 
 def tenant_scope(principal: Principal) -> dict[str, Any]:
@@ -137,6 +155,8 @@ def build_criteria(filters: CaseFilters, principal: Principal, *, now: datetime)
         criteria["submitted_at"] = submitted
     if filters.updated_since:
         criteria["updated_at"] = {"$gte": filters.updated_since}
+    if filters.tracking_code is not None:
+        criteria["tracking_code"] = filters.tracking_code
     if filters.q is not None:
         # The text index is built with language "none" (see models.Case): words match as
         # written, which is what Indonesian needs; "$caseSensitive" stays off.

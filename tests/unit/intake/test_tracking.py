@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 
 from services.intake.actions.status_machine import STATUSES
-from services.intake.cases.tracking import _ALPHABET, new_tracking_code, normalise_tracking_code
+from services.intake.cases.tracking import new_tracking_code
 from services.intake.cases.tracking_api import STATUS_TEXT
+from shared.tracking_codes import ALPHABET as _ALPHABET
+from shared.tracking_codes import normalise_tracking_code
 
 
 def test_codes_are_long_enough_not_to_be_guessed() -> None:

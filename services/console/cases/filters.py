@@ -13,6 +13,7 @@ from typing import Final
 from urllib.parse import urlencode
 
 from services.console.web.labels import CATEGORY_CODES, PRIORITY_CODES, STATUS_LABELS
+from shared.tracking_codes import normalise_tracking_code
 
 SORTS: Final = ("due", "priority", "updated", "newest")
 MAX_DUE_WITHIN: Final = 60
@@ -95,8 +96,15 @@ class QueueFilters:
 
     def intake_params(self, *, officer_id: str, due_before: str | None) -> list[tuple[str, str]]:
         """The question for intake's ``GET /v1/cases`` (``due_before`` from triage's calendar,
-        for "due within N working days")."""
+        for "due within N working days").
+
+        A tracking code typed into the search box (a reporter reading theirs over the phone)
+        asks for that one case alone, whoever holds it and whatever its status: the view's
+        other filters would only hide it."""
         params: list[tuple[str, str]] = [("sort", self.sort), ("limit", "25")]
+        code = normalise_tracking_code(self.q) if self.q else None
+        if code is not None:
+            return [*params, ("tracking_code", code)]
         for name, value in (
             ("status", self.status),
             ("category", self.category),

@@ -22,6 +22,7 @@ from flask_wtf import FlaskForm
 
 from services.console.cases import gateway
 from services.console.cases.case_page import officer_choices, render_case, transfer_choices
+from services.console.cases.case_refs import case_id_for
 from services.console.cases.forms import (
     AcknowledgeForm,
     CommentForm,
@@ -81,7 +82,10 @@ ACTIONS: Mapping[str, Action] = {
     "duplicate": Action(
         DuplicateForm,
         "duplicates",
-        lambda f: {**_versioned(f), "case_id": f.case_id.data.strip()},
+        lambda f: {
+            **_versioned(f),
+            "case_id": case_id_for(current_person(), f.case_id.data, "case_id"),
+        },
         _l("Kasus ditautkan sebagai duplikat."),
     ),
     "reopen": Action(
@@ -95,10 +99,13 @@ ACTIONS: Mapping[str, Action] = {
 
 def _status_body(form: StatusForm) -> dict[str, Any]:
     body: dict[str, Any] = {**_versioned(form), "status": form.status.data}
-    for name in ("reason", "note", "decision_ref", "duplicate_of"):
+    for name in ("reason", "note", "decision_ref"):
         value = _text(getattr(form, name).data)
         if value:
             body[name] = value
+    repeated = _text(form.duplicate_of.data)
+    if repeated:
+        body["duplicate_of"] = case_id_for(current_person(), repeated, "duplicate_of")
     if form.finding.data:
         body["finding"] = form.finding.data
     if form.sanction_level.data:

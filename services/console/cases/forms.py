@@ -60,7 +60,7 @@ class StatusForm(VersionedForm):
         _l("Nomor surat keputusan PPK"), validators=[Optional(), Length(max=100)]
     )
     duplicate_of = StringField(
-        _l("Nomor kasus yang diulang (id kasus)"), validators=[Optional(), Length(max=40)]
+        _l("Kode lacak (atau id) kasus yang diulang"), validators=[Optional(), Length(max=40)]
     )
 
 
@@ -91,8 +91,11 @@ class InformationRequestForm(VersionedForm):
 
 class DuplicateForm(VersionedForm):
     case_id = StringField(
-        _l("Id kasus yang sama"),
-        validators=[DataRequired(_l("Tulis id kasus yang sama.")), Length(max=40)],
+        _l("Kode lacak (atau id) kasus yang sama"),
+        validators=[
+            DataRequired(_l("Tulis kode lacak kasus yang sama, misalnya K7QM-3XPA-9D2F-HT6W.")),
+            Length(max=40),
+        ],
     )
 
 

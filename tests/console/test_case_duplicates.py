@@ -1,0 +1,63 @@
+"""Marking a case as a repeat of another from the case page, naming the other by the tracking
+code an officer can read off it (typed however it was heard), through the running suite."""
+
+from __future__ import annotations
+
+from tests.console.people import assigned, distinct_case, signed_in
+from tests.support.pages import text
+from tests.support.suite import Suite
+
+
+def test_a_supervisor_links_a_repeat_by_the_first_reports_tracking_code(
+    console_suite: Suite,
+) -> None:
+    boss = signed_in(console_suite, "cd-boss", role="supervisor")
+    key = console_suite.key("12.06", "supervisor")
+    first = console_suite.submit(
+        console_suite.key("12.06"), distinct_case("Sekdes cdlink memasang baliho paslon")
+    )
+    repeat = console_suite.submit(
+        console_suite.key("12.06"), distinct_case("Baliho paslon cdrepeat dipasang sekdes")
+    )
+    for created in (first, repeat):
+        assigned(console_suite, key, created["id"])
+    page = f"/kasus/{repeat['id']}"
+
+    boss.get(page)
+    unknown = boss.submit(f"{page}/tindakan/duplicate", {"case_id": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"})
+    assert unknown.status_code == 422
+    assert "Tidak ada kasus dengan kode lacak ini di wilayah Anda" in text(unknown)
+    assert 'value="ZZZZ-ZZZZ-ZZZZ-ZZZZ"' in unknown.text  # what was typed stays
+
+    heard = first["tracking_code"].replace("-", " ").lower()
+    boss.get(page)
+    linked = boss.submit(f"{page}/tindakan/duplicate", {"case_id": heard})
+    assert linked.status_code == 200, text(linked)[:500]
+    assert "Kasus ditautkan sebagai duplikat" in text(linked)
+    assert console_suite.case(key, repeat["id"])["duplicates"] == [first["id"]]
+
+
+def test_closing_a_case_as_a_repeat_names_the_first_by_its_tracking_code(
+    console_suite: Suite,
+) -> None:
+    officer_key = console_suite.key("12.06", "supervisor")
+    boss = signed_in(console_suite, "cd-closer", role="supervisor")
+    first = console_suite.submit(
+        console_suite.key("12.06"), distinct_case("Kades cdclose membagikan sembako paslon")
+    )
+    repeat = console_suite.submit(
+        console_suite.key("12.06"), distinct_case("Sembako paslon cdagain dibagikan kades")
+    )
+    for created in (first, repeat):
+        assigned(console_suite, officer_key, created["id"])
+    page = f"/kasus/{repeat['id']}"
+
+    boss.get(page)
+    closed = boss.submit(
+        f"{page}/status/duplicate",
+        {"s-duplicate-duplicate_of": first["tracking_code"].lower(), "s-duplicate-note": "Sama."},
+    )
+    assert closed.status_code == 200, text(closed)[:500]
+    assert "Status kasus diubah" in text(closed)
+    stored = console_suite.case(officer_key, repeat["id"])
+    assert (stored["status"], stored["duplicate_of"]) == ("duplicate", first["id"])

@@ -5,7 +5,8 @@
 Starts the whole suite (mongod, RabbitMQ vhost, services, workers, console) in a scratch
 folder, files cases in two regencies, signs in an officer and a supervisor (through their
 invitation links, the supervisor with a real second factor) in Debian's Chromium, and saves
-the queue and the case page at phone width and the case page and statistics at desk width.
+the queue, the case page and a citizen's report form at phone width and the case page and
+statistics at desk width.
 """
 
 from __future__ import annotations
@@ -78,6 +79,9 @@ def main() -> None:
             phone.screenshot(path=HERE / "queue-phone.png", full_page=True)
             phone.goto(f"{base}/kasus/{ids[0]}")
             phone.screenshot(path=HERE / "case-phone.png", full_page=True)
+            citizen = browser.new_context(viewport=PHONE).new_page()  # type: ignore[arg-type]
+            citizen.goto(f"{base}/lapor/12.06")
+            citizen.screenshot(path=HERE / "report-phone.png", full_page=True)
             desk = sign_in(browser, suite, "karo-supervisor", DESK)
             desk.goto(f"{base}/kasus/{ids[0]}")
             desk.screenshot(path=HERE / "case-desk.png", full_page=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tests.console.people import assigned, distinct_case, signed_in
 from tests.support.pages import text
 from tests.support.suite import Suite
+from tests.support.waiting import eventually
 
 
 def test_a_supervisor_links_a_repeat_by_the_first_reports_tracking_code(
@@ -61,3 +62,26 @@ def test_closing_a_case_as_a_repeat_names_the_first_by_its_tracking_code(
     assert "Status kasus diubah" in text(closed)
     stored = console_suite.case(officer_key, repeat["id"])
     assert (stored["status"], stored["duplicate_of"]) == ("duplicate", first["id"])
+
+
+def test_a_possible_repeat_is_named_by_the_first_reports_title_and_code(
+    console_suite: Suite,
+) -> None:
+    key = console_suite.key("12.06", "supervisor")
+    payload = distinct_case("Camat cdnamed mengantar relawan paslon dengan mobil dinas")
+    first = console_suite.submit(console_suite.key("12.06"), payload)
+    assigned(console_suite, key, first["id"])
+    # The same report again, from another office system: triage finds it repeats the first.
+    again = console_suite.submit(console_suite.key("12.06"), {**payload, "source_ref": "cd-2"})
+    triaged = eventually(
+        lambda: (
+            console_suite.case(key, again["id"]).get("triage", {}).get("decision_id")
+            and console_suite.case(key, again["id"])["triage"]
+        ),
+        timeout=60,
+    )
+    assert triaged["duplicate_of"] == first["id"]
+
+    boss = signed_in(console_suite, "cd-reader", role="supervisor")
+    page = text(boss.get(f"/kasus/{again['id']}"))
+    assert f"Kemungkinan duplikat dari {payload['title']} · {first['tracking_code']}" in page

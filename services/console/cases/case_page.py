@@ -85,6 +85,8 @@ def render_case(
         lambda: gateway.audit(person, case_id),
         lambda: gateway.evidence(person, case_id),
     )
+    # Cases the page links to are named by their title and code: an id says nothing to people.
+    linked = gateway.related(person, linked_ids(decision)) if decision else {}
     now = datetime.now(UTC)
     # The decision's clock carries the working days left, counted in the regency's calendar.
     clock = dict((decision or {}).get("clock") or {})
@@ -95,6 +97,7 @@ def render_case(
         "cases/case.html",
         case=case,
         decision=decision,
+        linked=linked,
         clock=clock or None,
         deliveries=deliveries,
         audit=audit,
@@ -113,6 +116,12 @@ def render_case(
     # A case page holds personal data: no shared cache keeps it.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def linked_ids(decision: Mapping[str, Any]) -> list[str]:
+    """The cases triage's decision points to: a possible repeat first, then related ones."""
+    ids = [str(decision["duplicate_of"])] if decision.get("duplicate_of") else []
+    return ids + [str(link["case_id"]) for link in decision.get("links") or []]
 
 
 def may_act(person: Person, case: Mapping[str, Any]) -> bool:

@@ -37,6 +37,23 @@ def case(person: Person, case_id: str) -> Json:
     return deps().intake.get(f"/v1/cases/{case_id}", person.token)
 
 
+def related(person: Person, case_ids: Iterable[str], most: int = 6) -> dict[str, Json]:
+    """Title, tracking code and status of the cases a page links to (a possible repeat, the
+    cases triage found related), by id, asked at the same time; one the person may not see
+    is absent, and the page shows its id as before."""
+    ids = list(dict.fromkeys(case_ids))[:most]
+
+    def one(case_id: str) -> Json | None:
+        try:
+            found = deps().intake.get(f"/v1/cases/{case_id}", person.token)
+        except NotFound:
+            return None
+        return {k: found.get(k) for k in ("title", "tracking_code", "status")}
+
+    answers = together(*[lambda c=c: one(c) for c in ids])
+    return {case_id: answer for case_id, answer in zip(ids, answers, strict=True) if answer}
+
+
 def cases(person: Person, params: list[tuple[str, str]]) -> Json:
     return deps().intake.get("/v1/cases", person.token, params=params)
 

@@ -3,10 +3,22 @@ code an officer can read off it (typed however it was heard), through the runnin
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.console.people import assigned, distinct_case, signed_in
 from tests.support.pages import text
 from tests.support.suite import Suite
 from tests.support.waiting import eventually
+
+
+def _routed(suite: Suite, *titles: str) -> list[dict[str, Any]]:
+    """Cases about different people, filed in Karo and routed by triage (never repeats of
+    each other to triage: the person marks them so)."""
+    key = suite.key("12.06", "supervisor")
+    made = [suite.submit(suite.key("12.06"), distinct_case(title)) for title in titles]
+    for created in made:
+        assigned(suite, key, created["id"])
+    return made
 
 
 def test_a_supervisor_links_a_repeat_by_the_first_reports_tracking_code(
@@ -14,14 +26,7 @@ def test_a_supervisor_links_a_repeat_by_the_first_reports_tracking_code(
 ) -> None:
     boss = signed_in(console_suite, "cd-boss", role="supervisor")
     key = console_suite.key("12.06", "supervisor")
-    first = console_suite.submit(
-        console_suite.key("12.06"), distinct_case("Sekdes cdlink memasang baliho paslon")
-    )
-    repeat = console_suite.submit(
-        console_suite.key("12.06"), distinct_case("Baliho paslon cdrepeat dipasang sekdes")
-    )
-    for created in (first, repeat):
-        assigned(console_suite, key, created["id"])
+    first, repeat = _routed(console_suite, "Sekdes cdlink baliho", "Baliho cdrepeat sekdes")
     page = f"/kasus/{repeat['id']}"
 
     boss.get(page)
@@ -43,14 +48,7 @@ def test_closing_a_case_as_a_repeat_names_the_first_by_its_tracking_code(
 ) -> None:
     officer_key = console_suite.key("12.06", "supervisor")
     boss = signed_in(console_suite, "cd-closer", role="supervisor")
-    first = console_suite.submit(
-        console_suite.key("12.06"), distinct_case("Kades cdclose membagikan sembako paslon")
-    )
-    repeat = console_suite.submit(
-        console_suite.key("12.06"), distinct_case("Sembako paslon cdagain dibagikan kades")
-    )
-    for created in (first, repeat):
-        assigned(console_suite, officer_key, created["id"])
+    first, repeat = _routed(console_suite, "Kades cdclose sembako", "Sembako cdagain kades")
     page = f"/kasus/{repeat['id']}"
 
     boss.get(page)

@@ -3,21 +3,11 @@ keeps what was typed for a second try."""
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
-from flask_babel import Babel
 
 from services.console.auth.forms import SignInForm
 from services.console.cases.forms import CommentForm
 from services.console.public.forms import ReportForm
-
-
-@pytest.fixture
-def app() -> Flask:
-    app = Flask(__name__)
-    app.config.update(SECRET_KEY="x" * 32, WTF_CSRF_ENABLED=False)
-    Babel(app)
-    return app
 
 
 def test_a_staff_form_marks_the_box_and_keeps_the_text(app: Flask) -> None:

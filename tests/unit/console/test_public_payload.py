@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask_babel import Babel
 
 from services.console.public import payload
 from services.console.public.dates import DateProblem, parse_day
@@ -16,14 +15,6 @@ from services.console.public.files import pick, refusal_message
 from services.console.public.forms import ReportForm
 
 TODAY = date(2024, 11, 28)
-
-
-@pytest.fixture
-def app() -> Flask:
-    app = Flask(__name__)
-    app.config.update(SECRET_KEY="x" * 32, WTF_CSRF_ENABLED=False)
-    Babel(app)
-    return app
 
 
 def boxes(**overrides: str) -> dict[str, Any]:

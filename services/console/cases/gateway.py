@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from flask import copy_current_request_context
 
-from services.console.clients.base import Json, NotFound, Refused
+from services.console.clients.base import Json, NotFound, Refused, ServiceDown
 from services.console.deps import deps
 from services.console.web.person import Person
 
@@ -39,14 +39,15 @@ def case(person: Person, case_id: str) -> Json:
 
 def related(person: Person, case_ids: Iterable[str], most: int = 6) -> dict[str, Json]:
     """Title, tracking code and status of the cases a page links to (a possible repeat, the
-    cases triage found related), by id, asked at the same time; one the person may not see
-    is absent, and the page shows its id as before."""
+    cases triage found related), by id, asked at the same time. One the person may not see,
+    or that intake cannot answer for now, is absent and the page shows its id as before: the
+    names help, and the page must not fail for want of them."""
     ids = list(dict.fromkeys(case_ids))[:most]
 
     def one(case_id: str) -> Json | None:
         try:
             found = deps().intake.get(f"/v1/cases/{case_id}", person.token)
-        except NotFound:
+        except (Refused, ServiceDown):
             return None
         return {k: found.get(k) for k in ("title", "tracking_code", "status")}
 

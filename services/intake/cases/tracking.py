@@ -1,12 +1,11 @@
-"""Tracking codes a reporter uses to follow a case without an account (their shape, and
-reading one as typed: ``shared.tracking_codes``)."""
+"""Issuing the tracking codes a reporter uses to follow a case without an account (their
+shape, and reading one as typed: ``shared.tracking_codes``)."""
 
 from __future__ import annotations
 
 import secrets
 
 from shared.tracking_codes import ALPHABET, LENGTH, grouped
-from shared.tracking_codes import normalise_tracking_code as normalise_tracking_code
 
 
 def new_tracking_code() -> str:

@@ -9,7 +9,6 @@ from flask.typing import ResponseReturnValue
 
 from services.intake.cases.answers import TrackStatus
 from services.intake.cases.models import Case
-from services.intake.cases.tracking import normalise_tracking_code
 from services.intake.deps import deps
 from services.intake.public import tracking_view
 from services.intake.public.client import (
@@ -20,6 +19,7 @@ from services.intake.public.client import (
 )
 from shared.openapi import operation
 from shared.problems import Problem
+from shared.tracking_codes import normalise_tracking_code
 
 bp = Blueprint("tracking", __name__)
 

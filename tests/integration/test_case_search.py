@@ -195,9 +195,23 @@ def test_a_tracking_code_as_typed_finds_its_one_case_in_the_area(
     ]
 
 
+def test_several_cases_by_id_in_one_list_only_those_in_the_area(
+    client: FlaskClient, cases: dict[str, str]
+) -> None:
+    named = [cases["rally"], cases["closed"], cases["deli"], str(ObjectId())]
+    query = "&".join(f"id={case_id}" for case_id in [*named, cases["rally"]])
+    # Karo's officer gets Karo's two (a closed one too); Deli's case and an unknown id are
+    # simply absent, as a case outside the area is everywhere else.
+    assert sorted(_ids(client, _auth(), query)) == sorted([cases["rally"], cases["closed"]])
+    assert _ids(client, _auth(), f"{query}&open=true") == [cases["rally"]]
+    assert sorted(_ids(client, _auth("12", "supervisor"), query)) == sorted(named[:3])
+
+
 @pytest.mark.parametrize(
     "query",
     [
+        "id=not-an-id",
+        "&".join(["id=" + "a" * 24] * 51),
         "q=" + "x" * 201,
         "q=",
         "officer=" + "o" * 65,
@@ -211,12 +225,14 @@ def test_unbounded_or_malformed_filters_are_refused(client: FlaskClient, query: 
     answer = client.get(f"/v1/cases?{query}", headers=_auth())
     assert answer.status_code == 422
     assert answer.mimetype == "application/problem+json"
-    assert answer.get_json()["errors"][0]["field"] in {
+    # A list's item is named with its place ("id[0]").
+    assert answer.get_json()["errors"][0]["field"].split("[")[0] in {
         "q",
         "officer",
         "unit",
         "overdue",
         "tracking_code",
+        "id",
     }
 
 

@@ -7,6 +7,7 @@ handlers turn into what the person sees.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
@@ -19,6 +20,8 @@ from services.console.web.person import Person
 
 # A case page asks four or five services at once; one pool per process bounds the threads.
 _POOL: Final = ThreadPoolExecutor(max_workers=16, thread_name_prefix="console-calls")
+# What intake's case ids look like: anything else in a stored link is not asked about.
+_CASE_ID: Final = re.compile(r"[0-9a-f]{24}")
 
 
 def together(*calls: Callable[[], Any]) -> list[Any]:
@@ -37,22 +40,23 @@ def case(person: Person, case_id: str) -> Json:
     return deps().intake.get(f"/v1/cases/{case_id}", person.token)
 
 
-def related(person: Person, case_ids: Iterable[str], most: int = 6) -> dict[str, Json]:
-    """Title, tracking code and status of the cases a page links to (a possible repeat, the
-    cases triage found related), by id, asked at the same time. One the person may not see,
-    or that intake cannot answer for now, is absent and the page shows its id as before: the
-    names help, and the page must not fail for want of them."""
-    ids = list(dict.fromkeys(case_ids))[:most]
-
-    def one(case_id: str) -> Json | None:
-        try:
-            found = deps().intake.get(f"/v1/cases/{case_id}", person.token)
-        except (Refused, ServiceDown):
-            return None
-        return {k: found.get(k) for k in ("title", "tracking_code", "status")}
-
-    answers = together(*[lambda c=c: one(c) for c in ids])
-    return {case_id: answer for case_id, answer in zip(ids, answers, strict=True) if answer}
+def related(person: Person, case_ids: Iterable[str], most: int = 50) -> dict[str, Json]:
+    """Title, tracking code and status of the cases a page names (a possible repeat, the
+    cases triage found related, those its timeline mentions), by id, in one request. One the
+    person may not see is absent, and so are all when intake cannot answer now: the page then
+    shows ids as before, since the names help and the page must not fail for want of them."""
+    ids = [c for c in dict.fromkeys(case_ids) if _CASE_ID.fullmatch(c)][:most]
+    if not ids:
+        return {}
+    params = [("id", case_id) for case_id in ids] + [("limit", str(len(ids)))]
+    try:
+        found = deps().intake.get("/v1/cases", person.token, params=params)
+    except (Refused, ServiceDown):
+        return {}
+    return {
+        str(item["id"]): {k: item.get(k) for k in ("title", "tracking_code", "status")}
+        for item in found.get("items", [])
+    }
 
 
 def cases(person: Person, params: list[tuple[str, str]]) -> Json:

@@ -8,9 +8,10 @@ current time into a MongoDB query. Nothing here touches the database.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from bson import ObjectId
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from services.intake.actions.status_machine import Status
 from services.intake.cases.readers import own_filings
@@ -29,6 +30,8 @@ CLOSED_STATUSES: Final = ("rejected", "sanction_imposed", "closed", "duplicate",
 MAX_QUERY_TEXT: Final = 200
 MAX_OFFICER_ID: Final = 64
 MAX_TRACKING_CODE: Final = 40  # as typed: spaces and dashes included
+# A page that names other cases (a repeat, related ones) asks for them in one list.
+MAX_IDS: Final = 50
 
 
 class CaseFilters(BaseModel):
@@ -73,6 +76,14 @@ class CaseFilters(BaseModel):
         max_length=MAX_TRACKING_CODE,
         description="A reporter's tracking code as typed (any case, dashes or spaces or none): "
         "the one case it names, if it is in your area.",
+    )
+
+    id: list[Annotated[str, StringConstraints(pattern="^[0-9a-f]{24}$")]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_IDS,
+        description="Case ids (repeat the parameter): only those of them in your area. What "
+        "a page naming several other cases asks for them at once.",
     )
 
     @field_validator("tracking_code")
@@ -157,6 +168,8 @@ def build_criteria(filters: CaseFilters, principal: Principal, *, now: datetime)
         criteria["updated_at"] = {"$gte": filters.updated_since}
     if filters.tracking_code is not None:
         criteria["tracking_code"] = filters.tracking_code
+    if filters.id is not None:
+        criteria["_id"] = {"$in": [ObjectId(case_id) for case_id in dict.fromkeys(filters.id)]}
     if filters.q is not None:
         # The text index is built with language "none" (see models.Case): words match as
         # written, which is what Indonesian needs; "$caseSensitive" stays off.

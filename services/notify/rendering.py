@@ -32,6 +32,7 @@ from shared.contracts import (
     Event,
     SignInLinkIssued,
 )
+from shared.ladder_steps import describe
 
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -127,6 +128,13 @@ def short_time(moment: datetime | None, zone: str, language: str) -> str:
     return f"{local:%d/%m %H:%M} {_ZONE_LABELS.get(zone_of(zone).key, zone)}"
 
 
+def step_text(event: CaseEscalated, language: str) -> str:
+    """Why the case is escalated, in the reader's language. The event's reason is a fixed
+    sentence in Bahasa Indonesia, so the step is worded from its key; a key this release does
+    not know (sent by a newer triage) keeps the reason as it came."""
+    return describe(event.step, language) or event.reason
+
+
 def case_code(event: Event) -> str:
     """How an officer finds the case: its tracking code, else its id."""
     code = getattr(event, "tracking_code", None)
@@ -209,6 +217,8 @@ class Renderer:
                 getattr(event, "previous_due_at", None), reader.timezone, language
             ),
         }
+        if isinstance(event, CaseEscalated):
+            context["step_text"] = step_text(event, language)
         keep = [code, short_url or case_url]
         if notice is None:
             return self._parts(base, language, context, keep=keep)

@@ -45,6 +45,7 @@ from services.triage.storage.state_codec import (
 from shared import correlation, outbox
 from shared.broker.connection import Backoff
 from shared.contracts import Event
+from shared.ladder_steps import describe, parse, reassign_key
 from shared.metrics import DEADLINE_BREACHES
 
 log = logging.getLogger(__name__)
@@ -53,13 +54,13 @@ _RETRY_LATER = timedelta(minutes=1)
 
 Document = dict[str, Any]
 
-_REASONS = {
-    "reminder": "Pengingat: tenggat tahap {stage} tinggal {left}",
-    "escalate_supervisor": "Tenggat tahap {stage} terlewati; diteruskan ke supervisor",
-    "escalate_province": (
-        "Tenggat tahap {stage} terlewati dan kasus belum ditangani; diteruskan ke provinsi"
-    ),
-}
+
+def _reason(key: str) -> str:
+    """The event's reason for step ``key``: always Bahasa Indonesia, as the contract has it;
+    readers word the step in their own language from the key."""
+    # The ladder writes its keys with the module that reads them, so this cannot miss; if it
+    # ever did, the key still tells an officer more than an empty reason would.
+    return describe(key, "id") or key
 
 
 class LadderScheduler:
@@ -181,24 +182,25 @@ class LadderScheduler:
         events: list[Event] = []
         record: Document = {}
         after = assignment
-        if step.kind in _REASONS:
+        if step.kind in ("reminder", "escalate_supervisor", "escalate_province"):
             if step.kind == "reminder":
                 recipient = config.contact(assignment.state.officer_id)
-                left = step.key.rsplit(":", 1)[-1]
             elif step.kind == "escalate_supervisor":
                 recipient = config.supervisor()
-                left = ""
                 DEADLINE_BREACHES.labels(tenant=config.tenant).inc()
             else:
                 recipient = config.province_desk
-                left = ""
-            reason = _REASONS[step.kind].format(stage=step.stage, left=left)
             events.append(
-                escalated_event(case, case_id, decision, deadline, step.key, recipient, reason)
+                escalated_event(
+                    case, case_id, decision, deadline, step.key, recipient, _reason(step.key)
+                )
             )
             record["recipient_id"] = recipient.officer_id if recipient else None
         elif step.kind == "resend":
-            count = int(step.key.rsplit(":", 1)[-1])
+            parsed = parse(step.key)
+            if parsed is None or parsed.count is None:
+                raise ValueError(f"not a resend key: {step.key!r}")
+            count = parsed.count
             after = Assignment(
                 state=replace(assignment.state, resends_done=count),
                 unit=assignment.unit,
@@ -258,14 +260,9 @@ class LadderScheduler:
         deadline = clock_from_doc(state["clock"]).deadline
         tried = tuple(dict.fromkeys((*assignment.tried, assignment.state.officer_id)))
         if assignment.to_province:
+            key = reassign_key(assignment.state.sequence)
             event: Event = escalated_event(
-                case,
-                case_id,
-                decision,
-                deadline,
-                f"assignment:{assignment.state.sequence}:reassign",
-                config.supervisor(),
-                "Penugasan ke provinsi belum dikonfirmasi; mohon ditindaklanjuti",
+                case, case_id, decision, deadline, key, config.supervisor(), _reason(key)
             )
             return assignment, event
         loads = self.deps.open_load(config.tenant, session)

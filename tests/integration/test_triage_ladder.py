@@ -126,6 +126,20 @@ def test_the_ladder_climbs_one_rung_at_a_time(triage: TriageDeps, clock: FakeClo
     assert reminder["recipient"]["officer_id"] == "karo-bkpsdm-1"
     assert supervisor["recipient"]["officer_id"] == "karo-supervisor"
     assert province["recipient"]["officer_id"] == "sumut-desk"
+    # The reason names the stage in words: alerts and the timeline show it to officers.
+    assert reminder["reason"] == "Pengingat: tenggat tahap verifikasi laporan tinggal 24 jam"
+    assert supervisor["reason"] == (
+        "Tenggat tahap verifikasi laporan terlewati; diteruskan ke atasan"
+    )
+    assert province["reason"] == (
+        "Tenggat tahap verifikasi laporan terlewati dan kasus belum ditangani; "
+        "diteruskan ke provinsi"
+    )
+    assert [reminder["step"], supervisor["step"], province["step"]] == [
+        f"{SCOPE}:reminder:24h",
+        f"{SCOPE}:breach:supervisor",
+        f"{SCOPE}:breach:province",
+    ]
     assert all(e["correlation_id"] == "corr-test" for e in events)
     state = triage.cases.find_one({"_id": case_id})
     assert state is not None

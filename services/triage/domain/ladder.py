@@ -5,7 +5,8 @@ and the time. Storage records each fired key under a unique index, so a step goe
 once however often the scheduler runs, and a restarted scheduler computes the same
 steps from the same inputs.
 
-Keys are built so that they never collide where they must not:
+Keys are written by ``shared.ladder_steps``, which also reads them back and words them
+for officers, so that they never collide where they must not:
 
 - clock steps carry the stage and the deadline's local date
   (``lapor_answer@2024-12-02:reminder:24h``), so two stages of one case, or a deadline
@@ -24,20 +25,21 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from services.triage.domain.calendar import WorkingCalendar, require_aware
 from services.triage.domain.sla import Clock, require_same_zone
-
-StepKind = Literal["reminder", "escalate_supervisor", "escalate_province", "resend", "reassign"]
+from shared.ladder_steps import (
+    StepKind,
+    breach_province_key,
+    breach_supervisor_key,
+    offset_label,
+    reassign_key,
+    reminder_key,
+    resend_key,
+)
 
 # Deadlines end at .999999; the breach is the very next instant.
 _TICK = timedelta(microseconds=1)
-
-
-def _offset_label(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds()) // 60
-    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,7 @@ class LadderConfig:
     reassign_after: timedelta = timedelta(hours=24)
 
     def __post_init__(self) -> None:
-        for offset in self.reminder_offsets:
-            if offset <= timedelta(0) or offset % timedelta(minutes=1):
-                raise ValueError(f"reminder offsets must be whole positive minutes, got {offset}")
-        labels = [_offset_label(o) for o in self.reminder_offsets]
+        labels = [offset_label(o) for o in self.reminder_offsets]
         if len(set(labels)) != len(labels):
             raise ValueError(f"reminder offsets must be distinct, got {labels}")
         if self.province_grace_working_days < 0:
@@ -127,14 +126,18 @@ def _clock_steps(
     config: LadderConfig,
 ) -> list[LadderStep]:
     officer = assignment.officer_id if assignment else None
-    scope = f"{clock.stage}@{calendar.local_date(clock.deadline).isoformat()}"
+    deadline_day = calendar.local_date(clock.deadline)
     breach_at = clock.deadline + _TICK
     steps: list[LadderStep] = []
 
     if now >= breach_at:
         steps.append(
             LadderStep(
-                f"{scope}:breach:supervisor", "escalate_supervisor", breach_at, clock.stage, officer
+                breach_supervisor_key(clock.stage, deadline_day),
+                "escalate_supervisor",
+                breach_at,
+                clock.stage,
+                officer,
             )
         )
         province_at = breach_at
@@ -148,7 +151,7 @@ def _clock_steps(
         if now >= province_at and not touched:
             steps.append(
                 LadderStep(
-                    f"{scope}:breach:province",
+                    breach_province_key(clock.stage, deadline_day),
                     "escalate_province",
                     province_at,
                     clock.stage,
@@ -168,7 +171,7 @@ def _clock_steps(
         due_at, offset = max(due_reminders)
         steps.append(
             LadderStep(
-                f"{scope}:reminder:{_offset_label(offset)}",
+                reminder_key(clock.stage, deadline_day, offset),
                 "reminder",
                 due_at,
                 clock.stage,
@@ -183,12 +186,15 @@ def _assignment_steps(
 ) -> list[LadderStep]:
     if assignment.acknowledged_at is not None:
         return []
-    scope = f"assignment:{assignment.sequence}"
     reassign_at = assignment.assigned_at + config.reassign_after
     if now >= reassign_at:
         return [
             LadderStep(
-                f"{scope}:reassign", "reassign", reassign_at, clock.stage, assignment.officer_id
+                reassign_key(assignment.sequence),
+                "reassign",
+                reassign_at,
+                clock.stage,
+                assignment.officer_id,
             )
         ]
     due = [
@@ -201,7 +207,7 @@ def _assignment_steps(
     k = max(due)
     return [
         LadderStep(
-            f"{scope}:resend:{k}",
+            resend_key(assignment.sequence, k),
             "resend",
             assignment.assigned_at + k * config.resend_after,
             clock.stage,

@@ -47,6 +47,35 @@ DUE = datetime(2024, 11, 29, 16, 59, tzinfo=UTC)  # 23:59 WIB, 00:59 WITA, 01:59
 MOVED = datetime(2024, 12, 6, 16, 59, tzinfo=UTC)  # a week later, the same time of day
 
 
+# Reasons as an older triage sends them during a rolling upgrade: codes, in one language.
+REMINDER = "lapor_verification@2024-11-29:reminder:24h"
+BREACH = "lapor_verification@2024-11-29:breach:supervisor"
+PROVINCE = "lapor_verification@2024-11-29:breach:province"
+REASSIGN = "assignment:1:reassign"
+OLD_REASONS = {
+    REMINDER: "Pengingat: tenggat tahap lapor_verification tinggal 24h",
+    BREACH: "Tenggat tahap lapor_verification terlewati; diteruskan ke supervisor",
+    PROVINCE: (
+        "Tenggat tahap lapor_verification terlewati dan kasus belum ditangani; "
+        "diteruskan ke provinsi"
+    ),
+    REASSIGN: "Penugasan ke provinsi belum dikonfirmasi; mohon ditindaklanjuti",
+}
+
+
+def escalation(step: str, due: datetime | None = DUE, reason: str | None = None) -> CaseEscalated:
+    return CaseEscalated(
+        case_id="65f0c0ffee0000000000abcd",
+        step=step,
+        title="Camat memakai mobil dinas untuk kampanye paslon",
+        category="FASILITAS",
+        priority="urgent",
+        due_at=due,
+        recipient=Recipient(officer_id="kukar-bkpsdm-1", name="Andi Saputra"),
+        reason=reason if reason is not None else OLD_REASONS.get(step, "Batas waktu terlewati"),
+    )
+
+
 def _events(due: datetime | None) -> dict[str, Event]:
     officer = Recipient(officer_id="kukar-bkpsdm-1", name="Andi Saputra")
     return {
@@ -61,16 +90,7 @@ def _events(due: datetime | None) -> dict[str, Event]:
             unit="INSPEKTORAT",
             assignee=officer,
         ),
-        CaseEscalated.TYPE: CaseEscalated(
-            case_id="65f0c0ffee0000000000abcd",
-            step="breach:supervisor",
-            title="Camat memakai mobil dinas untuk kampanye paslon",
-            category="FASILITAS",
-            priority="urgent",
-            due_at=due,
-            recipient=officer,
-            reason="Batas waktu pemeriksaan terlewati",
-        ),
+        CaseEscalated.TYPE: escalation(BREACH, due),
         CaseReassigned.TYPE: CaseReassigned(
             case_id="65f0c0ffee0000000000abcd",
             tracking_code="K7QM-3XPA-9D2F-HT6W",
@@ -305,6 +325,8 @@ ALLOWED = {
     "case_url",
     "short_url",
     "previous_due",
+    # why a case is escalated, in the reader's language
+    "step_text",
     # the digest notice of a rate window's last alert
     "minutes",
     "until",
@@ -366,6 +388,61 @@ def test_a_reassignment_says_who_moved_it_and_why_with_their_words_escaped(langu
     assert "Kepala Inspektorat <Kukar>" in rendered.text
     assert "Kepala Inspektorat &lt;Kukar&gt;" in rendered.html
     assert "<Kukar>" not in rendered.html
+
+
+STEP_TEXT = {
+    ("en", REMINDER): "Reminder: the report verification deadline is 24 hours away",
+    ("id", REMINDER): "Pengingat: tenggat tahap verifikasi laporan tinggal 24 jam",
+    ("en", BREACH): "The report verification deadline has passed; passed on to the supervisor",
+    ("id", BREACH): "Tenggat tahap verifikasi laporan terlewati; diteruskan ke atasan",
+    ("en", PROVINCE): "The report verification deadline has passed and the case has not been",
+    ("id", PROVINCE): "Tenggat tahap verifikasi laporan terlewati dan kasus belum ditangani",
+    ("en", REASSIGN): "The assignment to the province has not been confirmed; please follow up",
+    ("id", REASSIGN): "Penugasan ke provinsi belum dikonfirmasi; mohon ditindaklanjuti",
+}
+
+
+@pytest.mark.parametrize("step", [REMINDER, BREACH, PROVINCE, REASSIGN])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_escalation_says_why_in_the_readers_language_without_codes(
+    step: str, language: str
+) -> None:
+    reader = Profile(officer_id="x", name="Andi Saputra", language=language)
+    rendered = default_renderer().render(
+        escalation(step), reader, case_url=URL, short_url=SHORT_URL
+    )
+    for part in (rendered.text, rendered.html):
+        assert STEP_TEXT[language, step] in part
+        assert "lapor_verification" not in part
+        assert "24h" not in part
+        assert "supervisor" not in part or language == "en"
+    if language == "en":
+        for indonesian in ("Pengingat", "Tenggat", "terlewati", "diteruskan", "Penugasan"):
+            assert indonesian not in rendered.text
+    assert "lapor_verification" not in rendered.sms
+    assert "24h" not in rendered.sms
+    assert SHORT_URL in rendered.sms
+    assert len(rendered.sms) <= SMS_LIMIT
+
+
+def test_an_english_reminder_is_english_and_names_the_stage() -> None:
+    reader = Profile(officer_id="x", name="Andi Saputra", language="en")
+    rendered = default_renderer().render(escalation(REMINDER), reader, case_url=URL)
+    assert (
+        "This case needs your attention: "
+        "Reminder: the report verification deadline is 24 hours away"
+    ) in rendered.text
+    assert "report verification" in rendered.html
+    assert OLD_REASONS[REMINDER] not in rendered.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_escalation_step_this_release_does_not_know_keeps_its_reason(language: str) -> None:
+    event = escalation("lapor_verification@2024-11-29:breach:minister", reason="Alasan <baru>")
+    reader = Profile(officer_id="x", name="Andi Saputra", language=language)
+    rendered = default_renderer().render(event, reader, case_url=URL)
+    assert "Alasan <baru>" in rendered.text
+    assert "Alasan &lt;baru&gt;" in rendered.html
 
 
 LINK = "https://pantau.kukarkab.go.id/masuk/tautan/Zm9vYmFyYmF6cXV4"

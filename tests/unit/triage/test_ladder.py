@@ -1,5 +1,6 @@
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
@@ -26,6 +27,7 @@ from services.triage.domain.sla import (
     start_clock,
     stop,
 )
+from shared.ladder_steps import StepKind, describe, parse
 from shared.regions import timezone_for
 
 WITA = timezone_for("64.08")  # Kutai Timur
@@ -278,6 +280,36 @@ def test_same_inputs_give_the_same_steps_after_a_restart() -> None:
         f"{SCOPE}:breach:province",
     ]
     assert steps(now, assignment=UNACKED, fired=frozenset(keys(first))) == []
+
+
+def test_every_key_the_ladder_writes_reads_back_as_its_step() -> None:
+    moments = [
+        wita(2, 13),
+        CLOCK.deadline - timedelta(hours=24),
+        CLOCK.deadline - timedelta(hours=2),
+        wita(11, 3),
+    ]
+    found = [step for moment in moments for step in steps(moment, assignment=UNACKED)]
+    assert {step.kind for step in found} == set(get_args(StepKind))
+    offsets = set()
+    for step in found:
+        parsed = parse(step.key)
+        assert parsed is not None, step.key
+        assert parsed.kind == step.kind
+        if step.kind in ("reminder", "escalate_supervisor", "escalate_province"):
+            assert parsed.stage == step.stage
+            assert parsed.deadline_day == date(2024, 12, 9)
+        if step.kind == "reminder":
+            offsets.add(parsed.offset_minutes)
+    assert offsets == {24 * 60, 2 * 60}
+
+
+def test_the_reminder_names_the_stage_in_words_not_its_code() -> None:
+    (step,) = steps(CLOCK.deadline - timedelta(hours=24))
+    assert describe(step.key, "id") == (
+        "Pengingat: tenggat tahap tindak lanjut laporan tinggal 24 jam"
+    )
+    assert describe(step.key, "en") == "Reminder: the report follow-up deadline is 24 hours away"
 
 
 def test_wakeup_is_now_when_something_is_already_due() -> None:

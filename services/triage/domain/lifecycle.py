@@ -35,6 +35,7 @@ from services.triage.domain.sla import (
     start_clock,
     stop,
 )
+from shared.ladder_steps import stage_label
 
 RECEIVED = "received"
 AWAITING_INFO = "awaiting_info"
@@ -160,6 +161,7 @@ def apply_status(
     if next_stage is not None and next_stage != clock.stage:
         finished = stop(clock, at, calendar, reason=f"tahap selesai: {reason}")
         clock = start_clock(DEFAULT_RULES[next_stage], at, calendar)
-        notes.append(f"tahap {next_stage} dimulai")
+        # Read by officers in the decision's explanation: the stage in words, not its code.
+        notes.append(f"tahap {stage_label(next_stage, 'id')} dimulai")
     changed = restarted or finished is not None or clock.deadline != before
     return StatusOutcome(clock, assignment, True, changed, finished, tuple(notes))

@@ -246,14 +246,15 @@ def route(
         return RoutingDecision(unit, None, True, tuple(recusals), tuple(reasons))
 
     chosen = min(eligible, key=lambda o: (o.role != "officer", o.open_cases, o.officer_id))
+    # Officers read these reasons on the case page: people by name, as they know each other.
     if chosen.role == "officer":
         reasons.append(
-            f"petugas {chosen.officer_id} dipilih: beban terendah ({chosen.open_cases} kasus "
+            f"petugas {chosen.name} dipilih: beban terendah ({chosen.open_cases} kasus "
             f"terbuka) dari {len(eligible)} yang tersedia"
         )
     else:
         reasons.append(
-            f"tidak ada petugas pelaksana yang tersedia: supervisor {chosen.officer_id} dipilih "
+            f"tidak ada petugas pelaksana yang tersedia: atasan {chosen.name} dipilih "
             f"({chosen.open_cases} kasus terbuka)"
         )
     return RoutingDecision(unit, chosen.officer_id, False, tuple(recusals), tuple(reasons))

@@ -98,6 +98,8 @@ def test_verification_done_starts_the_answer_stage() -> None:
     # Five working days from Wednesday 6 Nov: the end of Wednesday 13 Nov.
     assert out.clock.deadline == KARO.end_of_day(date(2024, 11, 13))
     assert out.deadline_changed
+    # Officers read the note in the decision's explanation: the stage in words.
+    assert out.notes == ("tahap tindak lanjut laporan dimulai",)
 
 
 def test_an_event_older_than_the_clock_is_applied_at_the_clock_time() -> None:

@@ -155,6 +155,8 @@ def test_routes_to_the_category_unit_and_the_least_loaded_officer() -> None:
     assert decision.to_province is False
     assert decision.recusals == ()
     assert any("MEDSOS" in r and "BKPSDM" in r for r in decision.reasons)
+    chosen = "petugas Petugas K-01 dipilih: beban terendah (2 kasus terbuka) dari 3 yang tersedia"
+    assert chosen in decision.reasons  # by name, as officers know each other
 
 
 def test_equal_loads_are_broken_by_officer_id() -> None:

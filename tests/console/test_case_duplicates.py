@@ -40,6 +40,9 @@ def test_a_supervisor_links_a_repeat_by_the_first_reports_tracking_code(
     linked = boss.submit(f"{page}/tindakan/duplicate", {"case_id": heard})
     assert linked.status_code == 200, text(linked)[:500]
     assert "Kasus ditautkan sebagai duplikat" in text(linked)
+    # The timeline names the other case as people know it, not by its id.
+    named = f"Ditautkan sebagai duplikat dengan Sekdes cdlink baliho · {first['tracking_code']}"
+    assert named in text(linked)
     assert console_suite.case(key, repeat["id"])["duplicates"] == [first["id"]]
 
 
@@ -80,6 +83,20 @@ def test_a_possible_repeat_is_named_by_the_first_reports_title_and_code(
     )
     assert triaged["duplicate_of"] == first["id"]
 
+    eventually(
+        lambda: any(
+            e["kind"] == "duplicate_detected"
+            for e in console_suite.case(key, again["id"])["timeline"]
+        ),
+        timeout=60,
+    )
+
     boss = signed_in(console_suite, "cd-reader", role="supervisor")
     page = text(boss.get(f"/kasus/{again['id']}"))
-    assert f"Kemungkinan duplikat dari {payload['title']} · {first['tracking_code']}" in page
+    named = f"{payload['title']} · {first['tracking_code']}"
+    assert f"Kemungkinan duplikat dari {named}" in page
+    # The timeline says the same in words, and in the page's language.
+    assert f"Triase menduga kasus ini duplikat dari {named}" in page
+    english = text(boss.get(f"/kasus/{again['id']}?lang=en"))
+    assert f"Triage suspects this case repeats {named}" in english
+    assert "Case received" in english

@@ -57,6 +57,17 @@ def test_an_officer_follows_the_alert_signs_in_and_works_the_case_to_a_recommend
         assert moved.status_code == 200, text(moved)
         assert "Status kasus diubah" in text(moved), text(moved)
 
+    # The timeline in words, with who acted and why; no code of the services in it.
+    timeline = text(person.get(page)).split("Riwayat", 1)[1]
+    assert "Status: Terverifikasi: Syarat formal dan material lengkap." in timeline
+    assert f"Kasus diterima petugas; pengingat berhenti · {alerted.officer_name}" in timeline
+    assert f"Ditugaskan ke {alerted.officer_name}" in timeline
+    assert timeline.count("Diklasifikasikan sebagai") == 1
+    # Triage announced its decision again as verification moved the deadline: said as such.
+    assert "Tenggat diperbarui:" in timeline
+    assert not re.search(r"prioritas (urgent|high|low)\b", timeline), timeline
+    assert "Pemberitahuan terkirim lewat E-mail" in timeline
+
     supervisor = console_suite.key("12.06", "supervisor")
     assert console_suite.case(supervisor, case_id)["status"] == "recommendation_issued"
     trail = requests.get(

@@ -23,7 +23,11 @@ def test_an_officer_finds_a_colleagues_case_by_its_tracking_code(console_suite: 
     assert found.status_code == 200, text(found)[:300]
     assert f'href="/kasus/{created["id"]}"' in found.text
     assert "1 kasus" in text(found)
+    # The page says what it searched for, and that the view's filters were set aside.
+    assert f"<h1>Kode lacak {code}</h1>" in found.text  # not "Kasus saya"
+    assert "filter lain tidak dipakai" in text(found)
 
     # Words that are no code still search titles and descriptions.
     by_words = officer.get("/kasus", params={"q": "qscode"})
     assert f'href="/kasus/{created["id"]}"' in by_words.text
+    assert "filter lain tidak dipakai" not in text(by_words)

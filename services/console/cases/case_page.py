@@ -30,6 +30,7 @@ from services.console.cases.forms import (
     StatusForm,
     TransferForm,
 )
+from services.console.cases.timeline import lines, related_cases
 from services.console.web.labels import region_label
 from services.console.web.person import Person, current_person
 from shared.regions import named_regencies, province_of
@@ -86,7 +87,9 @@ def render_case(
         lambda: gateway.evidence(person, case_id),
     )
     # Cases the page links to are named by their title and code: an id says nothing to people.
-    linked = gateway.related(person, linked_ids(decision)) if decision else {}
+    timeline = case.get("timeline") or []
+    named = [*(linked_ids(decision) if decision else []), *related_cases(timeline)]
+    linked = gateway.related(person, named) if named else {}
     now = datetime.now(UTC)
     # The decision's clock carries the working days left, counted in the regency's calendar.
     clock = dict((decision or {}).get("clock") or {})
@@ -98,6 +101,7 @@ def render_case(
         case=case,
         decision=decision,
         linked=linked,
+        timeline=lines(timeline),
         clock=clock or None,
         deliveries=deliveries,
         audit=audit,
@@ -107,7 +111,7 @@ def render_case(
         targets=status_targets(case),
         status_fields=STATUS_FIELDS,
         may_act=may_act(person, case),
-        stale=stale,
+        stale=lines(stale) if stale is not None else None,
         revealed=revealed,
         closed=case.get("status") in CLOSED,
     )

@@ -94,6 +94,11 @@ class QueueFilters:
             pairs.append(("sort", view.sort))
         return urlencode(pairs)
 
+    @property
+    def tracking_code(self) -> str | None:
+        """The tracking code the search box holds, written the one way; None for words."""
+        return normalise_tracking_code(self.q) if self.q else None
+
     def intake_params(self, *, officer_id: str, due_before: str | None) -> list[tuple[str, str]]:
         """The question for intake's ``GET /v1/cases`` (``due_before`` from triage's calendar,
         for "due within N working days").
@@ -102,9 +107,8 @@ class QueueFilters:
         asks for that one case alone, whoever holds it and whatever its status: the view's
         other filters would only hide it."""
         params: list[tuple[str, str]] = [("sort", self.sort), ("limit", "25")]
-        code = normalise_tracking_code(self.q) if self.q else None
-        if code is not None:
-            return [*params, ("tracking_code", code)]
+        if self.tracking_code is not None:
+            return [*params, ("tracking_code", self.tracking_code)]
         for name, value in (
             ("status", self.status),
             ("category", self.category),

@@ -302,7 +302,13 @@ def reassign(
         },
         unsets=_ACKNOWLEDGEMENT,
         events=(event,),
-        timeline={"officer_id": officer["_id"], "previous_officer_id": previous, "reason": reason},
+        timeline={
+            "officer_id": officer["_id"],
+            "officer_name": recipient.name,
+            "unit": unit,
+            "previous_officer_id": previous,
+            "reason": reason,
+        },
     )
 
 

@@ -133,6 +133,7 @@ def register_case(
                 "summary": "Kasus diterima"
                 + (" (dilaporkan lewat dari 7 hari sejak diketahui)" if late else ""),
                 "actor": principal.name,
+                "late_filing": late,
             }
         ],
         "processed_events": [],

@@ -56,10 +56,19 @@ def triaged_change(event: CaseTriaged) -> Change:
         "rules_version": event.rules_version,
         "duplicate_of": event.duplicate_of,
     }
+    # The codes are kept beside the summary so that a reader words the entry in its own
+    # language; the summary stays for readers that do not.
     entry = {
         "kind": "triaged",
         "summary": f"Diklasifikasikan {event.category}, prioritas {event.priority}",
+        "category": event.category,
+        "priority": event.priority,
+        "needs_review": event.needs_review,
+        "due_at": event.due_at,
     }
+    if event.decided_by:
+        # An officer's override: who decided, and why, as for their own actions.
+        entry.update(actor=event.decided_by, reason=event.override_reason, override=True)
     fields = {f"triage.{k}": v for k, v in triage.items()}
     fields.update(queue_keys(event.due_at, event.priority))
     return entry, fields
@@ -78,7 +87,13 @@ def assigned_change(event: CaseAssigned) -> Change:
         else None
     )
     who = event.assignee.name if event.assignee else "provinsi"
-    entry = {"kind": "assigned", "summary": f"Ditugaskan ke {who} ({event.unit})"}
+    entry = {
+        "kind": "assigned",
+        "summary": f"Ditugaskan ke {who} ({event.unit})",
+        "assignee_name": event.assignee.name if event.assignee else None,
+        "unit": event.unit,
+        "to_province": event.to_province,
+    }
     fields = {
         "triage.unit": event.unit,
         "triage.assignee": assignee,
@@ -109,6 +124,7 @@ def duplicate_detected_change(event: CaseDuplicateDetected) -> Change:
         "kind": "duplicate_detected",
         "summary": f"Kemungkinan {event.kind} dari kasus {event.duplicate_of}",
         "related_case": event.duplicate_of,
+        "match": event.kind,
     }
     return entry, None
 

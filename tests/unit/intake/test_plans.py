@@ -397,6 +397,8 @@ def test_a_reassignment_names_the_new_officer_and_clears_the_acknowledgement() -
     )
     assert plan.timeline == {
         "officer_id": "off-2",
+        "officer_name": RECIPIENT.name,
+        "unit": "BKPSDM",
         "previous_officer_id": "off-1",
         "reason": "Beban kerja",
     }

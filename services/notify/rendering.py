@@ -32,7 +32,7 @@ from shared.contracts import (
     Event,
     SignInLinkIssued,
 )
-from shared.ladder_steps import describe
+from shared.ladder_steps import describe, stage_label
 
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -219,6 +219,9 @@ class Renderer:
         }
         if isinstance(event, CaseEscalated):
             context["step_text"] = step_text(event, language)
+        if isinstance(event, CaseDeadlineMoved):
+            # Which stage the new date is for, in words ("finish this stage" said nothing).
+            context["stage"] = stage_label(event.stage, language) if event.stage else ""
         keep = [code, short_url or case_url]
         if notice is None:
             return self._parts(base, language, context, keep=keep)

@@ -253,6 +253,11 @@ def test_a_moved_deadline_names_the_new_date_and_the_old_one(language: str, zone
     assert ("Batas waktu berubah" if language == "id" else "Deadline moved") in rendered.subject
     assert "06/12" in rendered.sms or "07/12" in rendered.sms
     assert "K7QM-3XPA-9D2F-HT6W" in rendered.sms
+    # The stage the new date is for, in words in the reader's language.
+    stage = "tindak lanjut laporan" if language == "id" else "report follow-up"
+    for part in (rendered.text, rendered.html):
+        assert stage in part
+        assert "lapor_answer" not in part
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -325,8 +330,9 @@ ALLOWED = {
     "case_url",
     "short_url",
     "previous_due",
-    # why a case is escalated, in the reader's language
+    # why a case is escalated, and which stage a moved deadline is for, in the reader's words
     "step_text",
+    "stage",
     # the digest notice of a rate window's last alert
     "minutes",
     "until",

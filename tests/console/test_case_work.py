@@ -34,6 +34,7 @@ def test_an_officer_follows_the_alert_signs_in_and_works_the_case_to_a_recommend
     # Triage's own words: the proposal and the closest confirmed reports it resembles.
     assert "Diusulkan kategori" in text(landed)
     assert "Laporan terkonfirmasi terdekat" in text(landed)
+    assert "Tahap: verifikasi laporan" in text(landed)  # the deadline's stage, in words
 
     page = f"/kasus/{case_id}"
     acknowledged = person.submit(f"{page}/tindakan/acknowledge")

@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from shared.categories import CATEGORIES, PRIORITY_LABELS, category_label, priority_label
+from shared.ladder_steps import stage_label as ladder_stage_label
 from shared.regions import region_name
 
 STATUS_LABELS: Final = {
@@ -78,6 +79,11 @@ def priority(code: str | None) -> str:
     return priority_label(code or "", language()) if code else ""
 
 
+def stage_label(code: str | None) -> str:
+    """A deadline's stage in words ("verifikasi laporan"), the suite's own in both languages."""
+    return ladder_stage_label(code, language()) if code else ""
+
+
 def region_label(code: str | None) -> str:
     """ "Kabupaten Karo (12.06)", or the code alone when the registry has no name."""
     if not code:
@@ -139,6 +145,7 @@ def install(app: Flask) -> None:
         category_label=category,
         priority_label=priority,
         region_label=region_label,
+        stage_label=stage_label,
         delivery_label=delivery_label,
         source_label=source_label,
         link_label=link_label,

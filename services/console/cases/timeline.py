@@ -7,7 +7,8 @@ linked case by its title and tracking code instead of its id, and says who acted
 An entry without the fields its wording needs (written before they were kept) or of a kind
 this module does not know shows its stored summary, as before.
 
-Pure: the stored entries in, the lines to draw out; the linked cases' names are the page's.
+No I/O: the stored entries in, the lines to draw out, worded from the page's catalogue; the
+linked cases' names are the page's to ask.
 """
 
 from __future__ import annotations

@@ -97,6 +97,9 @@ def test_a_possible_repeat_is_named_by_the_first_reports_title_and_code(
     assert f"Kemungkinan duplikat dari {named}" in page
     # The timeline says the same in words, and in the page's language.
     assert f"Triase menduga kasus ini duplikat dari {named}" in page
+    # Triage's own explanation names it too: nowhere on the page is it a bare id.
+    assert f"Duplikat dari kasus “{payload['title']}” ({first['tracking_code']})" in page
+    assert first["id"] not in page
     english = text(boss.get(f"/kasus/{again['id']}?lang=en"))
     assert f"Triage suspects this case repeats {named}" in english
     assert "Case received" in english

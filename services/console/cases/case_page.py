@@ -18,6 +18,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from services.console.cases import gateway, visits
+from services.console.cases.explanation import named_explanation
 from services.console.cases.forms import (
     AcknowledgeForm,
     CommentForm,
@@ -101,6 +102,7 @@ def render_case(
         case=case,
         decision=decision,
         linked=linked,
+        explanation=named_explanation((decision or {}).get("explanation"), linked),
         timeline=lines(timeline),
         clock=clock or None,
         deliveries=deliveries,

@@ -32,7 +32,7 @@ from shared.contracts import (
     Event,
     SignInLinkIssued,
 )
-from shared.ladder_steps import describe, stage_label
+from shared.ladder_steps import describe, parse, stage_label
 
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -135,6 +135,18 @@ def step_text(event: CaseEscalated, language: str) -> str:
     return describe(event.step, language) or event.reason
 
 
+# A reminder is sent as an escalation event, but an officer told "ESKALASI" a day before the
+# deadline learns to ignore the word; it is kept for what has gone wrong.
+_ALERT_WORDS = {"id": ("PENGINGAT", "ESKALASI"), "en": ("REMINDER", "ESCALATION")}
+
+
+def alert_word(event: CaseEscalated, language: str) -> str:
+    """The headline word of an escalation alert: a reminder says so, the rest escalate."""
+    step = parse(event.step)
+    reminder, escalation = _ALERT_WORDS.get(language, _ALERT_WORDS["id"])
+    return reminder if step is not None and step.kind == "reminder" else escalation
+
+
 def case_code(event: Event) -> str:
     """How an officer finds the case: its tracking code, else its id."""
     code = getattr(event, "tracking_code", None)
@@ -219,6 +231,7 @@ class Renderer:
         }
         if isinstance(event, CaseEscalated):
             context["step_text"] = step_text(event, language)
+            context["alert_word"] = alert_word(event, language)
         if isinstance(event, CaseDeadlineMoved):
             # Which stage the new date is for, in words ("finish this stage" said nothing).
             context["stage"] = stage_label(event.stage, language) if event.stage else ""

@@ -333,6 +333,7 @@ ALLOWED = {
     # why a case is escalated, and which stage a moved deadline is for, in the reader's words
     "step_text",
     "stage",
+    "alert_word",  # a reminder is not an escalation
     # the digest notice of a rate window's last alert
     "minutes",
     "until",
@@ -429,6 +430,22 @@ def test_an_escalation_says_why_in_the_readers_language_without_codes(
     assert "24h" not in rendered.sms
     assert SHORT_URL in rendered.sms
     assert len(rendered.sms) <= SMS_LIMIT
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_reminder_says_reminder_and_a_breach_escalation_in_subject_and_sms(
+    language: str,
+) -> None:
+    reader = Profile(officer_id="x", name="Andi Saputra", language=language)
+    words = {"id": ("PENGINGAT", "ESKALASI"), "en": ("REMINDER", "ESCALATION")}[language]
+    for step, word in ((REMINDER, words[0]), (BREACH, words[1]), (PROVINCE, words[1])):
+        rendered = default_renderer().render(
+            escalation(step), reader, case_url=URL, short_url=SHORT_URL
+        )
+        assert rendered.subject.startswith(f"[Pantau] {word}:")
+        assert rendered.sms.startswith(f"{word} ")
+        assert SHORT_URL in rendered.sms
+        assert len(rendered.sms) <= SMS_LIMIT
 
 
 def test_an_english_reminder_is_english_and_names_the_stage() -> None:

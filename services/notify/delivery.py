@@ -318,6 +318,7 @@ def _hold(
         due_at=event.due_at,
         case_url=deps.case_url(event.case_id),
         event_type=event.TYPE,
+        step=str(getattr(event, "step", "")),
     )
     reason = route.reason
     fields = {

@@ -97,6 +97,7 @@ class DigestItem:
     due_at: datetime | None
     case_url: str
     event_type: str
+    step: str = ""  # an escalation's ladder step (items held before it was kept have none)
 
 
 @dataclass(frozen=True)
@@ -140,11 +141,12 @@ def step_text(event: CaseEscalated, language: str) -> str:
 _ALERT_WORDS = {"id": ("PENGINGAT", "ESKALASI"), "en": ("REMINDER", "ESCALATION")}
 
 
-def alert_word(event: CaseEscalated, language: str) -> str:
-    """The headline word of an escalation alert: a reminder says so, the rest escalate."""
-    step = parse(event.step)
+def alert_word(step: str, language: str) -> str:
+    """The headline word of an escalation alert for ladder step ``step``: a reminder says
+    so, the rest escalate."""
+    parsed = parse(step)
     reminder, escalation = _ALERT_WORDS.get(language, _ALERT_WORDS["id"])
-    return reminder if step is not None and step.kind == "reminder" else escalation
+    return reminder if parsed is not None and parsed.kind == "reminder" else escalation
 
 
 def case_code(event: Event) -> str:
@@ -231,7 +233,7 @@ class Renderer:
         }
         if isinstance(event, CaseEscalated):
             context["step_text"] = step_text(event, language)
-            context["alert_word"] = alert_word(event, language)
+            context["alert_word"] = alert_word(event.step, language)
         if isinstance(event, CaseDeadlineMoved):
             # Which stage the new date is for, in words ("finish this stage" said nothing).
             context["stage"] = stage_label(event.stage, language) if event.stage else ""
@@ -277,7 +279,10 @@ class Renderer:
                 "priority": priority_label(item.priority, language),
                 "due": local_time(item.due_at, reader.timezone, language),
                 "case_url": item.case_url,
-                "escalation": item.event_type == CaseEscalated.TYPE,
+                # The word beside an escalation held for the digest (a reminder says so).
+                "flag": (
+                    alert_word(item.step, language) if item.event_type == CaseEscalated.TYPE else ""
+                ),
             }
             for item in items[:DIGEST_LIST_LIMIT]
         ]

@@ -201,6 +201,34 @@ def test_digest_templates_render_for_one_or_many_alerts(language: str, count: in
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_a_digest_marks_a_held_reminder_as_one_and_an_escalation_as_one(language: str) -> None:
+    def held(code: str, step: str) -> DigestItem:
+        return DigestItem(
+            case_id=code,
+            case_code=code,
+            title=f"Laporan {code}",
+            category="MEDSOS",
+            priority="normal",
+            due_at=DUE,
+            case_url=URL,
+            event_type=CaseEscalated.TYPE,
+            step=step,
+        )
+
+    reader = Profile(officer_id="x", name="Andi Saputra", language=language)
+    rendered = default_renderer().render_digest(
+        [held("CODE-R", REMINDER), held("CODE-E", BREACH)], reader, "quiet hours"
+    )
+    reminder, escalation = {"id": ("PENGINGAT", "ESKALASI"), "en": ("REMINDER", "ESCALATION")}[
+        language
+    ]
+    lines = {line.split(" | ")[0]: line for line in rendered.text.splitlines() if "CODE-" in line}
+    assert lines["- CODE-R"].endswith(f"| {reminder}")
+    assert lines["- CODE-E"].endswith(f"| {escalation}")
+    assert f"<strong>{reminder}</strong> Laporan CODE-R" in rendered.html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_test_message_templates_render(language: str) -> None:
     reader = Profile(officer_id="x", name="Andi", language=language)
     rendered = default_renderer().render_test(reader, "sms", DUE)

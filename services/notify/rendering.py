@@ -141,12 +141,17 @@ def step_text(event: CaseEscalated, language: str) -> str:
 _ALERT_WORDS = {"id": ("PENGINGAT", "ESKALASI"), "en": ("REMINDER", "ESCALATION")}
 
 
+def is_reminder(step: str) -> bool:
+    """Whether ladder step ``step`` is a reminder before the deadline."""
+    parsed = parse(step)
+    return parsed is not None and parsed.kind == "reminder"
+
+
 def alert_word(step: str, language: str) -> str:
     """The headline word of an escalation alert for ladder step ``step``: a reminder says
     so, the rest escalate."""
-    parsed = parse(step)
     reminder, escalation = _ALERT_WORDS.get(language, _ALERT_WORDS["id"])
-    return reminder if parsed is not None and parsed.kind == "reminder" else escalation
+    return reminder if is_reminder(step) else escalation
 
 
 def case_code(event: Event) -> str:
@@ -234,6 +239,8 @@ class Renderer:
         if isinstance(event, CaseEscalated):
             context["step_text"] = step_text(event, language)
             context["alert_word"] = alert_word(event.step, language)
+            # A reminder goes to the officer who holds the case; escalations to those above.
+            context["reminder"] = is_reminder(event.step)
         if isinstance(event, CaseDeadlineMoved):
             # Which stage the new date is for, in words ("finish this stage" said nothing).
             context["stage"] = stage_label(event.stage, language) if event.stage else ""

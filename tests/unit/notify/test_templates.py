@@ -362,6 +362,7 @@ ALLOWED = {
     "step_text",
     "stage",
     "alert_word",  # a reminder is not an escalation
+    "reminder",
     # the digest notice of a rate window's last alert
     "minutes",
     "until",
@@ -473,6 +474,9 @@ def test_a_reminder_says_reminder_and_a_breach_escalation_in_subject_and_sms(
         assert rendered.subject.startswith(f"[Pantau] {word}:")
         assert rendered.sms.startswith(f"{word} ")
         assert SHORT_URL in rendered.sms
+        # The officer is told to finish the stage; those above, to see that someone does.
+        finish = {"id": "selesaikan tahap ini", "en": "finish this stage"}[language]
+        assert (finish in rendered.text) is (step == REMINDER)
         assert len(rendered.sms) <= SMS_LIMIT
 
 

@@ -72,6 +72,7 @@ def lines(timeline: Sequence[Entry]) -> list[Line]:
     """The entries as the page draws them, newest first."""
     drawn = []
     proposal: tuple[Any, Any] | None = None
+    holder: Any = None
     for entry in timeline:
         kind = str(entry.get("kind") or "")
         if kind == "triaged":
@@ -81,6 +82,13 @@ def lines(timeline: Sequence[Entry]) -> list[Line]:
             if decided == proposal and entry.get("due_at") and not entry.get("override"):
                 kind = "deadline_moved"
             proposal = decided
+        elif kind == "assigned":
+            # An assignment left unacknowledged is sent again to the same officer: no new one.
+            if entry.get("assignee_id") and entry.get("assignee_id") == holder:
+                kind = "assignment_resent"
+            holder = entry.get("assignee_id")
+        elif kind in ("reassigned", "transferred"):
+            holder = entry.get("officer_id")  # a transfer leaves the case with nobody
         drawn.append(_line(entry, kind))
     return drawn[::-1]
 
@@ -187,6 +195,10 @@ def _information_received(_e: Entry) -> str:
     return _("Pelapor menjawab permintaan keterangan")
 
 
+def _assignment_resent(e: Entry) -> str:
+    return _("Penugasan dikirim ulang ke %(name)s: belum dikonfirmasi", name=e["assignee_name"])
+
+
 def _reassigned(e: Entry) -> str:
     return _("Ditugaskan ulang ke %(name)s (%(unit)s)", name=e["officer_name"], unit=e["unit"])
 
@@ -218,6 +230,7 @@ _WORDS: Final[dict[str, Callable[[Entry], str | None]]] = {
     "triaged": _triaged,
     "deadline_moved": _deadline_moved,
     "assigned": _assigned,
+    "assignment_resent": _assignment_resent,
     "escalated": _escalated,
     "duplicate_detected": _duplicate_detected,
     "notified": _notified,

@@ -90,6 +90,7 @@ def assigned_change(event: CaseAssigned) -> Change:
     entry = {
         "kind": "assigned",
         "summary": f"Ditugaskan ke {who} ({event.unit})",
+        "assignee_id": event.assignee.officer_id if event.assignee else None,
         "assignee_name": event.assignee.name if event.assignee else None,
         "unit": event.unit,
         "to_province": event.to_province,

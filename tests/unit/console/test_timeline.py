@@ -176,3 +176,33 @@ def test_triage_announcing_the_same_decision_again_is_a_new_deadline_not_a_new_c
         "Tenggat diperbarui: 1 Des 2026 23.59 WIB",
         "Diklasifikasikan sebagai Aktivitas media sosial mendukung calon, prioritas normal",
     ]
+
+
+def test_an_assignment_sent_again_to_the_same_officer_is_no_new_assignment() -> None:
+    def assigned(at: str, name: str) -> dict[str, Any]:
+        return {"kind": "assigned", "at": at, "assignee_id": name.lower(), "assignee_name": name,
+                "unit": "BKPSDM", "to_province": False}  # fmt: skip
+
+    with _app("id").test_request_context():
+        drawn = lines(
+            [
+                assigned("1", "Sari"),
+                assigned("2", "Sari"),
+                {
+                    "kind": "reassigned",
+                    "at": "3",
+                    "officer_id": "budi",
+                    "officer_name": "Budi",
+                    "unit": "BKPSDM",
+                },
+                assigned("4", "Budi"),
+                assigned("5", "Rina"),
+            ]
+        )
+    assert [line.text for line in drawn] == [
+        "Ditugaskan ke Rina (BKPSDM)",
+        "Penugasan dikirim ulang ke Budi: belum dikonfirmasi",
+        "Ditugaskan ulang ke Budi (BKPSDM)",
+        "Penugasan dikirim ulang ke Sari: belum dikonfirmasi",
+        "Ditugaskan ke Sari (BKPSDM)",
+    ]

@@ -57,7 +57,11 @@ def test_an_assignment_keeps_the_officers_name_the_unit_and_the_province() -> No
         assignee=Recipient(officer_id="karo-1", name="Sari"),
     )
     entry, _ = assigned_change(event)
-    assert (entry["assignee_name"], entry["unit"]) == ("Sari", "BKPSDM")
+    assert (entry["assignee_id"], entry["assignee_name"], entry["unit"]) == (
+        "karo-1",
+        "Sari",
+        "BKPSDM",
+    )
     assert entry["to_province"] is False
     nobody, _ = assigned_change(event.model_copy(update={"assignee": None, "to_province": True}))
     assert (nobody["assignee_name"], nobody["to_province"]) == (None, True)

@@ -119,6 +119,10 @@ def test_a_change_on_a_stale_version_shows_what_changed_and_keeps_the_form(
     assert stale.status_code == 409
     assert "diubah orang lain" in text(stale)
     assert "Bukan ASN; bukan wewenang kami." in stale.text  # what was typed is kept
+    # What changed, in the timeline's words, and only that: not the case's earlier moments.
+    notice = text(stale).split("Kasus berubah saat Anda membacanya", 1)[1].split("Isian Anda")[0]
+    assert "Kasus diterima petugas; pengingat berhenti" in notice
+    assert "Ditugaskan ke" not in notice
     again = person.submit(
         f"{page}/status/rejected", {"s-rejected-reason": "Bukan ASN; bukan wewenang kami."}
     )

@@ -21,7 +21,12 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from services.console.cases import gateway
-from services.console.cases.case_page import officer_choices, render_case, transfer_choices
+from services.console.cases.case_page import (
+    Changed,
+    officer_choices,
+    render_case,
+    transfer_choices,
+)
 from services.console.cases.case_refs import case_id_for
 from services.console.cases.forms import (
     AcknowledgeForm,
@@ -35,7 +40,7 @@ from services.console.cases.forms import (
     StatusForm,
     TransferForm,
 )
-from services.console.clients.base import Json, NotFound, Refused
+from services.console.clients.base import NotFound, Refused
 from services.console.deps import deps
 from services.console.web.i18n import parse_moment
 from services.console.web.person import Person, current_person
@@ -264,13 +269,6 @@ def _run(
 
 def _stale(person: Person, case_id: str, key: str, form: Any, current: int) -> ResponseReturnValue:
     """Show what changed since the person read the case; keep their form on the new version."""
-    case = gateway.case(person, case_id)
-    since = parse_moment(form.loaded_at.data)
-    changed: list[Json] = [
-        entry
-        for entry in case.get("timeline") or []
-        if since is None or (parse_moment(entry.get("at")) or since) > since
-    ]
     form.version.data = current
     form.version.raw_data = [str(current)]
     form.form_errors.append(
@@ -279,7 +277,14 @@ def _stale(person: Person, case_id: str, key: str, form: Any, current: int) -> R
             "lagi bila masih perlu."
         )
     )
-    return render_case(person, case_id, forms={key: form}, open_form=key, stale=changed, status=409)
+    return render_case(
+        person,
+        case_id,
+        forms={key: form},
+        open_form=key,
+        stale=Changed(since=parse_moment(form.loaded_at.data)),
+        status=409,
+    )
 
 
 def _mark(form: FlaskForm, exc: Refused) -> None:

@@ -8,7 +8,8 @@ and what was typed (see ``actions``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +32,8 @@ from services.console.cases.forms import (
     StatusForm,
     TransferForm,
 )
-from services.console.cases.timeline import lines, related_cases
+from services.console.cases.timeline import Line, lines, related_cases
+from services.console.web.i18n import parse_moment
 from services.console.web.labels import region_label
 from services.console.web.person import Person, current_person
 from shared.regions import named_regencies, province_of
@@ -56,6 +58,19 @@ _OWN_FORMS = frozenset({"awaiting_info"})
 CLOSED = frozenset({"rejected", "sanction_imposed", "closed", "duplicate", "withdrawn"})
 
 
+@dataclass(frozen=True)
+class Changed:
+    """What changed on the case since the person read it at ``since`` (everything when the
+    moment is not known)."""
+
+    since: datetime | None
+
+    def lines(self, drawn: Sequence[Line]) -> list[Line]:
+        """The timeline's lines after ``since``, worded as the timeline words them."""
+        since = self.since
+        return [line for line in drawn if since is None or (parse_moment(line.at) or since) > since]
+
+
 @bp.get("/k/<case_id>")
 def short(case_id: str) -> ResponseReturnValue:
     """The short address an SMS alert carries."""
@@ -74,12 +89,12 @@ def render_case(
     *,
     forms: Mapping[str, FlaskForm] | None = None,
     open_form: str | None = None,
-    stale: list[dict[str, Any]] | None = None,
+    stale: Changed | None = None,
     revealed: dict[str, Any] | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     """Draw the case page; ``forms`` replaces the named blank forms (a refused action's form
-    with its errors), ``stale`` lists what changed while the person was reading."""
+    with its errors), ``stale`` asks for what changed while the person was reading."""
     case, decision, deliveries, audit, evidence = gateway.together(
         lambda: gateway.case(person, case_id),
         lambda: gateway.decision(person, case_id),
@@ -91,6 +106,7 @@ def render_case(
     timeline = case.get("timeline") or []
     named = [*(linked_ids(decision) if decision else []), *related_cases(timeline)]
     linked = gateway.related(person, named) if named else {}
+    drawn = lines(timeline)
     now = datetime.now(UTC)
     # The decision's clock carries the working days left, counted in the regency's calendar.
     clock = dict((decision or {}).get("clock") or {})
@@ -103,7 +119,7 @@ def render_case(
         decision=decision,
         linked=linked,
         explanation=named_explanation((decision or {}).get("explanation"), linked),
-        timeline=lines(timeline),
+        timeline=drawn,
         clock=clock or None,
         deliveries=deliveries,
         audit=audit,
@@ -113,7 +129,7 @@ def render_case(
         targets=status_targets(case),
         status_fields=STATUS_FIELDS,
         may_act=may_act(person, case),
-        stale=lines(stale) if stale is not None else None,
+        stale=stale.lines(drawn) if stale is not None else None,
         revealed=revealed,
         closed=case.get("status") in CLOSED,
     )

@@ -177,6 +177,13 @@ def _clock_step(match: re.Match[str]) -> Step | None:
     return None if amount % 60 == 0 else Step("reminder", stage, day, offset_minutes=amount)
 
 
+def is_reminder(step: str) -> bool:
+    """Whether ``step`` is a reminder before a deadline (a key this module does not read is
+    not)."""
+    parsed = parse(step)
+    return parsed is not None and parsed.kind == "reminder"
+
+
 # --- wording -----------------------------------------------------------------------------------
 
 

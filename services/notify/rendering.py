@@ -32,7 +32,7 @@ from shared.contracts import (
     Event,
     SignInLinkIssued,
 )
-from shared.ladder_steps import describe, parse, stage_label
+from shared.ladder_steps import describe, is_reminder, stage_label
 
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -139,12 +139,6 @@ def step_text(event: CaseEscalated, language: str) -> str:
 # A reminder is sent as an escalation event, but an officer told "ESKALASI" a day before the
 # deadline learns to ignore the word; it is kept for what has gone wrong.
 _ALERT_WORDS = {"id": ("PENGINGAT", "ESKALASI"), "en": ("REMINDER", "ESCALATION")}
-
-
-def is_reminder(step: str) -> bool:
-    """Whether ladder step ``step`` is a reminder before the deadline."""
-    parsed = parse(step)
-    return parsed is not None and parsed.kind == "reminder"
 
 
 def alert_word(step: str, language: str) -> str:

@@ -16,6 +16,8 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared.ladder_steps import is_reminder
+
 CHANNELS: tuple[str, ...] = ("email", "sms", "chat")
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
 ALERT_EVENTS: tuple[str, ...] = (
@@ -219,10 +221,13 @@ class Alert:
     @property
     def urgent(self) -> bool:
         """Urgent alerts bypass quiet hours and the rate limit and fall back to another
-        channel when theirs fails: urgent priority, and escalations other than reminders."""
+        channel when theirs fails: urgent priority, and escalations other than reminders.
+
+        A step whose key this release cannot read counts as an escalation: sent at once
+        rather than held by a guess."""
         if self.priority == "urgent":
             return True
-        return self.event_type == "case.escalated" and "reminder" not in self.step
+        return self.event_type == "case.escalated" and not is_reminder(self.step)
 
     @property
     def rate_limited(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,8 +21,14 @@ from services.notify.policy import (
     within_rate,
     zone_of,
 )
+from shared import ladder_steps
 
 WITA = ZoneInfo("Asia/Makassar")
+# Ladder steps as triage writes them (their keys are what the policy reads).
+DUE = date(2024, 11, 22)
+REMINDER = ladder_steps.reminder_key("lapor_verification", DUE, timedelta(hours=2))
+SUPERVISOR = ladder_steps.breach_supervisor_key("lapor_verification", DUE)
+PROVINCE = ladder_steps.breach_province_key("lapor_verification", DUE)
 ALL = ["email", "sms", "chat"]
 
 
@@ -100,8 +106,8 @@ def test_outside_quiet_hours_nothing_waits() -> None:
     "alert",
     [
         Alert("case.assigned", "urgent"),
-        Alert("case.escalated", "normal", step="breach:supervisor"),
-        Alert("case.escalated", "low", step="escalate_province"),
+        Alert("case.escalated", "normal", step=SUPERVISOR),
+        Alert("case.escalated", "low", step=PROVINCE),
     ],
 )
 def test_urgent_alerts_and_escalations_go_through_quiet_hours_on_every_channel(
@@ -113,10 +119,30 @@ def test_urgent_alerts_and_escalations_go_through_quiet_hours_on_every_channel(
 
 
 def test_reminder_is_not_urgent_and_waits() -> None:
-    alert = Alert("case.escalated", "normal", step="stage:reminder:2h")
+    alert = Alert("case.escalated", "normal", step=REMINDER)
     assert not alert.urgent
     routes = plan(NIGHT, alert, ALL, _at(23, 30), WITA)
     assert _actions(routes)["email"] == "hold"
+
+
+@pytest.mark.parametrize(
+    ("step", "urgent"),
+    [
+        (REMINDER, False),
+        (ladder_steps.reminder_key("pilkada_report", DUE, timedelta(minutes=90)), False),
+        (SUPERVISOR, True),
+        (PROVINCE, True),
+        (ladder_steps.resend_key(1, 2), True),
+        (ladder_steps.reassign_key(3), True),
+        # A key this release cannot read is sent at once, even if it looks like a reminder.
+        ("stage:reminder:2h", True),
+        ("", True),
+    ],
+)
+def test_escalations_are_urgent_unless_their_ladder_step_is_a_reminder(
+    step: str, urgent: bool
+) -> None:
+    assert Alert("case.escalated", "normal", step=step).urgent is urgent
 
 
 def test_high_priority_passes_quiet_hours_unless_the_officer_holds_it_too() -> None:
@@ -130,7 +156,7 @@ def test_urgent_alert_reaches_someone_even_if_preferences_want_no_channel() -> N
     prefs = Preferences(
         channels={name: ChannelRule(enabled=False) for name in ("email", "sms", "chat")}
     )
-    routes = plan(prefs, Alert("case.escalated", "high", step="breach"), ["sms"], _at(10), WITA)
+    routes = plan(prefs, Alert("case.escalated", "high", step=SUPERVISOR), ["sms"], _at(10), WITA)
     assert _actions(routes) == {"email": "skip", "sms": "send", "chat": "skip"}
     quiet = plan(prefs, Alert("case.assigned", "high"), ["sms"], _at(10), WITA)
     assert all(r.action == "skip" for r in quiet)
@@ -204,8 +230,8 @@ def test_unknown_time_zone_falls_back_to_wib() -> None:
         (Alert("case.assigned", "high"), False),
         (Alert("case.assigned", "urgent"), False),
         (Alert("case.deadline_moved", "high"), False),
-        (Alert("case.escalated", "low", step="breach:supervisor"), False),
-        (Alert("case.escalated", "normal", step="stage:reminder:2h"), True),
+        (Alert("case.escalated", "low", step=SUPERVISOR), False),
+        (Alert("case.escalated", "normal", step=REMINDER), True),
     ],
 )
 def test_only_low_and_normal_alerts_may_wait_for_the_rate_limit(alert: Alert, held: bool) -> None:

@@ -12,6 +12,9 @@ An escalation event carries the key but its ``reason`` is one fixed sentence in 
 Indonesia, and events may not grow a field without breaking a rolling upgrade. Whoever shows a
 step to an officer (an alert, a case's timeline) therefore words it from the key, in the
 reader's language, and falls back to the event's own words for a key it does not know.
+
+A resend goes out as a new ``case.assigned`` event; the one sign that it is a resend is its
+reason, also written and read back here (:func:`resend_reason`, :func:`resend_count`).
 """
 
 from __future__ import annotations
@@ -43,6 +46,15 @@ STAGE_LABELS: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     }
 )
 
+# The reason of an assignment sent again to the officer who has not confirmed it. A
+# ``case.assigned`` event has no field saying it is a resend (a new field would break a
+# rolling upgrade), so its reason is this sentence, written and read back only here; like the
+# keys, it is fixed, so that a resend queued by an older triage reads as one.
+_RESEND_REASON = "Penugasan belum dikonfirmasi: dikirim ulang ({count})"
+_RESEND_REASON_READ = re.compile(
+    r"Penugasan belum dikonfirmasi: dikirim ulang \((?P<count>[1-9][0-9]*)\)"
+)
+
 _SENTENCES: Final[Mapping[str, Mapping[StepKind, str]]] = MappingProxyType(
     {
         "id": {
@@ -51,7 +63,7 @@ _SENTENCES: Final[Mapping[str, Mapping[StepKind, str]]] = MappingProxyType(
             "escalate_province": (
                 "Tenggat tahap {stage} terlewati dan kasus belum ditangani; diteruskan ke provinsi"
             ),
-            "resend": "Penugasan belum dikonfirmasi: dikirim ulang ({count})",
+            "resend": _RESEND_REASON,
             "reassign": "Penugasan ke provinsi belum dikonfirmasi; mohon ditindaklanjuti",
         },
         "en": {
@@ -175,6 +187,21 @@ def _clock_step(match: re.Match[str]) -> Step | None:
         return Step("reminder", stage, day, offset_minutes=amount * 60)
     # Whole hours are always written in hours, so "120m" is no key the ladder wrote.
     return None if amount % 60 == 0 else Step("reminder", stage, day, offset_minutes=amount)
+
+
+def resend_reason(count: int) -> str:
+    """The reason of the ``count``-th resend of an assignment (Bahasa Indonesia, as every
+    event's reason)."""
+    return _RESEND_REASON.format(count=_positive(count, "count"))
+
+
+def resend_count(reason: str) -> int | None:
+    """Which resend an assignment's ``reason`` says it is; ``None`` for a first assignment
+    (or any other reason)."""
+    if not isinstance(reason, str):
+        return None
+    match = _RESEND_REASON_READ.fullmatch(reason)
+    return int(match["count"]) if match else None
 
 
 def is_reminder(step: str) -> bool:

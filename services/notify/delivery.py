@@ -56,6 +56,7 @@ from services.notify.rendering import (
     RenderError,
     case_code,
     default_renderer,
+    resend_of,
 )
 from shared import correlation
 from shared.broker.consumer import PermanentError
@@ -319,6 +320,7 @@ def _hold(
         case_url=deps.case_url(event.case_id),
         event_type=event.TYPE,
         step=str(getattr(event, "step", "")),
+        resend=resend_of(event),
     )
     reason = route.reason
     fields = {

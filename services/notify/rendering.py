@@ -32,7 +32,7 @@ from shared.contracts import (
     Event,
     SignInLinkIssued,
 )
-from shared.ladder_steps import describe, is_reminder, stage_label
+from shared.ladder_steps import describe, is_reminder, resend_count, stage_label
 
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -98,6 +98,7 @@ class DigestItem:
     case_url: str
     event_type: str
     step: str = ""  # an escalation's ladder step (items held before it was kept have none)
+    resend: int = 0  # which resend an assignment is (0: the first; or held before it was kept)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,23 @@ def alert_word(step: str, language: str) -> str:
     so, the rest escalate."""
     reminder, escalation = _ALERT_WORDS.get(language, _ALERT_WORDS["id"])
     return reminder if is_reminder(step) else escalation
+
+
+def resend_of(event: Event) -> int:
+    """Which resend of an unconfirmed assignment ``event`` is; 0 for anything else."""
+    if not isinstance(event, CaseAssigned):
+        return 0
+    return resend_count(event.reason) or 0
+
+
+def digest_flag(item: DigestItem, language: str) -> str:
+    """The word beside a held alert in a digest: an escalation's (a reminder says so), and
+    REMINDER beside an assignment sent again; nothing beside a new case."""
+    if item.event_type == CaseEscalated.TYPE:
+        return alert_word(item.step, language)
+    if item.resend:
+        return _ALERT_WORDS.get(language, _ALERT_WORDS["id"])[0]
+    return ""
 
 
 def case_code(event: Event) -> str:
@@ -235,6 +253,11 @@ class Renderer:
             context["alert_word"] = alert_word(event.step, language)
             # A reminder goes to the officer who holds the case; escalations to those above.
             context["reminder"] = is_reminder(event.step)
+        if isinstance(event, CaseAssigned):
+            # An assignment sent again to an officer who has not confirmed it: it must not
+            # read as a new case (the officer would look for a second one), but as a reminder
+            # of the one they already have. None for a first assignment.
+            context["resend"] = resend_of(event) or None
         if isinstance(event, CaseDeadlineMoved):
             # Which stage the new date is for, in words ("finish this stage" said nothing).
             context["stage"] = stage_label(event.stage, language) if event.stage else ""
@@ -280,10 +303,7 @@ class Renderer:
                 "priority": priority_label(item.priority, language),
                 "due": local_time(item.due_at, reader.timezone, language),
                 "case_url": item.case_url,
-                # The word beside an escalation held for the digest (a reminder says so).
-                "flag": (
-                    alert_word(item.step, language) if item.event_type == CaseEscalated.TYPE else ""
-                ),
+                "flag": digest_flag(item, language),
             }
             for item in items[:DIGEST_LIST_LIMIT]
         ]

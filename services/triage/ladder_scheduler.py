@@ -45,7 +45,7 @@ from services.triage.storage.state_codec import (
 from shared import correlation, outbox
 from shared.broker.connection import Backoff
 from shared.contracts import Event
-from shared.ladder_steps import describe, parse, reassign_key
+from shared.ladder_steps import describe, parse, reassign_key, resend_reason
 from shared.metrics import DEADLINE_BREACHES
 
 log = logging.getLogger(__name__)
@@ -216,7 +216,7 @@ class LadderScheduler:
                     deadline,
                     assignment,
                     config.contact(assignment.state.officer_id),
-                    f"Penugasan belum dikonfirmasi: dikirim ulang ({count})",
+                    resend_reason(count),
                 )
             )
         else:  # reassign

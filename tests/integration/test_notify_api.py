@@ -21,8 +21,10 @@ from services.notify.app import create_app
 from services.notify.channels.base import TransientDeliveryError
 from services.notify.delivery import handle
 from services.notify.digest import flush_due
+from shared import ladder_steps
 from shared.auth import Principal
 from shared.broker.consumer import ATTEMPT_HEADER
+from shared.contracts import new_envelope
 from shared.settings import Settings, get_settings
 from tests.integration.test_notify_delivery import (
     Clock,
@@ -35,6 +37,7 @@ from tests.integration.test_notify_delivery import (
 )
 from tests.integration.test_notify_worker import consumer, publish
 from tests.support.broker import channel, depth, running
+from tests.support.builders import plain_text
 from tests.support.sms_gateway import SmsGateway
 from tests.support.waiting import eventually
 
@@ -141,6 +144,31 @@ def test_history_of_a_held_alert_shows_its_digest(
     assert digest["kind"] == "digest"
     assert digest["alerts_in_digest"] == 1
     assert len(mail_sink.messages) == 1
+
+
+def test_an_assignment_sent_again_and_held_is_marked_in_the_digest(
+    client: FlaskClient, configured: Settings, mail_sink: MailSink
+) -> None:
+    clock = Clock(at(16, 0))  # 23:00 WIB
+    nd = notify_deps_for(configured, clock=clock)
+    nd.recipients.insert_one(
+        {
+            "_id": "karo-bkpsdm-1",
+            "name": "Joni",
+            "preferences": {"quiet_hours": {"start": "22:00", "end": "06:00"}},
+        }
+    )
+    _, event = assigned(priority="low")
+    resent = event.model_copy(update={"reason": ladder_steps.resend_reason(2)})
+    handle(new_envelope(resent, tenant="12.06", correlation_id="corr-42"), resent, nd)
+    other_envelope, other = assigned(case_id="65f0c0ffee0000000000abce", code="X", priority="low")
+    handle(other_envelope, other, nd)
+    clock.set(at(23, 0))
+    assert flush_due(nd) == 1
+    [digest] = mail_sink.wait_for(1, timeout=5)
+    lines = {line.split(" | ")[0]: line for line in plain_text(digest).splitlines()}
+    assert lines["- K7QM-3XPA-9D2F-HT6W"].endswith("| PENGINGAT")
+    assert "PENGINGAT" not in lines["- X"]
 
 
 # --- preferences -------------------------------------------------------------------------------

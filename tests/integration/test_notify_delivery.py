@@ -23,6 +23,7 @@ from services.notify.ledger import claim, notification_key
 from services.notify.models import Delivery
 from services.notify.recipients import Profile
 from services.notify.rendering import PARTS, Renderer
+from shared import ladder_steps
 from shared.broker.consumer import PermanentError
 from shared.contracts import (
     CaseAssigned,
@@ -349,6 +350,25 @@ def test_channels_follow_configuration(settings: Settings, sms_gateway: SmsGatew
         "sms",
         "chat",
     ]
+
+
+def test_an_assignment_sent_again_arrives_as_a_reminder_of_the_case_not_a_new_one(
+    settings: Settings, mail_sink: MailSink, sms_gateway: SmsGateway
+) -> None:
+    configured = with_gateway(settings, sms_gateway, smtp_port=mail_sink.port)
+    nd = notify_deps_for(configured)
+    first, event = assigned(officer(phone="0812-6000-0002"))
+    handle(first, event, nd)
+    resent = event.model_copy(update={"reason": ladder_steps.resend_reason(1)})
+    handle(new_envelope(resent, tenant="12.06", correlation_id="corr-42"), resent, nd)
+    new_mail, again = mail_sink.wait_for(2, timeout=5)
+    assert new_mail["Subject"].startswith("[Pantau] Kasus baru untuk Anda")
+    assert again["Subject"].startswith("[Pantau] PENGINGAT: kasus Anda belum dikonfirmasi")
+    assert "pengingat ke-1; bukan kasus baru" in plain_text(again)
+    new_sms, again_sms = (m.fields["text"] for m in sms_gateway.accepted())
+    assert new_sms.startswith("Kasus baru K7QM-3XPA-9D2F-HT6W")
+    assert again_sms.startswith("PENGINGAT: kasus K7QM-3XPA-9D2F-HT6W belum Anda konfirmasi")
+    assert len(again_sms) <= 160
 
 
 def test_escalation_names_the_case_in_every_channel(

@@ -19,7 +19,9 @@ from shared.ladder_steps import (
     parse,
     reassign_key,
     reminder_key,
+    resend_count,
     resend_key,
+    resend_reason,
     stage_label,
 )
 
@@ -263,3 +265,37 @@ def test_an_unknown_language_gets_indonesian_and_an_unknown_stage_its_code() -> 
     assert describe("cepat@2024-12-02:reminder:2h", "en") == (
         "Reminder: the cepat deadline is 2 hours away"
     )
+
+
+def test_a_resend_reason_is_written_as_triage_always_wrote_it() -> None:
+    # Resends already queued by an older triage carry this sentence: it must read back.
+    assert resend_reason(1) == "Penugasan belum dikonfirmasi: dikirim ulang (1)"
+    assert resend_count("Penugasan belum dikonfirmasi: dikirim ulang (1)") == 1
+    with pytest.raises(ValueError, match="count"):
+        resend_reason(0)
+
+
+@given(st.integers(min_value=1, max_value=10**6))
+def test_a_resend_reason_reads_back_its_count(count: int) -> None:
+    assert resend_count(resend_reason(count)) == count
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "",
+        "Petugas sebelumnya cuti",
+        "Penugasan belum dikonfirmasi: dikirim ulang (0)",
+        "Penugasan belum dikonfirmasi: dikirim ulang (2) lagi",
+        "penugasan belum dikonfirmasi: dikirim ulang (2)",
+        "Penugasan belum dikonfirmasi: dikirim ulang (\u0663)",  # an Arabic-Indic three
+    ],
+)
+def test_any_other_reason_is_no_resend(reason: str) -> None:
+    assert resend_count(reason) is None
+
+
+@given(st.text(max_size=80))
+def test_no_text_breaks_the_resend_reader(reason: str) -> None:
+    count = resend_count(reason)
+    assert count is None or resend_reason(count) == reason

@@ -28,6 +28,7 @@ from services.notify.rendering import (
     default_renderer,
 )
 from services.notify.sms_text import SMS_LIMIT
+from shared import ladder_steps
 from shared.contracts import (
     CaseAssigned,
     CaseDeadlineMoved,
@@ -229,6 +230,32 @@ def test_a_digest_marks_a_held_reminder_as_one_and_an_escalation_as_one(language
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_a_digest_marks_an_assignment_sent_again_and_not_a_new_one(language: str) -> None:
+    def held(code: str, resend: int) -> DigestItem:
+        return DigestItem(
+            case_id=code,
+            case_code=code,
+            title=f"Laporan {code}",
+            category="MEDSOS",
+            priority="normal",
+            due_at=DUE,
+            case_url=URL,
+            event_type=CaseAssigned.TYPE,
+            resend=resend,
+        )
+
+    reader = Profile(officer_id="x", name="Andi Saputra", language=language)
+    rendered = default_renderer().render_digest(
+        [held("CODE-A", 1), held("CODE-N", 0)], reader, "rate limit"
+    )
+    reminder = {"id": "PENGINGAT", "en": "REMINDER"}[language]
+    lines = {line.split(" | ")[0]: line for line in rendered.text.splitlines() if "CODE-" in line}
+    assert lines["- CODE-A"].endswith(f"| {reminder}")
+    assert reminder not in lines["- CODE-N"]
+    assert f"<strong>{reminder}</strong> Laporan CODE-A" in rendered.html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_test_message_templates_render(language: str) -> None:
     reader = Profile(officer_id="x", name="Andi", language=language)
     rendered = default_renderer().render_test(reader, "sms", DUE)
@@ -363,6 +390,7 @@ ALLOWED = {
     "stage",
     "alert_word",  # a reminder is not an escalation
     "reminder",
+    "resend",  # an assignment sent again is no new case
     # the digest notice of a rate window's last alert
     "minutes",
     "until",
@@ -478,6 +506,51 @@ def test_a_reminder_says_reminder_and_a_breach_escalation_in_subject_and_sms(
         finish = {"id": "selesaikan tahap ini", "en": "finish this stage"}[language]
         assert (finish in rendered.text) is (step == REMINDER)
         assert len(rendered.sms) <= SMS_LIMIT
+
+
+def _assigned(reason: str = "") -> CaseAssigned:
+    event = _events(DUE)[CaseAssigned.TYPE]
+    assert isinstance(event, CaseAssigned)
+    return event.model_copy(update={"reason": reason})
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_assignment_sent_again_reads_as_a_reminder_not_as_a_new_case(language: str) -> None:
+    reader = Profile(officer_id="x", name="Andi Saputra", language=language)
+    renderer = default_renderer()
+    first = renderer.render(_assigned(), reader, case_url=URL, short_url=SHORT_URL)
+    again = renderer.render(
+        _assigned(ladder_steps.resend_reason(2)), reader, case_url=URL, short_url=SHORT_URL
+    )
+    new_case, word, which, may_move = {
+        "id": ("Kasus baru", "PENGINGAT", "pengingat ke-2", "dialihkan ke petugas lain"),
+        "en": ("New case", "REMINDER", "reminder 2", "given to another officer"),
+    }[language]
+    assert new_case in first.subject
+    assert new_case in first.sms
+    assert word not in first.subject + first.text + first.sms
+    assert may_move not in first.text
+    assert again.subject.startswith(f"[Pantau] {word}:")
+    assert again.sms.startswith(f"{word}:")
+    assert new_case not in again.subject + again.text + again.html + again.sms
+    for part in (again.text, again.html):
+        assert which in part
+        assert may_move in part
+    # Still the case's code, its link and its deadline in one SMS.
+    assert "K7QM-3XPA-9D2F-HT6W" in again.sms
+    assert SHORT_URL in again.sms
+    assert len(again.sms) <= SMS_LIMIT
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["", "Petugas sebelumnya cuti", "Penugasan belum dikonfirmasi: dikirim ulang (0)"],
+)
+def test_an_assignment_with_any_other_reason_is_a_new_case(reason: str) -> None:
+    reader = Profile(officer_id="x", name="Andi Saputra", language="id")
+    rendered = default_renderer().render(_assigned(reason), reader, case_url=URL)
+    assert "Kasus baru" in rendered.subject
+    assert "PENGINGAT" not in rendered.subject
 
 
 def test_an_english_reminder_is_english_and_names_the_stage() -> None:

@@ -79,6 +79,27 @@ _SENTENCES: Final[Mapping[str, Mapping[StepKind, str]]] = MappingProxyType(
     }
 )
 
+# The same, short enough to lead an SMS after its headline word (PENGINGAT, ESKALASI): what
+# happened and where the case went, without repeating the word.
+_HEADLINES: Final[Mapping[str, Mapping[StepKind, str]]] = MappingProxyType(
+    {
+        "id": {
+            "reminder": "tenggat tahap {stage} tinggal {left}",
+            "escalate_supervisor": "tenggat tahap {stage} terlewati, diteruskan ke atasan",
+            "escalate_province": "tenggat tahap {stage} terlewati, diteruskan ke provinsi",
+            "resend": "penugasan belum dikonfirmasi, dikirim ulang ({count})",
+            "reassign": "penugasan ke provinsi belum dikonfirmasi",
+        },
+        "en": {
+            "reminder": "{stage} deadline in {left}",
+            "escalate_supervisor": "{stage} deadline passed, sent to the supervisor",
+            "escalate_province": "{stage} deadline passed, sent to the province",
+            "resend": "assignment not confirmed, sent again ({count})",
+            "reassign": "assignment to the province not confirmed",
+        },
+    }
+)
+
 # ASCII only: ``\d`` would also take digits of other scripts, which no builder writes.
 _CLOCK_KEY = re.compile(
     r"(?P<stage>[^@:\s]+)@(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2}):"
@@ -240,11 +261,21 @@ def describe(step: str, language: str) -> str | None:
     province, so nobody else can take it. A reassignment to another officer goes out as a new
     assignment with its own reason.
     """
+    return _worded(_SENTENCES, step, language)
+
+
+def headline(step: str, language: str) -> str | None:
+    """The step ``step`` in a few words for an SMS, after its headline word ("tenggat tahap
+    verifikasi laporan tinggal 24 jam"); ``None`` for a key :func:`parse` does not read."""
+    return _worded(_HEADLINES, step, language)
+
+
+def _worded(table: Mapping[str, Mapping[StepKind, str]], step: str, language: str) -> str | None:
     parsed = parse(step)
     if parsed is None:
         return None
     language = _language(language)
-    return _SENTENCES[language][parsed.kind].format(
+    return table[language][parsed.kind].format(
         stage=stage_label(parsed.stage or "", language),
         left=_duration(parsed.offset_minutes or 0, language),
         count=parsed.count or 0,

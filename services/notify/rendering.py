@@ -32,7 +32,7 @@ from shared.contracts import (
     Event,
     SignInLinkIssued,
 )
-from shared.ladder_steps import describe, is_reminder, resend_count, stage_label
+from shared.ladder_steps import describe, headline, is_reminder, resend_count, stage_label
 
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
@@ -250,6 +250,9 @@ class Renderer:
         }
         if isinstance(event, CaseEscalated):
             context["step_text"] = step_text(event, language)
+            # What an SMS leads with: the case's id says nothing to a person and its link
+            # carries it, so the room goes to why the case is escalated.
+            context["step_headline"] = headline(event.step, language) or event.reason
             context["alert_word"] = alert_word(event.step, language)
             # A reminder goes to the officer who holds the case; escalations to those above.
             context["reminder"] = is_reminder(event.step)

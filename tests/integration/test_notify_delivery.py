@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -371,17 +371,22 @@ def test_an_assignment_sent_again_arrives_as_a_reminder_of_the_case_not_a_new_on
     assert len(again_sms) <= 160
 
 
-def test_escalation_names_the_case_in_every_channel(
+def test_escalation_says_why_and_links_the_case_in_every_channel(
     settings: Settings, mail_sink: MailSink, sms_gateway: SmsGateway
 ) -> None:
     configured = with_gateway(settings, sms_gateway, smtp_port=mail_sink.port)
     nd = notify_deps_for(configured)
-    envelope, event = escalated(officer(phone="0812-6000-0002"), priority="urgent")
+    step = ladder_steps.breach_supervisor_key("lapor_verification", date(2024, 11, 29))
+    envelope, event = escalated(officer(phone="0812-6000-0002"), priority="urgent", step=step)
     handle(envelope, event, nd)
     [mail] = mail_sink.wait_for(1, timeout=5)
     assert "ESKALASI" in mail["Subject"]
+    assert "Tenggat tahap verifikasi laporan terlewati; diteruskan ke atasan" in plain_text(mail)
     [sms] = sms_gateway.accepted()
     assert sms.fields["to"] == "+6281260000002"
-    assert sms.fields["text"].startswith(f"ESKALASI kasus {CASE_ID}")
+    assert sms.fields["text"].startswith(
+        "ESKALASI: tenggat tahap verifikasi laporan terlewati, diteruskan ke atasan."
+    )
+    assert f"/k/{CASE_ID}" in sms.fields["text"]
     assert len(sms.fields["text"]) <= 160
     assert sms.fields["ref"] == notification_key(CASE_ID, str(envelope.id), "karo-bkpsdm-1", "sms")

@@ -15,6 +15,7 @@ from shared.ladder_steps import (
     breach_province_key,
     breach_supervisor_key,
     describe,
+    headline,
     offset_label,
     parse,
     reassign_key,
@@ -299,3 +300,33 @@ def test_any_other_reason_is_no_resend(reason: str) -> None:
 def test_no_text_breaks_the_resend_reader(reason: str) -> None:
     count = resend_count(reason)
     assert count is None or resend_reason(count) == reason
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_headline_names_the_stage_in_words_without_repeating_the_alert_word(
+    stage: str, language: str
+) -> None:
+    for key in (
+        reminder_key(stage, DAY, timedelta(hours=24)),
+        breach_supervisor_key(stage, DAY),
+        breach_province_key(stage, DAY),
+    ):
+        words = headline(key, language)
+        assert words is not None
+        assert stage_label(stage, language) in words
+        assert stage not in words or stage_label(stage, language) == stage
+        assert not words.lower().startswith(("pengingat", "reminder", "eskalasi", "escalation"))
+        # It leads an SMS of 160 characters that must still hold the case's link.
+        assert len(words) <= 90
+
+
+def test_headlines_say_what_happened_and_where_the_case_went() -> None:
+    assert headline("lapor_verification@2024-12-02:reminder:90m", "id") == (
+        "tenggat tahap verifikasi laporan tinggal 90 menit"
+    )
+    assert headline("lapor_answer@2024-12-02:breach:supervisor", "en") == (
+        "report follow-up deadline passed, sent to the supervisor"
+    )
+    assert headline("assignment:2:reassign", "id") == "penugasan ke provinsi belum dikonfirmasi"
+    assert headline("lapor_answer@2024-12-02:breach:minister", "id") is None

@@ -5,7 +5,7 @@ A template naming a field that does not exist fails here, not in an officer's in
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -25,6 +25,7 @@ from services.notify.rendering import (
     DigestNotice,
     Renderer,
     RenderError,
+    alert_word,
     default_renderer,
 )
 from services.notify.sms_text import SMS_LIMIT
@@ -389,6 +390,7 @@ ALLOWED = {
     "step_text",
     "stage",
     "alert_word",  # a reminder is not an escalation
+    "step_headline",
     "reminder",
     "resend",  # an assignment sent again is no new case
     # the digest notice of a rate window's last alert
@@ -500,7 +502,7 @@ def test_a_reminder_says_reminder_and_a_breach_escalation_in_subject_and_sms(
             escalation(step), reader, case_url=URL, short_url=SHORT_URL
         )
         assert rendered.subject.startswith(f"[Pantau] {word}:")
-        assert rendered.sms.startswith(f"{word} ")
+        assert rendered.sms.startswith(f"{word}: ")
         assert SHORT_URL in rendered.sms
         # The officer is told to finish the stage; those above, to see that someone does.
         finish = {"id": "selesaikan tahap ini", "en": "finish this stage"}[language]
@@ -551,6 +553,43 @@ def test_an_assignment_with_any_other_reason_is_a_new_case(reason: str) -> None:
     rendered = default_renderer().render(_assigned(reason), reader, case_url=URL)
     assert "Kasus baru" in rendered.subject
     assert "PENGINGAT" not in rendered.subject
+
+
+# Every step the ladder writes, with the longest stage names: what an SMS must still say.
+LADDER_STEPS = [
+    ladder_steps.reminder_key(stage, date(2024, 11, 29), timedelta(hours=24))
+    for stage in ladder_steps.STAGE_LABELS
+] + [
+    ladder_steps.reminder_key("ppk_decision_delivery", date(2024, 11, 29), timedelta(minutes=90)),
+    *(ladder_steps.breach_supervisor_key(s, date(2024, 11, 29)) for s in ladder_steps.STAGE_LABELS),
+    *(ladder_steps.breach_province_key(s, date(2024, 11, 29)) for s in ladder_steps.STAGE_LABELS),
+    REASSIGN,
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("step", LADDER_STEPS)
+def test_an_escalation_sms_leads_with_why_in_words_and_keeps_the_link(
+    step: str, language: str
+) -> None:
+    reader = Profile(officer_id="x", name="Andi Saputra", language=language)
+    rendered = default_renderer().render(
+        escalation(step), reader, case_url=URL, short_url=SHORT_URL
+    )
+    why = ladder_steps.headline(step, language)
+    assert why
+    assert rendered.sms.startswith(f"{alert_word(step, language)}: {why}")
+    assert SHORT_URL in rendered.sms
+    assert len(rendered.sms) <= SMS_LIMIT
+    # The case's id is in its link; written out too, it took the room of the why.
+    assert rendered.sms.count("65f0c0ffee0000000000abcd") == 1
+
+
+def test_an_escalation_sms_of_a_step_this_release_cannot_word_carries_its_reason() -> None:
+    reader = Profile(officer_id="x", name="Andi Saputra", language="id")
+    event = escalation("lapor_verification@2024-11-29:breach:minister", reason="Alasan baru")
+    rendered = default_renderer().render(event, reader, case_url=URL, short_url=SHORT_URL)
+    assert rendered.sms.startswith("ESKALASI: Alasan baru.")
 
 
 def test_an_english_reminder_is_english_and_names_the_stage() -> None:

@@ -16,6 +16,9 @@ from typing import Any, ClassVar, Literal, TypeVar
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 TENANT_PATTERN = r"^\d{2}(\.\d{2})?$"
+# A case's id as intake gives it (a database object id in lower-case hex), in events, in
+# URLs and in the words of an explanation; anchor it where a whole value must be one.
+CASE_ID_PATTERN = r"[0-9a-f]{24}"
 
 Priority = Literal["urgent", "high", "normal", "low"]
 EmploymentType = Literal["PNS", "PPPK", "NON_ASN"]

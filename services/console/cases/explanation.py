@@ -12,7 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-_CASE_ID: Final = re.compile(r"\b[0-9a-f]{24}\b")
+from shared.contracts import CASE_ID_PATTERN
+
+_CASE_ID: Final = re.compile(rf"\b{CASE_ID_PATTERN}\b")
 
 
 def named_explanation(text: str | None, linked: Mapping[str, Mapping[str, Any]]) -> str:

@@ -17,11 +17,12 @@ from flask import copy_current_request_context
 from services.console.clients.base import Json, NotFound, Refused, ServiceDown
 from services.console.deps import deps
 from services.console.web.person import Person
+from shared.contracts import CASE_ID_PATTERN
 
 # A case page asks four or five services at once; one pool per process bounds the threads.
 _POOL: Final = ThreadPoolExecutor(max_workers=16, thread_name_prefix="console-calls")
 # What intake's case ids look like: anything else in a stored link is not asked about.
-_CASE_ID: Final = re.compile(r"[0-9a-f]{24}")
+_CASE_ID: Final = re.compile(CASE_ID_PATTERN)
 
 
 def together(*calls: Callable[[], Any]) -> list[Any]:

@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any, Final, Literal
 
 from shared import dates
+from shared.contracts import CASE_ID_PATTERN
 
 MAX_CASES: Final = 100
 ACTIONS: Final = ("acknowledge", "reassign")
-_CASE_ID: Final = re.compile(r"^[0-9a-f]{24}$")
+_CASE_ID: Final = re.compile(rf"^{CASE_ID_PATTERN}$")
 
 # done: changed; changed: someone else changed the case meanwhile, nothing done; refused: the
 # service said no (``code`` and ``detail`` say why); missing: no such case in the area;

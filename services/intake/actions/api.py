@@ -29,6 +29,7 @@ from services.intake.cases.api import find_visible_case
 from services.intake.cases.presenters import case_detail
 from services.intake.directory import officers as directory
 from shared.auth import MANAGERS, OVERSEERS, STAFF, Principal, current_principal, requires
+from shared.contracts import CASE_ID_PATTERN
 from shared.openapi import operation
 from shared.problems import Problem, problem_response
 from shared.regions import parse_region_code, province_of
@@ -38,7 +39,7 @@ bp = Blueprint("actions", __name__)
 
 MAX_ACTION_BYTES = 16 * 1024
 MAX_COMMENT = 4000
-_CASE_ID = r"^[0-9a-f]{24}$"
+_CASE_ID = rf"^{CASE_ID_PATTERN}$"
 
 
 class _Body(BaseModel):

@@ -19,6 +19,7 @@ from services.intake.cases.schemas import Source
 from services.intake.directory.schema import Unit
 from shared.auth import Principal
 from shared.categories import Category
+from shared.contracts import CASE_ID_PATTERN
 from shared.filter_types import Moment
 from shared.problems import Problem
 from shared.tracking_codes import normalise_tracking_code
@@ -78,7 +79,7 @@ class CaseFilters(BaseModel):
         "the one case it names, if it is in your area.",
     )
 
-    id: list[Annotated[str, StringConstraints(pattern="^[0-9a-f]{24}$")]] | None = Field(
+    id: list[Annotated[str, StringConstraints(pattern=rf"^{CASE_ID_PATTERN}$")]] | None = Field(
         default=None,
         min_length=1,
         max_length=MAX_IDS,

@@ -57,6 +57,10 @@ class Delivery(_Open):
     created_at: AwareDatetime | None
     sent_at: AwareDatetime | None
     attempts: list[Attempt]
+    step: str | None = Field(default=None, description="An escalation's ladder step")
+    resend: int | None = Field(
+        default=None, description="Which resend of an unconfirmed assignment this alert is"
+    )
     fallback_for: str | None = Field(default=None, description="The channel that failed")
     release_at: AwareDatetime | None = Field(default=None, description="When a held alert goes")
     digest: DigestRef | None = None

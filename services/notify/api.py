@@ -86,8 +86,9 @@ def _delivery(doc: Mapping[str, Any], digests: Mapping[str, Mapping[str, Any]]) 
         "sent_at": _iso(doc.get("sent_at")),
         "attempts": [_attempt(a) for a in doc.get("attempts", [])],
     }
-    if doc.get("fallback_for"):
-        shown["fallback_for"] = doc["fallback_for"]
+    for optional in ("step", "resend", "fallback_for"):
+        if doc.get(optional):
+            shown[optional] = doc[optional]
     if doc.get("release_at") and doc.get("status") == "held":
         shown["release_at"] = _iso(doc["release_at"])
     if doc.get("digest_key"):

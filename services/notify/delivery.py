@@ -283,7 +283,15 @@ def _route(
 
 
 def _fields(envelope: Envelope, event: Alertable, profile: Profile, channel: str) -> Document:
+    # What the alert was beyond its event type, for whoever reads the case's history: an
+    # escalation's ladder step, and which resend an assignment sent again is.
+    what: Document = {}
+    if step := str(getattr(event, "step", "")):
+        what["step"] = step
+    if resend := resend_of(event):
+        what["resend"] = resend
     return {
+        **what,
         "kind": "alert",
         "case_id": event.case_id,
         "tenant": envelope.tenant,

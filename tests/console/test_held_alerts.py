@@ -74,8 +74,11 @@ def test_an_alert_held_for_quiet_hours_shows_as_held_until_its_digest(
     page = text(person.get(f"/kasus/{created['id']}"))
     assert "ditahan, dikirim dalam ringkasan sekitar pukul" in page, page
     assert f"{end:%H.%M} WIB" in page, page
+    # Each notification says what it was about, not only its channel.
+    assert "Penugasan kasus E-mail ditahan untuk ringkasan" in page, page
     english = text(person.get(f"/kasus/{created['id']}?lang=en"))
     assert "held, sent in a digest at about" in english
+    assert "Case assignment" in english
     # The first case's alert went out: it is shown as sent, with no held badge.
     first_page = text(person.get(f"/kasus/{first.case_id}?lang=id"))
     assert "E-mail terkirim" in first_page

@@ -30,6 +30,7 @@ from tests.integration.test_notify_delivery import (
     Clock,
     assigned,
     at,
+    escalated,
     ledger,
     notify_deps_for,
     officer,
@@ -116,6 +117,20 @@ def test_history_shows_who_was_told_what_when_and_how_per_tenant(
     assert client.get("/v1/cases/nope/deliveries", headers=auth("officer-joni")).status_code == 404
 
 
+def test_history_of_an_escalation_names_its_ladder_step(
+    client: FlaskClient, configured: Settings
+) -> None:
+    nd = notify_deps_for(configured)
+    step = ladder_steps.reminder_key("lapor_verification", at(0).date(), timedelta(hours=24))
+    envelope, event = escalated(officer(), priority="high", step=step)
+    handle(envelope, event, nd)
+    url = f"/v1/cases/{event.case_id}/deliveries"
+    [shown] = client.get(url, headers=auth("officer-joni")).json["deliveries"]  # type: ignore[index]
+    assert shown["event_type"] == "case.escalated"
+    assert shown["step"] == step
+    assert "resend" not in shown
+
+
 def test_history_of_a_held_alert_shows_its_digest(
     client: FlaskClient, configured: Settings, mail_sink: MailSink
 ) -> None:
@@ -163,6 +178,14 @@ def test_an_assignment_sent_again_and_held_is_marked_in_the_digest(
     handle(new_envelope(resent, tenant="12.06", correlation_id="corr-42"), resent, nd)
     other_envelope, other = assigned(case_id="65f0c0ffee0000000000abce", code="X", priority="low")
     handle(other_envelope, other, nd)
+    # The case's history says which resend it was; the other case's alert, nothing of it.
+    url = f"/v1/cases/{event.case_id}/deliveries"
+    [held] = client.get(url, headers=auth("officer-joni")).json["deliveries"]  # type: ignore[index]
+    assert held["resend"] == 2
+    other_url = f"/v1/cases/{other.case_id}/deliveries"
+    [first] = client.get(other_url, headers=auth("officer-joni")).json["deliveries"]  # type: ignore[index]
+    assert "resend" not in first
+    assert "step" not in first
     clock.set(at(23, 0))
     assert flush_due(nd) == 1
     [digest] = mail_sink.wait_for(1, timeout=5)

@@ -11,9 +11,11 @@ from typing import Final
 
 from flask import Flask
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from shared.categories import CATEGORIES, PRIORITY_LABELS, category_label, priority_label
+from shared.ladder_steps import describe
 from shared.ladder_steps import stage_label as ladder_stage_label
 from shared.regions import region_name
 
@@ -136,6 +138,32 @@ def delivery_label(delivery: dict[str, object]) -> str:
     return f"{CHANNEL_LABELS.get(channel, channel)} {DELIVERY_STATES.get(state, state)}".strip()
 
 
+# What each kind of alert told its reader (an escalation says more, from its ladder step).
+ALERT_LABELS: Final = {
+    "case.assigned": _l("Penugasan kasus"),
+    "case.escalated": _l("Eskalasi"),
+    "case.reassigned": _l("Pengalihan kasus"),
+    "case.information_received": _l("Keterangan baru dari pelapor"),
+    "case.deadline_moved": _l("Tenggat berubah"),
+}
+
+
+def alert_label(delivery: dict[str, object]) -> str:
+    """What a notification was about: "Penugasan kasus", "Penugasan dikirim ulang (2)", an
+    escalation's step in words, "Ringkasan 12 pemberitahuan"; "" for a kind it does not know."""
+    if delivery.get("kind") == "digest":
+        count = delivery.get("alerts_in_digest")
+        return str(_("Ringkasan %(count)s pemberitahuan", count=count) if count else _("Ringkasan pemberitahuan"))
+    event_type = str(delivery.get("event_type") or "")
+    step = delivery.get("step")
+    if event_type == "case.escalated" and isinstance(step, str):
+        return describe(step, language()) or str(ALERT_LABELS[event_type])
+    resend = delivery.get("resend")
+    if event_type == "case.assigned" and isinstance(resend, int) and resend > 0:
+        return str(_("Penugasan dikirim ulang (%(count)s): belum dikonfirmasi", count=resend))
+    return str(ALERT_LABELS.get(event_type, ""))
+
+
 def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         status_label=status_label,
@@ -147,6 +175,7 @@ def install(app: Flask) -> None:
         region_label=region_label,
         stage_label=stage_label,
         delivery_label=delivery_label,
+        alert_label=alert_label,
         source_label=source_label,
         link_label=link_label,
         current_language=language,

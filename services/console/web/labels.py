@@ -153,7 +153,9 @@ def alert_label(delivery: dict[str, object]) -> str:
     escalation's step in words, "Ringkasan 12 pemberitahuan"; "" for a kind it does not know."""
     if delivery.get("kind") == "digest":
         count = delivery.get("alerts_in_digest")
-        return str(_("Ringkasan %(count)s pemberitahuan", count=count) if count else _("Ringkasan pemberitahuan"))
+        if not count:
+            return str(_("Ringkasan pemberitahuan"))
+        return str(_("Ringkasan %(count)s pemberitahuan", count=count))
     event_type = str(delivery.get("event_type") or "")
     step = delivery.get("step")
     if event_type == "case.escalated" and isinstance(step, str):

@@ -4,8 +4,11 @@ trail with its hash chain (verified by the API and by ``pantau audit verify``)."
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +19,7 @@ from flask.testing import FlaskClient
 
 from services.cli.main import cli
 from services.intake.access.keys import create_key
+from services.intake.actions import audit
 from services.intake.actions.audit_models import AuditEntry
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
@@ -413,6 +417,56 @@ def test_the_audit_chain_verifies_and_catches_a_tampered_entry(
     only = runner.invoke(cli, ["audit", "verify", "--case", case_id])
     assert only.exit_code == 1
     assert "records 3 entries, the trail holds 2" in only.output
+
+
+def test_an_anchor_kept_outside_the_database_catches_a_trail_rewritten_whole(
+    client: FlaskClient, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    case_id, boss = submit(client), key()
+    act(client, boss, case_id, "status", version=1, status="verified")
+    act(client, boss, case_id, "status", version=2, status="rejected", reason="Akun palsu")
+    monkeypatch.setenv("PANTAU_MONGO_URL", settings.mongo_url)
+    monkeypatch.setenv("PANTAU_DB_PREFIX", settings.db_prefix)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    anchor_file = tmp_path / "anchor.json"
+    taken = runner.invoke(cli, ["audit", "anchor", "--output", str(anchor_file)])
+    assert taken.exit_code == 0, taken.output
+    fingerprint = hashlib.sha256(anchor_file.read_bytes()).hexdigest()
+    assert f"anchored 1 cases; sha256 {fingerprint}" in taken.output
+    assert json.loads(anchor_file.read_text())["heads"][0]["case_id"] == case_id
+    # A change after the anchor is the trail's ordinary growth.
+    act(client, boss, case_id, "comments", text="Catatan sesudah jangkar")
+    later = runner.invoke(cli, ["audit", "verify", "--anchor", str(anchor_file)])
+    assert later.exit_code == 0, later.output
+    assert f"(sha256 {fingerprint}): 1 of 1 cases as anchored" in later.output
+    # Someone with database access turns the rejection into a verification and recomputes
+    # every hash after it and the case's head: the chain alone verifies again.
+    trail = AuditEntry._get_collection()
+    entries = list(trail.find({"case_id": case_id}).sort("seq", 1))
+    entries[1]["changes"] = [
+        {**c, "after": "verified"} if c["field"] == "status" else c for c in entries[1]["changes"]
+    ]
+    prev = entries[0]["hash"]
+    for entry in entries[1:]:
+        entry["prev"] = prev
+        entry["hash"] = audit.digest(entry)
+        trail.replace_one({"_id": entry["_id"]}, entry)
+        prev = entry["hash"]
+    Case._get_collection().update_one(
+        {"_id": ObjectId(case_id)}, {"$set": {"audit_head.hash": prev}}
+    )
+    alone = runner.invoke(cli, ["audit", "verify"])
+    assert alone.exit_code == 0, alone.output
+    caught = runner.invoke(cli, ["audit", "verify", "--anchor", str(anchor_file)])
+    assert caught.exit_code == 1
+    assert f"case {case_id}: entry 2 is not the one anchored" in caught.output
+    assert "TAMPERED since the anchor: 1 cases" in caught.output
+    # A file that is no anchor is refused before anything is read.
+    (tmp_path / "other.json").write_text("{}")
+    refused = runner.invoke(cli, ["audit", "verify", "--anchor", str(tmp_path / "other.json")])
+    assert refused.exit_code == 2
+    assert "not an audit anchor" in refused.output
 
 
 def test_no_api_edits_or_deletes_audit_entries(app: Flask) -> None:

@@ -159,27 +159,3 @@ def apply(
         sent = expected_version or 0
         raise StaleVersion(sent + 1, sent) from exc
     return stored
-
-
-def trail_of(case_id: str) -> list[Document]:
-    """A case's audit entries, oldest first."""
-    return list(AuditEntry._get_collection().find({"case_id": case_id}).sort("seq", 1))
-
-
-def verify_case(case_id: str) -> audit.Verdict:
-    """Check one case's chain against its stored entries and the case's head."""
-    doc = Case._get_collection().find_one({"_id": _oid(case_id)}, {"audit_head": 1})
-    head = doc.get("audit_head") if doc else None
-    return audit.verify(case_id, trail_of(case_id), head)
-
-
-def verify_all(tenant_prefix: str | None = None) -> list[audit.Verdict]:
-    """Check every case that has an audit trail (optionally within a region)."""
-    query: Document = {"audit_head": {"$exists": True}}
-    if tenant_prefix:
-        query["tenant"] = {"$regex": f"^{tenant_prefix}(\\.|$)"}
-    verdicts = []
-    for doc in Case._get_collection().find(query, {"audit_head": 1}).sort("_id", 1):
-        case_id = str(doc["_id"])
-        verdicts.append(audit.verify(case_id, trail_of(case_id), doc.get("audit_head")))
-    return verdicts

@@ -1,0 +1,68 @@
+"""Reading the audit trail back: a case's entries, the checks of its chain, and anchors.
+
+Entries are written only by ``write`` (in the transaction of the change they record); this
+module never writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from services.intake.actions import audit, audit_anchor
+from services.intake.actions.audit_models import AuditEntry
+from services.intake.actions.errors import CaseNotFound
+from services.intake.cases.models import Case
+
+Document = dict[str, Any]
+
+
+def _region(tenant_prefix: str | None) -> Document:
+    return {"tenant": {"$regex": f"^{tenant_prefix}(\\.|$)"}} if tenant_prefix else {}
+
+
+def trail_of(case_id: str) -> list[Document]:
+    """A case's audit entries, oldest first."""
+    return list(AuditEntry._get_collection().find({"case_id": case_id}).sort("seq", 1))
+
+
+def verify_case(case_id: str) -> audit.Verdict:
+    """Check one case's chain against its stored entries and the case's head."""
+    try:
+        oid = ObjectId(case_id)
+    except (InvalidId, TypeError) as exc:
+        raise CaseNotFound(case_id) from exc
+    doc = Case._get_collection().find_one({"_id": oid}, {"audit_head": 1})
+    head = doc.get("audit_head") if doc else None
+    return audit.verify(case_id, trail_of(case_id), head)
+
+
+def verify_all(tenant_prefix: str | None = None) -> list[audit.Verdict]:
+    """Check every case that has an audit trail (optionally within a region)."""
+    query: Document = {"audit_head": {"$exists": True}, **_region(tenant_prefix)}
+    verdicts = []
+    for doc in Case._get_collection().find(query, {"audit_head": 1}).sort("_id", 1):
+        case_id = str(doc["_id"])
+        verdicts.append(audit.verify(case_id, trail_of(case_id), doc.get("audit_head")))
+    return verdicts
+
+
+def take_anchor(now: datetime, tenant_prefix: str | None = None) -> audit_anchor.Anchor:
+    """Every case's newest entry now (optionally within a region), to be kept elsewhere."""
+    query: Document = {"audit_head": {"$exists": True}, **_region(tenant_prefix)}
+    docs = Case._get_collection().find(query, {"audit_head": 1}).sort("_id", 1)
+    return audit_anchor.Anchor(now, tenant_prefix, audit_anchor.heads_of(docs))
+
+
+def check_anchor(anchor: audit_anchor.Anchor) -> list[audit.Verdict]:
+    """Each anchored case's trail against its anchored head: whether what was written up to
+    the anchor is still what is stored."""
+    verdicts = []
+    for head in anchor.heads:
+        entries = trail_of(head.case_id)
+        problems = audit_anchor.check(head, entries)
+        verdicts.append(audit.Verdict(head.case_id, len(entries), tuple(problems)))
+    return verdicts

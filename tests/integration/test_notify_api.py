@@ -19,7 +19,7 @@ from services.cli.mailbox import MailSink
 from services.cli.main import cli
 from services.notify.app import create_app
 from services.notify.channels.base import TransientDeliveryError
-from services.notify.delivery import handle
+from services.notify.delivery import NotifyDeps, handle
 from services.notify.digest import flush_due
 from shared import ladder_steps
 from shared.auth import Principal
@@ -131,10 +131,9 @@ def test_history_of_an_escalation_names_its_ladder_step(
     assert "resend" not in shown
 
 
-def test_history_of_a_held_alert_shows_its_digest(
-    client: FlaskClient, configured: Settings, mail_sink: MailSink
-) -> None:
-    clock = Clock(at(16, 0))  # 23:00 WIB
+def _quiet_night(configured: Settings) -> tuple[Clock, NotifyDeps]:
+    """23:00 WIB, and Joni holds alerts from 22:00 to 06:00."""
+    clock = Clock(at(16, 0))
     nd = notify_deps_for(configured, clock=clock)
     nd.recipients.insert_one(
         {
@@ -143,6 +142,13 @@ def test_history_of_a_held_alert_shows_its_digest(
             "preferences": {"quiet_hours": {"start": "22:00", "end": "06:00"}},
         }
     )
+    return clock, nd
+
+
+def test_history_of_a_held_alert_shows_its_digest(
+    client: FlaskClient, configured: Settings, mail_sink: MailSink
+) -> None:
+    clock, nd = _quiet_night(configured)
     envelope, event = assigned(priority="low")
     handle(envelope, event, nd)
     url = f"/v1/cases/{event.case_id}/deliveries"
@@ -164,15 +170,7 @@ def test_history_of_a_held_alert_shows_its_digest(
 def test_an_assignment_sent_again_and_held_is_marked_in_the_digest(
     client: FlaskClient, configured: Settings, mail_sink: MailSink
 ) -> None:
-    clock = Clock(at(16, 0))  # 23:00 WIB
-    nd = notify_deps_for(configured, clock=clock)
-    nd.recipients.insert_one(
-        {
-            "_id": "karo-bkpsdm-1",
-            "name": "Joni",
-            "preferences": {"quiet_hours": {"start": "22:00", "end": "06:00"}},
-        }
-    )
+    clock, nd = _quiet_night(configured)
     _, event = assigned(priority="low")
     resent = event.model_copy(update={"reason": ladder_steps.resend_reason(2)})
     handle(new_envelope(resent, tenant="12.06", correlation_id="corr-42"), resent, nd)

@@ -202,25 +202,30 @@ def test_digest_templates_render_for_one_or_many_alerts(language: str, count: in
         assert len(rendered.sms) <= SMS_LIMIT
 
 
+def _held(code: str, event_type: str, *, step: str = "", resend: int = 0) -> DigestItem:
+    """A held alert as a digest lists it."""
+    return DigestItem(
+        case_id=code,
+        case_code=code,
+        title=f"Laporan {code}",
+        category="MEDSOS",
+        priority="normal",
+        due_at=DUE,
+        case_url=URL,
+        event_type=event_type,
+        step=step,
+        resend=resend,
+    )
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_digest_marks_a_held_reminder_as_one_and_an_escalation_as_one(language: str) -> None:
-    def held(code: str, step: str) -> DigestItem:
-        return DigestItem(
-            case_id=code,
-            case_code=code,
-            title=f"Laporan {code}",
-            category="MEDSOS",
-            priority="normal",
-            due_at=DUE,
-            case_url=URL,
-            event_type=CaseEscalated.TYPE,
-            step=step,
-        )
-
     reader = Profile(officer_id="x", name="Andi Saputra", language=language)
-    rendered = default_renderer().render_digest(
-        [held("CODE-R", REMINDER), held("CODE-E", BREACH)], reader, "quiet hours"
-    )
+    items = [
+        _held("CODE-R", CaseEscalated.TYPE, step=REMINDER),
+        _held("CODE-E", CaseEscalated.TYPE, step=BREACH),
+    ]
+    rendered = default_renderer().render_digest(items, reader, "quiet hours")
     reminder, escalation = {"id": ("PENGINGAT", "ESKALASI"), "en": ("REMINDER", "ESCALATION")}[
         language
     ]
@@ -232,23 +237,9 @@ def test_a_digest_marks_a_held_reminder_as_one_and_an_escalation_as_one(language
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_digest_marks_an_assignment_sent_again_and_not_a_new_one(language: str) -> None:
-    def held(code: str, resend: int) -> DigestItem:
-        return DigestItem(
-            case_id=code,
-            case_code=code,
-            title=f"Laporan {code}",
-            category="MEDSOS",
-            priority="normal",
-            due_at=DUE,
-            case_url=URL,
-            event_type=CaseAssigned.TYPE,
-            resend=resend,
-        )
-
     reader = Profile(officer_id="x", name="Andi Saputra", language=language)
-    rendered = default_renderer().render_digest(
-        [held("CODE-A", 1), held("CODE-N", 0)], reader, "rate limit"
-    )
+    items = [_held("CODE-A", CaseAssigned.TYPE, resend=1), _held("CODE-N", CaseAssigned.TYPE)]
+    rendered = default_renderer().render_digest(items, reader, "rate limit")
     reminder = {"id": "PENGINGAT", "en": "REMINDER"}[language]
     lines = {line.split(" | ")[0]: line for line in rendered.text.splitlines() if "CODE-" in line}
     assert lines["- CODE-A"].endswith(f"| {reminder}")

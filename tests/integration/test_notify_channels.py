@@ -230,6 +230,39 @@ def test_sms_gateway_down_is_a_passing_fault() -> None:
         channel.send(_outgoing())
 
 
+def test_the_ledger_never_gets_the_number_or_the_secrets_from_a_gateway_s_answer(
+    gateway: SmsGateway,
+) -> None:
+    gateway.mode = "echo"  # the gateway writes the number back in its answer
+    answer = _sms(gateway).send(_outgoing())
+    assert answer.startswith("200")
+    assert "msg-1" in answer
+    assert gateway.received[0].fields["to"] == "+6281260000001"
+    assert "81260000001" not in answer
+
+
+def test_an_error_quoting_a_query_gateway_s_url_keeps_neither_number_nor_password() -> None:
+    # Gateways that take their fields in the query (user key and password included) are
+    # common; the HTTP client's error quotes the whole URL.
+    channel = SmsGatewayChannel(
+        Settings(
+            sms_gateway_url=f"http://127.0.0.1:{free_port()}/api/sendsms",
+            sms_gateway_method="GET",
+            sms_gateway_fields='{"userkey": "{user}", "passkey": "{password}", '
+            '"telepon": "{to_local}", "pesan": "{text}"}',
+            sms_gateway_user="kominfo-karo",
+            sms_gateway_password=SecretStr("sandi-rahasia-99"),
+            sms_gateway_timeout_s=1,
+        )
+    )
+    with pytest.raises(TransientDeliveryError, match="unavailable") as caught:
+        channel.send(_outgoing())
+    said = str(caught.value)
+    assert "/api/sendsms" in said  # still says where it failed
+    for secret in ("sandi-rahasia-99", "81260000001", "Kasus"):
+        assert secret not in said
+
+
 def test_rejected_number_never_reaches_the_gateway(gateway: SmsGateway) -> None:
     with pytest.raises(PermanentDeliveryError, match="invalid phone number"):
         _sms(gateway).send(_outgoing(phone="021 555 1234"))

@@ -2,7 +2,8 @@
 
 Modes: ``success`` (200 {"status": "ok"}), ``rate_limit`` (429), ``timeout`` (answers only
 after the client has given up), ``permanent`` (400, number rejected), ``garbage`` (200 with
-a body no gateway would send), ``error`` (503). ``script`` queues modes for the next
+a body no gateway would send), ``error`` (503), ``echo`` (200, the number sent repeated in
+the answer, as many gateways write it). ``script`` queues modes for the next
 requests, after which ``mode`` applies again. Every request is recorded.
 """
 
@@ -23,6 +24,7 @@ ANSWERS: dict[str, tuple[int, str]] = {
     "permanent": (400, '{"status": "rejected", "error": "invalid destination number"}'),
     "garbage": (200, "<html><body>Maintenance %d</body></html>"),
     "error": (503, "Service Unavailable"),
+    "echo": (200, '{"status": "ok", "message_id": "msg-%d", "to": "%s"}'),
 }
 
 
@@ -99,7 +101,11 @@ class SmsGateway:
         status, body = ANSWERS[mode]
         if mode == "timeout":
             time.sleep(self.slow_s)
-        payload = (body % number if "%d" in body else body).encode()
+        if mode == "echo":
+            body = body % (number, fields.get("to", ""))
+        elif "%d" in body:
+            body = body % number
+        payload = body.encode()
         try:
             request.send_response(status)
             request.send_header("Content-Type", "application/json")

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
 import requests
 
@@ -25,6 +26,10 @@ from shared.settings import Settings
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 ANSWER_LIMIT = 300
+# A URL's query in an error's text: with a gateway that takes its fields in the query, it
+# holds the number, the message and the credentials.
+_QUERY = re.compile(r"\?[^\s'\"()]*")
+HIDDEN = "[…]"
 
 Verdict = Literal["sent", "retry", "rejected"]
 
@@ -63,6 +68,20 @@ def _lookup(document: Any, path: str) -> Any:
         else:
             raise KeyError(path)
     return current
+
+
+def redact(text: str, hidden: Iterable[str]) -> str:
+    """``text`` without any of ``hidden`` (as written or URL-encoded) nor any URL query.
+
+    What the ledger keeps of a send (the gateway's answer, an error) is shown to supervisors
+    and auditors: it must not carry the credentials, nor the number, which for a citizen's
+    receipt is kept nowhere. Gateways echo the number in their answers, and an error of the
+    HTTP client quotes the request's URL, query included.
+    """
+    for value in sorted({v for v in hidden if v}, key=len, reverse=True):
+        for form in {value, quote(value, safe=""), quote(value, safe="").replace("%20", "+")}:
+            text = text.replace(form, HIDDEN)
+    return _QUERY.sub("?" + HIDDEN, text)
 
 
 def _values(raw: str) -> set[str]:
@@ -168,17 +187,37 @@ class SmsGatewayChannel:
             request.json = payload
         return self.session.prepare_request(request)
 
+    def _hidden(self, outgoing: Outgoing) -> list[str]:
+        """What no recorded text of this send may show: the number in each form a gateway
+        may write it, and the gateway's secrets."""
+        s = self.settings
+        to = normalise_phone(outgoing.recipient.phone or "")
+        return [
+            to,
+            to.lstrip("+"),
+            "0" + to[3:],
+            s.sms_gateway_password.get_secret_value(),
+            s.sms_gateway_auth_value.get_secret_value(),
+        ]
+
     def send(self, outgoing: Outgoing) -> str:
         prepared = self.request_for(outgoing)
+        hidden = self._hidden(outgoing)
         s = self.settings
         try:
             response = self.session.send(
                 prepared, timeout=s.sms_gateway_timeout_s, allow_redirects=False
             )
+        # The client's own error is not chained (``from None``): a traceback logged anywhere
+        # above would quote the request's URL, which redact() keeps out of the message.
         except requests.Timeout as exc:
-            raise TransientDeliveryError(f"SMS gateway timed out: {exc!r}") from exc
+            raise TransientDeliveryError(
+                f"SMS gateway timed out: {redact(repr(exc), hidden)}"
+            ) from None
         except requests.RequestException as exc:
-            raise TransientDeliveryError(f"SMS gateway unavailable: {exc!r}") from exc
+            raise TransientDeliveryError(
+                f"SMS gateway unavailable: {redact(repr(exc), hidden)}"
+            ) from None
         answer = judge(
             response.status_code,
             response.text,
@@ -186,8 +225,9 @@ class SmsGatewayChannel:
             success_values=s.sms_gateway_success_values,
             retry_values=s.sms_gateway_retry_values,
         )
+        detail = redact(answer.detail, hidden)
         if answer.verdict == "retry":
-            raise TransientDeliveryError(f"SMS gateway: {answer.detail}")
+            raise TransientDeliveryError(f"SMS gateway: {detail}")
         if answer.verdict == "rejected":
-            raise PermanentDeliveryError(f"SMS gateway rejected: {answer.detail}")
-        return answer.detail
+            raise PermanentDeliveryError(f"SMS gateway rejected: {detail}")
+        return detail

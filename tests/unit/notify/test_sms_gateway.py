@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from services.notify.channels.base import Outgoing, PermanentDeliveryError
-from services.notify.channels.sms import SmsGatewayChannel, fill, judge
+from services.notify.channels.sms import SmsGatewayChannel, fill, judge, redact
 from services.notify.recipients import Profile
 from services.notify.rendering import Rendered
 from shared.settings import Settings
@@ -121,3 +121,18 @@ def test_a_number_that_is_no_indonesian_mobile_is_refused_for_good(phone: str) -
 def test_a_gateway_configuration_that_is_not_json_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="not JSON"):
         SmsGatewayChannel(Settings(sms_gateway_url="https://gw", sms_gateway_fields="to={to}"))
+
+
+def test_what_is_recorded_of_a_send_hides_the_number_and_secrets_in_every_spelling() -> None:
+    hidden = ["+6281260001234", "6281260001234", "081260001234", "s3cret key", ""]
+    text = (
+        '200 {"to": "+6281260001234", "msisdn": "6281260001234", "local": "081260001234"} '
+        "url: /send?to=%2B6281260001234&pass=s3cret+key (refused) s3cret%20key"
+    )
+    said = redact(text, hidden)
+    for secret in ("81260001234", "s3cret", "%2B62"):
+        assert secret not in said
+    assert said.startswith('200 {"to": "[…]"')
+    assert "url: /send?[…] (refused)" in said
+    # Nothing to hide leaves the text as it was.
+    assert redact('200 {"status": "ok"}', ["", ""]) == '200 {"status": "ok"}'

@@ -469,6 +469,37 @@ def test_an_anchor_kept_outside_the_database_catches_a_trail_rewritten_whole(
     assert "not an audit anchor" in refused.output
 
 
+def test_a_trail_left_without_its_case_or_its_head_is_named(
+    client: FlaskClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    karo = key("12.06")
+    deleted, beheaded, moved = submit(client), submit(client), submit(client)
+    for case_id in (deleted, beheaded):
+        act(client, karo, case_id, "status", version=1, status="verified")
+    status, _ = act(
+        client, karo, moved, "transfer", version=1, region_code="12.07", reason="Terlapor ASN Deli"
+    )
+    assert status == 200
+    monkeypatch.setenv("PANTAU_MONGO_URL", settings.mongo_url)
+    monkeypatch.setenv("PANTAU_DB_PREFIX", settings.db_prefix)
+    get_settings.cache_clear()
+    runner = CliRunner()
+    # The case moved to Deli Serdang is checked with Deli's cases, not taken for a lost one.
+    karo_only = runner.invoke(cli, ["audit", "verify", "--region", "12.06"])
+    assert karo_only.exit_code == 0, karo_only.output
+    assert "intact: 2 cases" in karo_only.output
+    # Someone hides two cases: one's document deleted, the other's head removed.
+    Case._get_collection().delete_one({"_id": ObjectId(deleted)})
+    Case._get_collection().update_one({"_id": ObjectId(beheaded)}, {"$unset": {"audit_head": 1}})
+    caught = runner.invoke(cli, ["audit", "verify", "--region", "12.06"])
+    assert caught.exit_code == 1
+    assert f"case {deleted}: the case's document is gone; its trail holds 1 entries" in (
+        caught.output
+    )
+    assert f"case {beheaded}: the case records 0 entries, the trail holds 1" in caught.output
+    assert "TAMPERED: 2 of 2 cases" in caught.output
+
+
 def test_no_api_edits_or_deletes_audit_entries(app: Flask) -> None:
     rules = [r for r in app.url_map.iter_rules() if "audit" in r.rule]
     assert rules

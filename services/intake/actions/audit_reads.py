@@ -18,6 +18,7 @@ from services.intake.actions.errors import CaseNotFound
 from services.intake.cases.models import Case
 
 Document = dict[str, Any]
+_BATCH = 1000
 
 
 def _region(tenant_prefix: str | None) -> Document:
@@ -41,12 +42,44 @@ def verify_case(case_id: str) -> audit.Verdict:
 
 
 def verify_all(tenant_prefix: str | None = None) -> list[audit.Verdict]:
-    """Check every case that has an audit trail (optionally within a region)."""
+    """Check every case that has an audit trail (optionally within a region), and the trails
+    no case's head accounts for."""
     query: Document = {"audit_head": {"$exists": True}, **_region(tenant_prefix)}
     verdicts = []
     for doc in Case._get_collection().find(query, {"audit_head": 1}).sort("_id", 1):
         case_id = str(doc["_id"])
         verdicts.append(audit.verify(case_id, trail_of(case_id), doc.get("audit_head")))
+    checked = {v.case_id for v in verdicts}
+    verdicts.extend(_unheaded_trails(tenant_prefix, checked))
+    return verdicts
+
+
+def _unheaded_trails(tenant_prefix: str | None, checked: set[str]) -> list[audit.Verdict]:
+    """The trails (written in the region) that no case head accounts for: a case document
+    deleted, or its head removed, to hide its trail. A case moved out of the region since has
+    its head elsewhere and is checked there, so every case is asked, not only the region's."""
+    found = AuditEntry._get_collection().aggregate(
+        [{"$match": _region(tenant_prefix)}, {"$group": {"_id": "$case_id"}}],
+        allowDiskUse=True,
+    )
+    unseen = sorted(str(doc["_id"]) for doc in found if str(doc["_id"]) not in checked)
+    verdicts: list[audit.Verdict] = []
+    for start in range(0, len(unseen), _BATCH):
+        batch = unseen[start : start + _BATCH]
+        ids = [ObjectId(c) for c in batch if ObjectId.is_valid(c)]
+        heads = {
+            str(d["_id"]): d.get("audit_head")
+            for d in Case._get_collection().find({"_id": {"$in": ids}}, {"audit_head": 1})
+        }
+        for case_id in batch:
+            if heads.get(case_id):
+                continue  # headed, in another region now: checked there
+            entries = trail_of(case_id)
+            if case_id not in heads:
+                problem = f"the case's document is gone; its trail holds {len(entries)} entries"
+                verdicts.append(audit.Verdict(case_id, len(entries), (problem,)))
+            else:
+                verdicts.append(audit.verify(case_id, entries, None))
     return verdicts
 
 

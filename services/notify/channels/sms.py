@@ -157,12 +157,17 @@ class SmsGatewayChannel:
 
     def request_for(self, outgoing: Outgoing) -> requests.PreparedRequest:
         """The HTTP request that carries ``outgoing`` (built, not sent)."""
+        return self._prepare(self._placeholders(outgoing))
+
+    def _placeholders(self, outgoing: Outgoing) -> dict[str, str]:
+        """The values a request's fields are filled with; a number that is no Indonesian
+        mobile is refused for good."""
         try:
             to = normalise_phone(outgoing.recipient.phone or "")
         except FormatError as exc:
             raise PermanentDeliveryError(f"invalid phone number: {exc.message}") from exc
         s = self.settings
-        values = {
+        return {
             "to": to,
             "to_digits": to.lstrip("+"),
             "to_local": "0" + to[3:],
@@ -172,6 +177,9 @@ class SmsGatewayChannel:
             "user": s.sms_gateway_user,
             "password": s.sms_gateway_password.get_secret_value(),
         }
+
+    def _prepare(self, values: Mapping[str, str]) -> requests.PreparedRequest:
+        s = self.settings
         payload = fill(self.fields, values)
         method = s.sms_gateway_method.upper()
         headers = {"Accept": "application/json"}
@@ -187,22 +195,13 @@ class SmsGatewayChannel:
             request.json = payload
         return self.session.prepare_request(request)
 
-    def _hidden(self, outgoing: Outgoing) -> list[str]:
-        """What no recorded text of this send may show: the number in each form a gateway
-        may write it, and the gateway's secrets."""
-        s = self.settings
-        to = normalise_phone(outgoing.recipient.phone or "")
-        return [
-            to,
-            to.lstrip("+"),
-            "0" + to[3:],
-            s.sms_gateway_password.get_secret_value(),
-            s.sms_gateway_auth_value.get_secret_value(),
-        ]
-
     def send(self, outgoing: Outgoing) -> str:
-        prepared = self.request_for(outgoing)
-        hidden = self._hidden(outgoing)
+        values = self._placeholders(outgoing)
+        prepared = self._prepare(values)
+        # What no recorded text of this send may show: the number in each form a gateway may
+        # write it, and the gateway's secrets.
+        hidden = [values[name] for name in ("to", "to_digits", "to_local", "password")]
+        hidden.append(self.settings.sms_gateway_auth_value.get_secret_value())
         s = self.settings
         try:
             response = self.session.send(

@@ -91,8 +91,13 @@ def new_entry(
         "prev": prev,
     }
     entry["hash"] = digest(entry)
-    entry["_id"] = f"{case_id}:{seq:08d}"
+    entry["_id"] = entry_id(case_id, seq)
     return entry
+
+
+def entry_id(case_id: str, seq: int) -> str:
+    """An entry's key: one per (case, number), so a chain cannot fork."""
+    return f"{case_id}:{seq:08d}"
 
 
 @dataclass(frozen=True)

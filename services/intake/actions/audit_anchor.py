@@ -96,9 +96,9 @@ def check(head: Head, entries: Sequence[Mapping[str, Any]]) -> list[str]:
     anchor's; the entries before it are tied to it through their hashes, which the chain's
     own check recomputes.
     """
-    at = next((e for e in entries if e.get("seq") == head.seq), None)
     if not entries:
         return [f"the anchor names {head.seq} entries and the trail holds none"]
+    at = next((e for e in entries if e.get("seq") == head.seq), None)
     if at is None:
         return [f"entry {head.seq}, named by the anchor, is missing"]
     if at.get("hash") != head.hash:

@@ -15,6 +15,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from shared.categories import CATEGORIES, PRIORITY_LABELS, category_label, priority_label
+from shared.contracts import (
+    CaseAssigned,
+    CaseDeadlineMoved,
+    CaseEscalated,
+    CaseInformationReceived,
+    CaseReassigned,
+)
 from shared.ladder_steps import describe
 from shared.ladder_steps import stage_label as ladder_stage_label
 from shared.regions import region_name
@@ -140,11 +147,11 @@ def delivery_label(delivery: dict[str, object]) -> str:
 
 # What each kind of alert told its reader (an escalation says more, from its ladder step).
 ALERT_LABELS: Final = {
-    "case.assigned": _l("Penugasan kasus"),
-    "case.escalated": _l("Eskalasi"),
-    "case.reassigned": _l("Pengalihan kasus"),
-    "case.information_received": _l("Keterangan baru dari pelapor"),
-    "case.deadline_moved": _l("Tenggat berubah"),
+    CaseAssigned.TYPE: _l("Penugasan kasus"),
+    CaseEscalated.TYPE: _l("Eskalasi"),
+    CaseReassigned.TYPE: _l("Pengalihan kasus"),
+    CaseInformationReceived.TYPE: _l("Keterangan baru dari pelapor"),
+    CaseDeadlineMoved.TYPE: _l("Tenggat berubah"),
 }
 
 
@@ -158,10 +165,10 @@ def alert_label(delivery: dict[str, object]) -> str:
         return str(_("Ringkasan %(count)s pemberitahuan", count=count))
     event_type = str(delivery.get("event_type") or "")
     step = delivery.get("step")
-    if event_type == "case.escalated" and isinstance(step, str):
+    if event_type == CaseEscalated.TYPE and isinstance(step, str):
         return describe(step, language()) or str(ALERT_LABELS[event_type])
     resend = delivery.get("resend")
-    if event_type == "case.assigned" and isinstance(resend, int) and resend > 0:
+    if event_type == CaseAssigned.TYPE and isinstance(resend, int) and resend > 0:
         return str(_("Penugasan dikirim ulang (%(count)s): belum dikonfirmasi", count=resend))
     return str(ALERT_LABELS.get(event_type, ""))
 

@@ -58,8 +58,14 @@ def test_an_officer_follows_the_alert_signs_in_and_works_the_case_to_a_recommend
         assert moved.status_code == 200, text(moved)
         assert "Status kasus diubah" in text(moved), text(moved)
 
-    # The timeline in words, with who acted and why; no code of the services in it.
-    timeline = text(person.get(page)).split("Riwayat", 1)[1]
+    # The timeline in words, with who acted and why; no code of the services in it. Triage
+    # announces its decision again once verification moves the deadline, through the broker:
+    # the page is read again until that has reached the case.
+    def worded_timeline() -> str | None:
+        timeline = text(person.get(page)).split("Riwayat", 1)[1]
+        return timeline if "Tenggat diperbarui:" in timeline else None
+
+    timeline = eventually(worded_timeline, timeout=30)
     assert "Status: Terverifikasi: Syarat formal dan material lengkap." in timeline
     assert f"Kasus diterima petugas; pengingat berhenti · {alerted.officer_name}" in timeline
     assert f"Ditugaskan ke {alerted.officer_name}" in timeline

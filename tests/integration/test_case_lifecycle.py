@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from services.cli.main import cli
 from services.intake.access.keys import create_key
-from services.intake.actions import audit
+from services.intake.actions import audit, audit_reads
 from services.intake.actions.audit_models import AuditEntry
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
@@ -29,6 +29,7 @@ from services.intake.directory.schema import OfficerCreate
 from shared.contracts import decode
 from shared.settings import Settings, get_settings
 from tests.support.builders import case_payload
+from tests.support.served import queries_on
 
 
 @pytest.fixture
@@ -417,6 +418,25 @@ def test_the_audit_chain_verifies_and_catches_a_tampered_entry(
     only = runner.invoke(cli, ["audit", "verify", "--case", case_id])
     assert only.exit_code == 1
     assert "records 3 entries, the trail holds 2" in only.output
+
+
+def test_a_regions_check_reads_its_cases_trails_together_not_one_query_each(
+    client: FlaskClient, settings: Settings
+) -> None:
+    boss = key()
+    cases = [submit(client) for _ in range(6)]
+    assert act(client, boss, cases[0], "status", version=1, status="verified")[0] == 200
+    for case_id in cases:
+        act(client, boss, case_id, "comments", text="Diperiksa")
+    trail = AuditEntry._get_collection()
+    before = queries_on(settings, trail)
+    verdicts = audit_reads.verify_all("12.06")
+    # One read for the six trails (the check of unheaded trails is an aggregation).
+    assert queries_on(settings, trail) - before == 1
+    assert {v.case_id: v.entries for v in verdicts} == {
+        case_id: 2 if case_id == cases[0] else 1 for case_id in cases
+    }
+    assert all(v.intact for v in verdicts)
 
 
 def test_an_anchor_kept_outside_the_database_catches_a_trail_rewritten_whole(

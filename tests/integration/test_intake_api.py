@@ -10,7 +10,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
-from pymongo import MongoClient
 
 from services.intake.access.keys import create_key
 from services.intake.access.models import ReporterRecord
@@ -19,6 +18,7 @@ from services.intake.bootstrap import ensure_indexes
 from services.intake.cases.models import Case
 from shared.settings import Settings
 from tests.support.builders import case_payload
+from tests.support.served import queries_on
 
 
 @pytest.fixture
@@ -362,25 +362,16 @@ def test_keys_stay_inside_the_operators_province(client: FlaskClient) -> None:
     )
 
 
-def _queries_on_cases(settings: Settings) -> int:
-    """Queries mongod has served on intake's cases collection (its ``top`` counters)."""
-    client: MongoClient[dict[str, Any]]
-    with MongoClient(settings.mongo_url) as client:
-        totals = client.admin.command("top")["totals"]
-    name = f"{settings.database_name('intake')}.{Case._get_collection().name}"
-    return int(totals.get(name, {}).get("queries", {}).get("count", 0))
-
-
 def test_a_reference_is_checked_by_the_insert_itself_not_by_a_query_before_it(
     client: FlaskClient, settings: Settings
 ) -> None:
     token = key()
     first = client.post("/v1/cases", json=case_payload(source_ref="ref-1"), headers=auth(token))
     assert first.status_code == 201
-    before = _queries_on_cases(settings)
+    before = queries_on(settings, Case._get_collection())
     second = client.post("/v1/cases", json=case_payload(source_ref="ref-2"), headers=auth(token))
     assert second.status_code == 201
-    assert _queries_on_cases(settings) == before
+    assert queries_on(settings, Case._get_collection()) == before
     # A copy is still answered with the case its reference names.
     again = client.post("/v1/cases", json=case_payload(source_ref="ref-2"), headers=auth(token))
     assert again.status_code == 200

@@ -6,7 +6,9 @@ module never writes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from bson import ObjectId
@@ -21,6 +23,13 @@ Document = dict[str, Any]
 _BATCH = 1000
 
 
+def _batches(items: Iterable[Any], size: int = _BATCH) -> Iterator[list[Any]]:
+    """``items`` in lists of ``size`` (the last shorter); itertools.batched from Python 3.12."""
+    found = iter(items)
+    while batch := list(islice(found, size)):
+        yield batch
+
+
 def _region(tenant_prefix: str | None) -> Document:
     return {"tenant": {"$regex": f"^{tenant_prefix}(\\.|$)"}} if tenant_prefix else {}
 
@@ -28,6 +37,21 @@ def _region(tenant_prefix: str | None) -> Document:
 def trail_of(case_id: str) -> list[Document]:
     """A case's audit entries, oldest first."""
     return list(AuditEntry._get_collection().find({"case_id": case_id}).sort("seq", 1))
+
+
+def trails_of(case_ids: Sequence[str]) -> dict[str, list[Document]]:
+    """The audit entries of each of ``case_ids``, oldest first, in one read (on the trail's
+    own index): a province's check asks for thousands of cases, a query each was most of
+    its time."""
+    trails: dict[str, list[Document]] = {case_id: [] for case_id in case_ids}
+    found = (
+        AuditEntry._get_collection()
+        .find({"case_id": {"$in": list(case_ids)}})
+        .sort([("case_id", 1), ("seq", 1)])
+    )
+    for entry in found:
+        trails[entry["case_id"]].append(entry)
+    return trails
 
 
 def verify_case(case_id: str) -> audit.Verdict:
@@ -46,9 +70,11 @@ def verify_all(tenant_prefix: str | None = None) -> list[audit.Verdict]:
     no case's head accounts for."""
     query: Document = {"audit_head": {"$exists": True}, **_region(tenant_prefix)}
     verdicts = []
-    for doc in Case._get_collection().find(query, {"audit_head": 1}).sort("_id", 1):
-        case_id = str(doc["_id"])
-        verdicts.append(audit.verify(case_id, trail_of(case_id), doc.get("audit_head")))
+    cases = Case._get_collection().find(query, {"audit_head": 1}).sort("_id", 1)
+    for batch in _batches(cases):
+        heads = {str(doc["_id"]): doc.get("audit_head") for doc in batch}
+        for case_id, entries in trails_of(list(heads)).items():
+            verdicts.append(audit.verify(case_id, entries, heads[case_id]))
     checked = {v.case_id for v in verdicts}
     verdicts.extend(_unheaded_trails(tenant_prefix, checked))
     return verdicts
@@ -64,17 +90,14 @@ def _unheaded_trails(tenant_prefix: str | None, checked: set[str]) -> list[audit
     )
     unseen = sorted(str(doc["_id"]) for doc in found if str(doc["_id"]) not in checked)
     verdicts: list[audit.Verdict] = []
-    for start in range(0, len(unseen), _BATCH):
-        batch = unseen[start : start + _BATCH]
+    for batch in _batches(unseen):
         ids = [ObjectId(c) for c in batch if ObjectId.is_valid(c)]
         heads = {
             str(d["_id"]): d.get("audit_head")
             for d in Case._get_collection().find({"_id": {"$in": ids}}, {"audit_head": 1})
         }
-        for case_id in batch:
-            if heads.get(case_id):
-                continue  # headed, in another region now: checked there
-            entries = trail_of(case_id)
+        unheaded = [case_id for case_id in batch if not heads.get(case_id)]
+        for case_id, entries in trails_of(unheaded).items():
             if case_id not in heads:
                 problem = f"the case's document is gone; its trail holds {len(entries)} entries"
                 verdicts.append(audit.Verdict(case_id, len(entries), (problem,)))
@@ -98,9 +121,7 @@ def check_anchor(anchor: audit_anchor.Anchor) -> list[audit.Verdict]:
     where its anchored entry is not as anchored, to say what is wrong (the chain's own check
     reads every trail already)."""
     verdicts = []
-    heads = list(anchor.heads)
-    for start in range(0, len(heads), _BATCH):
-        batch = heads[start : start + _BATCH]
+    for batch in _batches(anchor.heads):
         keys = [audit.entry_id(h.case_id, h.seq) for h in batch]
         stored = {
             d["_id"]: d.get("hash")

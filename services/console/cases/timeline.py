@@ -84,7 +84,11 @@ def lines(timeline: Sequence[Entry]) -> list[Line]:
             proposal = decided
         elif kind == "assigned":
             # An assignment left unacknowledged is sent again to the same officer: no new one.
-            if entry.get("assignee_id") and entry.get("assignee_id") == holder:
+            # Entries say so themselves (``resend``); those written before they did are told
+            # by their officer.
+            if entry.get("resend") or (
+                entry.get("assignee_id") and entry.get("assignee_id") == holder
+            ):
                 kind = "assignment_resent"
             holder = entry.get("assignee_id")
         elif kind in ("reassigned", "transferred"):
@@ -196,6 +200,12 @@ def _information_received(_e: Entry) -> str:
 
 
 def _assignment_resent(e: Entry) -> str:
+    if e.get("resend"):
+        return _(
+            "Penugasan dikirim ulang (%(count)s) ke %(name)s: belum dikonfirmasi",
+            count=e["resend"],
+            name=e["assignee_name"],
+        )
     return _("Penugasan dikirim ulang ke %(name)s: belum dikonfirmasi", name=e["assignee_name"])
 
 

@@ -21,6 +21,7 @@ from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from services.intake.cases.ordering import queue_keys
+from shared import ladder_steps
 from shared.broker.consumer import PermanentError
 from shared.contracts import (
     CaseAssigned,
@@ -87,7 +88,7 @@ def assigned_change(event: CaseAssigned) -> Change:
         else None
     )
     who = event.assignee.name if event.assignee else "provinsi"
-    entry = {
+    entry: dict[str, Any] = {
         "kind": "assigned",
         "summary": f"Ditugaskan ke {who} ({event.unit})",
         "assignee_id": event.assignee.officer_id if event.assignee else None,
@@ -95,6 +96,10 @@ def assigned_change(event: CaseAssigned) -> Change:
         "unit": event.unit,
         "to_province": event.to_province,
     }
+    # A resend (triage's reminder of an unacknowledged assignment) says which one it is.
+    resend = ladder_steps.resend_count(event.reason)
+    if resend is not None:
+        entry["resend"] = resend
     fields = {
         "triage.unit": event.unit,
         "triage.assignee": assignee,

@@ -206,3 +206,16 @@ def test_an_assignment_sent_again_to_the_same_officer_is_no_new_assignment() -> 
         "Penugasan dikirim ulang ke Sari: belum dikonfirmasi",
         "Ditugaskan ke Sari (BKPSDM)",
     ]
+
+
+def test_a_resend_that_says_which_it_is_is_worded_with_its_count() -> None:
+    """Entries since the count was kept say which resend they are, in the page's language,
+    whoever held the case before (a resend's officer is its holder's, by construction)."""
+    resent = {"kind": "assigned", "at": "2", "assignee_id": "sari", "assignee_name": "Sari",
+              "unit": "BKPSDM", "to_province": False, "resend": 2}  # fmt: skip
+    for language, expected in (
+        ("id", "Penugasan dikirim ulang (2) ke Sari: belum dikonfirmasi"),
+        ("en", "Assignment sent to Sari again (2): not acknowledged yet"),
+    ):
+        with _app(language).test_request_context():
+            assert [line.text for line in lines([resent])] == [expected]

@@ -8,6 +8,7 @@ from services.intake.cases.timeline import (
     duplicate_detected_change,
     triaged_change,
 )
+from shared import ladder_steps
 from shared.contracts import CaseAssigned, CaseDuplicateDetected, CaseTriaged, Recipient
 
 CASE = "6b13c0ffee0000000000abcd"
@@ -65,6 +66,26 @@ def test_an_assignment_keeps_the_officers_name_the_unit_and_the_province() -> No
     assert entry["to_province"] is False
     nobody, _ = assigned_change(event.model_copy(update={"assignee": None, "to_province": True}))
     assert (nobody["assignee_name"], nobody["to_province"]) == (None, True)
+    assert "resend" not in entry
+
+
+def test_a_resent_assignment_keeps_which_resend_it_is() -> None:
+    event = CaseAssigned(
+        case_id=CASE,
+        decision_id="d-1",
+        tracking_code="K7QM-3XPA-9D2F-HT6W",
+        title="t",
+        category="MEDSOS",
+        priority="high",
+        unit="BKPSDM",
+        assignee=Recipient(officer_id="karo-1", name="Sari"),
+        reason=ladder_steps.resend_reason(3),
+    )
+    entry, _ = assigned_change(event)
+    assert entry["resend"] == 3
+    # Any other reason (an assignment by a person, say) is no resend.
+    other, _ = assigned_change(event.model_copy(update={"reason": "Dialihkan oleh Kabid"}))
+    assert "resend" not in other
 
 
 def test_a_found_link_keeps_whether_it_is_a_repeat_or_only_related() -> None:

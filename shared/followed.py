@@ -17,6 +17,16 @@ returns: it is shared.
 A worker runs the stream as one of its background tasks (:meth:`FollowedDocuments.run`); an
 HTTP process, whose server forks after the app is built, has it start on first use instead
 (``background=True``).
+
+A stream that waits in the database for a change (``waits=True``, an HTTP process's) costs
+mongod a look at every write of every service, though the followed documents change a few
+times a day. A worker's reads are caused by events, so its cache need not hear of a change
+the moment it is written, only before the work of the next event: with ``waits=False`` the
+stream is asked without waiting, by :meth:`FollowedDocuments.catch_up` before each batch of
+events (and every quarter second by :meth:`FollowedDocuments.run`, which keeps the cursor open
+and serves the worker's own periodic tasks). A change committed before an event is handled
+is then seen by its handler, as surely as with a waiting stream (which reports a change a
+moment after it commits, in another thread), and mongod does nothing for other writes.
 """
 
 from __future__ import annotations
@@ -34,6 +44,9 @@ Document = dict[str, Any]
 
 _RETRY_S = 1.0
 _AWAIT_MS = 500
+# A stream that does not wait: its getMore returns at once, and run() asks this often.
+_ASK_MS = 1
+_ASK_EVERY_S = 0.25
 _LIMIT = 10_000
 
 
@@ -49,13 +62,20 @@ class FollowedDocuments:
         projection: Mapping[str, Any] | None = None,
         limit: int = _LIMIT,
         background: bool = False,
+        waits: bool = True,
+        ask_every: float = _ASK_EVERY_S,
     ) -> None:
         self._collection = collection
         self.field = field
         self.projection = dict(projection) if projection is not None else None
         self.limit = limit
         self.background = background
+        self.waits = waits
+        self.ask_every = ask_every
         self._lock = threading.Lock()
+        # The open stream of a cache that does not wait, used by run() and catch_up() in turn.
+        self._asking = threading.Lock()
+        self._stream: Any = None
         self._cached: dict[Any, Document | None] = {}
         self._generation = 0
         self._live = False
@@ -113,6 +133,34 @@ class FollowedDocuments:
                 if found is not None and found.get("_id") == document_id:
                     del self._cached[key]
 
+    def catch_up(self) -> None:
+        """Hear of every change committed so far (a cache that does not wait; call it before
+        the work an event causes). Without a stream there is nothing to do: every read goes
+        to the database then. A stream that fails here is given up: reads go to the
+        database until :meth:`run` has opened another."""
+        if self.waits:
+            return
+        with self._asking:
+            stream = self._stream
+            if stream is None:
+                return
+            try:
+                self._drain(stream)
+            except Exception as exc:
+                log.warning("change stream lost", extra={"error": repr(exc)})
+                self._stream = None
+                self._set_live(False)
+
+    def _drain(self, stream: Any) -> None:
+        """Every change the stream holds (one getMore that does not wait, and more while
+        changes keep coming)."""
+        while (change := stream.try_next()) is not None:
+            self._report(change)
+
+    def _report(self, change: Document) -> None:
+        # A drop or a rename names no document: everything is forgotten.
+        self._changed((change.get("documentKey") or {}).get("_id"))
+
     def _start(self) -> None:
         with self._lock:
             if self._started:
@@ -135,17 +183,25 @@ class FollowedDocuments:
                 watched = self.collection
                 with watched.watch(
                     [{"$project": {"documentKey": 1, "operationType": 1}}],
-                    max_await_time_ms=_AWAIT_MS,
+                    max_await_time_ms=_AWAIT_MS if self.waits else _ASK_MS,
                 ) as stream:
                     # Opened: every change from now on is reported, so documents read from
                     # now on may be kept. Whatever was kept before is dropped.
                     self._set_live(True)
                     self.following.set()
+                    with self._asking:
+                        self._stream = None if self.waits else stream
                     while not stop.is_set() and stream.alive:
-                        change = stream.try_next()
-                        if change is not None:
-                            # A drop or a rename names no document: everything is forgotten.
-                            self._changed((change.get("documentKey") or {}).get("_id"))
+                        if self.waits:
+                            change = stream.try_next()
+                            if change is not None:
+                                self._report(change)
+                        else:
+                            with self._asking:
+                                if self._stream is not stream:
+                                    break  # given up by catch_up: open another
+                                self._drain(stream)
+                            stop.wait(self.ask_every)
                         # Reads go to the collection the function names now (a process
                         # connected to another database): a stream on the former one would
                         # keep documents whose changes it never hears of.
@@ -156,6 +212,8 @@ class FollowedDocuments:
                 level = logging.WARNING if self.following.is_set() else logging.DEBUG
                 log.log(level, "change stream lost", extra={"error": repr(exc)})
             finally:
+                with self._asking:
+                    self._stream = None
                 self.following.clear()
                 self._set_live(False)
             stop.wait(_RETRY_S)

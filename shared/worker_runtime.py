@@ -45,13 +45,15 @@ def run_worker(
     background: Sequence[Background] = (),
     outbox_poll_s: float = 0.25,
     watch_outbox: bool = False,
+    before_handling: Sequence[Callable[[], None]] = (),
 ) -> None:
     """Run until SIGTERM/SIGINT: the consumer in this thread, relay and extras in others.
 
     The relay publishes what a handled event wrote as soon as the handler returns. Events
     written by other processes (the service's HTTP workers) wake it through a change stream
     when ``watch_outbox`` is set; its own look every ``outbox_poll_s`` bounds how long they
-    wait otherwise (and while the stream is down).
+    wait otherwise (and while the stream is down). ``before_handling`` runs before each event
+    or batch is handled (followed documents catching up with what was written before it).
     """
     logs.configure(service, settings.log_level)
     BUILD_INFO.labels(service=service, version=VERSION).set(1)
@@ -68,11 +70,12 @@ def run_worker(
     )
     # With the change stream, the worker's own writes wake the relay through it too.
     after = relay.wake if relay is not None and not watch_outbox else _nothing
+    before = _each(before_handling)
     consumer = Consumer(
         settings,
         service,
-        {t: _logged(h, after) for t, h in handlers.items()},
-        batch=_logged_batch(batch, after) if batch is not None else None,
+        {t: _logged(h, after, before) for t, h in handlers.items()},
+        batch=_logged_batch(batch, after, before) if batch is not None else None,
         stop=stop,
     )
     monitor = QueueMonitor(settings, service, consumer.connected)
@@ -160,12 +163,27 @@ def _log_handled(envelope: Envelope, event: Event, duration_ms: float, **more: o
     )
 
 
-def _logged_batch(batch: Batch, after: Callable[[], None] = _nothing) -> Batch:
-    """``batch`` with what :func:`_logged` adds to a handler: the relay's wake after it, and
-    one log line per event it handled."""
+def _each(calls: Sequence[Callable[[], None]]) -> Callable[[], None]:
+    """One call making each of ``calls`` in turn."""
+    if not calls:
+        return _nothing
+
+    def call() -> None:
+        for each in calls:
+            each()
+
+    return call
+
+
+def _logged_batch(
+    batch: Batch, after: Callable[[], None] = _nothing, before: Callable[[], None] = _nothing
+) -> Batch:
+    """``batch`` with what :func:`_logged` adds to a handler: ``before`` and the relay's wake
+    after it, and one log line per event it handled."""
 
     def handle(items: Sequence[tuple[Envelope, Event]]) -> Sequence[Exception | None]:
         started = time.perf_counter()
+        before()
         errors = batch.handle(items)
         after()
         each = round((time.perf_counter() - started) * 1000 / max(len(items), 1), 1)
@@ -178,13 +196,17 @@ def _logged_batch(batch: Batch, after: Callable[[], None] = _nothing) -> Batch:
     return Batch(batch.types, handle)
 
 
-def _logged(handler: Handler, after: Callable[[], None] = _nothing) -> Handler:
-    """``handler``, then ``after`` (the relay's wake: what the handler wrote to the outbox is
-    published now), and one log line per handled event; the consumer has bound the event's
-    correlation id and tenant, so this line ties the worker to the case's journey."""
+def _logged(
+    handler: Handler, after: Callable[[], None] = _nothing, before: Callable[[], None] = _nothing
+) -> Handler:
+    """``before``, ``handler``, then ``after`` (the relay's wake: what the handler wrote to
+    the outbox is published now), and one log line per handled event; the consumer has bound
+    the event's correlation id and tenant, so this line ties the worker to the case's
+    journey."""
 
     def handle(envelope: Envelope, event: Event) -> None:
         started = time.perf_counter()
+        before()
         handler(envelope, event)
         after()
         _log_handled(envelope, event, round((time.perf_counter() - started) * 1000, 1))

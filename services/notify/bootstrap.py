@@ -55,7 +55,8 @@ def deps(settings: Settings, *, keep_sessions: bool = True) -> NotifyDeps:
         lease=timedelta(seconds=max(15.0, 3 * slowest)),
         deliveries=Delivery._get_collection(),
         recipients=Recipient._get_collection(),
-        profiles=FollowedDocuments(Recipient._get_collection()),
+        # Asked before each batch of alerts (the worker's ``catch_up``), not waiting.
+        profiles=FollowedDocuments(Recipient._get_collection(), waits=False),
         windows=RateWindow._get_collection(),
         channels=channels(settings, keep_sessions=keep_sessions),
         case_url=lambda case_id: f"{console}/kasus/{case_id}",

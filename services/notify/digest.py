@@ -293,6 +293,7 @@ def digest_loop(deps: NotifyDeps, interval: float) -> Callable[[threading.Event]
     def digests(stop: threading.Event) -> None:
         while not stop.is_set():
             try:
+                deps.profiles.catch_up()  # quiet hours changed before the round are seen
                 flush_due(deps)
                 count_gauges(deps)
             except Exception:

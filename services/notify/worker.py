@@ -64,6 +64,9 @@ def main() -> None:
                 session_reaper(notify.channels, settings.smtp_keepalive_s),
                 notify.profiles.run,
             ],
+            # An officer's profile changed before an alert's event (quiet hours, a new
+            # number) is the one that alert follows.
+            before_handling=[notify.profiles.catch_up],
             # Deliveries are recorded by this worker's handlers, which wake the relay; a digest
             # (the digest loop) and a test alert (the HTTP app) wait for its next look.
             watch_outbox=False,

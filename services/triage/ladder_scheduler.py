@@ -76,6 +76,8 @@ class LadderScheduler:
         backoff = Backoff(initial=0.5, cap=30.0)
         while not stop.is_set():
             try:
+                # Configurations saved before the round are the ones its steps follow.
+                self.deps.config.head_cache.catch_up()
                 fired = self.run_once()
             except PyMongoError as exc:
                 log.warning("ladder round failed; retrying", extra={"error": repr(exc)})

@@ -28,6 +28,8 @@ def main() -> None:
         outbox_collections=triage.outbox_collections(),
         # The heads' stream spares each case a read of its regency's configuration head.
         background=[ladder.run, QualityGauges(triage).run, triage.config.head_cache.run],
+        # A configuration saved before a case's event is in force for that case.
+        before_handling=[triage.config.head_cache.catch_up],
         # Nearly every event triage emits is written by this worker's handlers, which wake the
         # relay; a supervisor's override (the HTTP app) and an escalation wait for its next
         # look, a quarter second at most: not worth a change stream's cost on every write.

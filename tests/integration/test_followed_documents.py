@@ -1,8 +1,10 @@
 """Followed documents on the real database: while the change stream runs, a document is read
 once and then served from memory; a change written by another process is seen, and drops only
 the document it changed; a document read while a change arrives is not kept; without the
-stream every read goes to the database; and a process that saves a configuration sees it at
-once (triage's configuration heads are followed this way, as are notify's profiles)."""
+stream every read goes to the database; a worker's cache, which asks its stream before each
+batch rather than wait, hears of a change as it asks; and a process that saves a
+configuration sees it at once (triage's configuration heads are followed this way, as are
+notify's profiles)."""
 
 from __future__ import annotations
 
@@ -93,6 +95,45 @@ def test_a_followed_document_is_read_once_and_a_change_by_another_process_is_see
     before = finds.count
     assert following.read("19.99") is None
     assert finds.count == before
+
+
+def test_a_cache_that_does_not_wait_hears_of_a_change_as_it_catches_up(
+    settings: Settings, heads: tuple[Collection[Document], CommandCounter]
+) -> None:
+    """A worker's cache asks its stream before each batch instead of waiting in the
+    database: a change committed before the ask is seen by the very next read."""
+    collection, finds = heads
+    # Its own looks are a minute apart here: only the catch-up can bring the change.
+    cache = FollowedDocuments(collection, waits=False, ask_every=60.0)
+    stop = threading.Event()
+    thread = threading.Thread(target=cache.run, args=(stop,), daemon=True)
+    thread.start()
+    other: MongoClient[Document] = MongoClient(settings.mongo_url)
+    try:
+        eventually(cache.following.is_set, timeout=10)
+        assert (_rules(cache), _rules(cache, "19.02")) == (1, 7)
+        before = finds.count
+        assert (_rules(cache), _rules(cache, "19.02")) == (1, 7)
+        assert finds.count == before, "a followed document was read again with nothing changed"
+        other[collection.database.name][collection.name].update_one(
+            {"_id": TENANT}, {"$set": {"rules": 2}}
+        )
+        cache.catch_up()
+        assert _rules(cache) == 2
+        # Only the changed document was read again.
+        assert finds.count == before + 1
+        assert _rules(cache, "19.02") == 7
+        assert finds.count == before + 1
+    finally:
+        stop.set()
+        thread.join(5)
+        other.close()
+    assert not thread.is_alive(), "the stream did not see the stop"
+    # Without its stream the cache reads the database again, and catching up does nothing.
+    cache.catch_up()
+    before = finds.count
+    assert _rules(cache) == 2
+    assert finds.count == before + 1
 
 
 def test_a_head_read_while_a_change_arrives_is_not_kept(

@@ -128,7 +128,9 @@ class ConfigStore:
         # Triage's copy of intake's officer directory (directory_sync), laid over the roster.
         self.directory = directory
         # Follows the heads when a worker runs its stream (``head_cache.run``); else reads.
-        self.head_cache = FollowedDocuments(heads)
+        # The worker asks it before each batch (``catch_up``) rather than have it wait in
+        # the database, where a waiting stream costs a look at every write.
+        self.head_cache = FollowedDocuments(heads, waits=False)
         self._stamps: dict[str, int] = {}
         self._parts: dict[str, _Parts] = {}
         self._configs: dict[str, TenantConfig] = {}

@@ -46,8 +46,8 @@ def test_a_triage_decision_keeps_its_codes_and_an_override_its_author_and_reason
     )
 
 
-def test_an_assignment_keeps_the_officers_name_the_unit_and_the_province() -> None:
-    event = CaseAssigned(
+def _assigned(reason: str = "") -> CaseAssigned:
+    return CaseAssigned(
         case_id=CASE,
         decision_id="d-1",
         tracking_code="K7QM-3XPA-9D2F-HT6W",
@@ -56,7 +56,12 @@ def test_an_assignment_keeps_the_officers_name_the_unit_and_the_province() -> No
         priority="high",
         unit="BKPSDM",
         assignee=Recipient(officer_id="karo-1", name="Sari"),
+        reason=reason,
     )
+
+
+def test_an_assignment_keeps_the_officers_name_the_unit_and_the_province() -> None:
+    event = _assigned()
     entry, _ = assigned_change(event)
     assert (entry["assignee_id"], entry["assignee_name"], entry["unit"]) == (
         "karo-1",
@@ -70,21 +75,10 @@ def test_an_assignment_keeps_the_officers_name_the_unit_and_the_province() -> No
 
 
 def test_a_resent_assignment_keeps_which_resend_it_is() -> None:
-    event = CaseAssigned(
-        case_id=CASE,
-        decision_id="d-1",
-        tracking_code="K7QM-3XPA-9D2F-HT6W",
-        title="t",
-        category="MEDSOS",
-        priority="high",
-        unit="BKPSDM",
-        assignee=Recipient(officer_id="karo-1", name="Sari"),
-        reason=ladder_steps.resend_reason(3),
-    )
-    entry, _ = assigned_change(event)
+    entry, _ = assigned_change(_assigned(ladder_steps.resend_reason(3)))
     assert entry["resend"] == 3
     # Any other reason (an assignment by a person, say) is no resend.
-    other, _ = assigned_change(event.model_copy(update={"reason": "Dialihkan oleh Kabid"}))
+    other, _ = assigned_change(_assigned("Dialihkan oleh Kabid"))
     assert "resend" not in other
 
 

@@ -23,8 +23,9 @@ mongod a look at every write of every service, though the followed documents cha
 times a day. A worker's reads are caused by events, so its cache need not hear of a change
 the moment it is written, only before the work of the next event: with ``waits=False`` the
 stream is asked without waiting, by :meth:`FollowedDocuments.catch_up` before each batch of
-events (and every quarter second by :meth:`FollowedDocuments.run`, which keeps the cursor open
-and serves the worker's own periodic tasks). A change committed before an event is handled
+events and each round of the worker's periodic tasks (and every second by
+:meth:`FollowedDocuments.run`, which keeps the cursor open and bounds how late any other
+read hears of a change). A change committed before an event is handled
 is then seen by its handler, as surely as with a waiting stream (which reports a change a
 moment after it commits, in another thread), and mongod does nothing for other writes.
 """
@@ -44,9 +45,11 @@ Document = dict[str, Any]
 
 _RETRY_S = 1.0
 _AWAIT_MS = 500
-# A stream that does not wait: its getMore returns at once, and run() asks this often.
+# A stream that does not wait: its getMore returns at once, and run() asks this often (the
+# reads that matter ask first, with catch_up; an idle worker asks once a second, where a
+# waiting stream's getMore came back twice).
 _ASK_MS = 1
-_ASK_EVERY_S = 0.25
+_ASK_EVERY_S = 1.0
 _LIMIT = 10_000
 
 

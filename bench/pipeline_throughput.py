@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pika
-import requests
+import urllib3
 from pymongo import MongoClient, WriteConcern
 
 from bench import cpu
@@ -147,7 +147,11 @@ def distinct_case(n: int) -> dict[str, Any]:
 
 
 class Submitter:
-    """Posts cases to intake and remembers when each tracking code was submitted."""
+    """Posts cases to intake and remembers when each tracking code was submitted.
+
+    The load runs on the cores the pipeline runs on, so it is sent with urllib3 (what
+    requests is built on): about a third of requests' CPU a call, measured beside it.
+    """
 
     def __init__(self, url: str, keys: list[str]) -> None:
         self.url = f"{url}/v1/cases"
@@ -156,31 +160,28 @@ class Submitter:
         self.failures = 0
         self.counter = 0
         self.lock = threading.Lock()
-        self.local = threading.local()
-
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self.local, "session", None)
-        if session is None:
-            session = requests.Session()
-            self.local.session = session
-        return session
+        self.pool = urllib3.PoolManager(maxsize=16, retries=False)
 
     def submit_one(self) -> None:
         with self.lock:
             n = self.counter
             self.counter += 1
         key = self.keys[n % len(self.keys)]
-        body = distinct_case(n)
+        body = json.dumps(distinct_case(n)).encode()
         started = time.monotonic()
         try:
-            answer = self._session().post(
-                self.url, json=body, headers={"Authorization": f"Bearer {key}"}, timeout=30
+            answer = self.pool.request(
+                "POST",
+                self.url,
+                body=body,
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+                timeout=30,
             )
-        except requests.RequestException:
+        except urllib3.exceptions.HTTPError:
             answer = None
         with self.lock:
-            if answer is not None and answer.status_code in (200, 201):
-                self.sent[answer.json()["tracking_code"]] = started
+            if answer is not None and answer.status in (200, 201):
+                self.sent[json.loads(answer.data)["tracking_code"]] = started
             else:
                 self.failures += 1
 

@@ -134,3 +134,17 @@ def loadavg() -> str:
         return " ".join((PROC / "loadavg").read_text().split()[:3])
     except OSError:
         return "?"
+
+
+def machine_ticks() -> tuple[int, int]:
+    """Ticks of all cores since boot from ``/proc/stat``: (busy, total). Idle and I/O wait are
+    the ones not busy; two readings give the share of the machine used between them."""
+    fields = [int(v) for v in (PROC / "stat").read_text().split("\n", 1)[0].split()[1:9]]
+    total = sum(fields)
+    return total - fields[3] - fields[4], total
+
+
+def busy_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of every core busy between two :func:`machine_ticks` readings, 0..1."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total > 0 else 0.0

@@ -13,7 +13,9 @@ under gunicorn and the three workers, started exactly as the local mode starts t
     milliseconds of CPU per delivered case, Pantau's own processes against the engines,
     and what mongod did per case over the same stretch (documents, commands by name).
 (b) latency: ``--rate`` cases/s, paced, for ``--paced`` seconds; time from the POST to the
-    mail's arrival at the sink, p50/p99; then a lone case a second for ``--lone`` seconds.
+    mail's arrival at the sink, p50/p99, the machine's busy share while it lasted and the
+    messages waiting in each queue at its end; then a lone case a second for ``--lone``
+    seconds.
 (c) resident memory of every process at the end.
 (d) ceilings on the same machine in the same run: raw pika publish (blocking confirms, one
     at a time), raw consume-and-ack with prefetch 50, raw MongoDB inserts with majority
@@ -265,6 +267,20 @@ def ceiling_publish(amqp_url: str, count: int, body: bytes) -> float:
     channel.queue_delete("bench.publish")
     connection.close()
     return rate
+
+
+def waiting(amqp_url: str) -> dict[str, int]:
+    """Messages ready in each service's queue (prefetched ones not counted): where a backlog
+    stands says which stage fell behind."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        channel = connection.channel()
+        return {
+            service: channel.queue_declare(f"pantau.{service}", passive=True).method.message_count
+            for service in ("intake", "triage", "notify")
+        }
+    finally:
+        connection.close()
 
 
 def ceiling_consume(amqp_url: str, count: int, body: bytes) -> float:
@@ -526,7 +542,10 @@ def main() -> None:
 
             # (b) latency at a fixed offered load
             say(f"(b) paced load: {args.rate:.0f} cases/s for {args.paced:.0f} s")
+            ticks_before = cpu.machine_ticks()
             codes_b = paced(submitter, args.rate, args.paced)
+            busy_b = cpu.busy_share(ticks_before, cpu.machine_ticks())
+            waiting_b = waiting(servers.amqp_url)
             drain(arrivals, codes_b, "(b) draining", args.drain_timeout)
             with arrivals.lock:
                 latencies = [
@@ -613,6 +632,11 @@ def main() -> None:
             f"({len(latencies)} cases, {lost_b} without alert, {doubled_b} doubled)"
         )
         report.append(f"    alerts at SMTP, first to last: {rate_b:.1f} /s")
+        report.append(
+            f"    machine busy while it was offered: {busy_b:.0%} of {os.cpu_count()} cores; "
+            "ready in the queues at its end: "
+            + ", ".join(f"{service} {count}" for service, count in waiting_b.items())
+        )
         report.append(
             f"    p50 {statistics.median(latencies):7.0f} ms   "
             f"p99 {percentile(latencies, 0.99):7.0f} ms   max {max(latencies):7.0f} ms"

@@ -51,6 +51,7 @@ from services.cli.infra import free_port
 from services.cli.localmode import Child, build_children, wait_until_ready
 from services.cli.mailbox import MailSink
 from services.intake.access.vault import new_key
+from shared.broker.topology import all_topologies
 from shared.settings import Settings
 from tests.support.builders import case_payload
 
@@ -109,9 +110,9 @@ class Arrivals:
         # The standard library's parser with its older policy (no header objects): a seventh
         # of the full policy's cost, which the sink's thread pays on the pipeline's cores.
         message = email.message_from_bytes(raw, policy=email.policy.compat32)
-        plain = [p for p in message.walk() if p.get_content_type() == "text/plain"]
-        payload = plain[0].get_payload(decode=True) if plain else raw
-        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else raw.decode()
+        plain = next((p for p in message.walk() if p.get_content_type() == "text/plain"), None)
+        payload = plain.get_payload(decode=True) if plain is not None else None
+        text = (payload if isinstance(payload, bytes) else raw).decode("utf-8", "replace")
         with self.lock:
             self.total += 1
             for code in set(_CODE.findall(text)):
@@ -269,15 +270,15 @@ def ceiling_publish(amqp_url: str, count: int, body: bytes) -> float:
     return rate
 
 
-def waiting(amqp_url: str) -> dict[str, int]:
+def waiting(amqp_url: str, settings: Settings) -> dict[str, int]:
     """Messages ready in each service's queue (prefetched ones not counted): where a backlog
     stands says which stage fell behind."""
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
     try:
         channel = connection.channel()
         return {
-            service: channel.queue_declare(f"pantau.{service}", passive=True).method.message_count
-            for service in ("intake", "triage", "notify")
+            t.service: channel.queue_declare(t.queue, passive=True).method.message_count
+            for t in all_topologies(settings)
         }
     finally:
         connection.close()
@@ -545,7 +546,7 @@ def main() -> None:
             ticks_before = cpu.machine_ticks()
             codes_b = paced(submitter, args.rate, args.paced)
             busy_b = cpu.busy_share(ticks_before, cpu.machine_ticks())
-            waiting_b = waiting(servers.amqp_url)
+            waiting_b = waiting(servers.amqp_url, settings)
             drain(arrivals, codes_b, "(b) draining", args.drain_timeout)
             with arrivals.lock:
                 latencies = [

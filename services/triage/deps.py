@@ -23,8 +23,11 @@ from services.triage.rules_files import default_rules_text, load_rules_text
 from services.triage.storage import models
 from services.triage.storage.config import ConfigStore, Defaults, TenantConfig
 from services.triage.storage.open_load import RecentLoads, open_load
+from services.triage.storage.province_guards import COLLECTION as GUARDS
+from services.triage.storage.province_guards import ProvinceGuards
 from services.triage.storage.state_codec import assignment_from_doc, clock_from_doc
 from services.triage.storage.transactions import in_transaction
+from shared.regions import province_of
 from shared.settings import Settings
 
 Document = dict[str, Any]
@@ -52,9 +55,19 @@ class TriageDeps:
 
     # This process's copies of the regencies' open loads, for routing new cases.
     loads: RecentLoads = field(init=False)
+    # One filing at a time per province across replicas (storage/province_guards).
+    guards: ProvinceGuards = field(init=False)
 
     def __post_init__(self) -> None:
         self.loads = RecentLoads(self.open_load)
+        self.guards = ProvinceGuards()
+
+    def hold_provinces(self, tenants: Iterable[str], session: ClientSession) -> None:
+        """Order this transaction's duplicate search after any other replica's in the
+        provinces of ``tenants`` (its first write: a filing that must wait does nothing
+        first)."""
+        guards = self.facts.database[GUARDS]  # the transaction's client, as the facts'
+        self.guards.hold(guards, (province_of(t) for t in tenants), session)
 
     def transaction(
         self, work: Callable[[ClientSession], T], *, adds_cases_only: bool = False

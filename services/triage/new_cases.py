@@ -221,6 +221,7 @@ def _file(deps: TriageDeps, items: Sequence[tuple[Envelope, CaseSubmitted]]) -> 
 
     def work(session: ClientSession) -> list[Filed]:
         assigned: Assigned = Counter()  # afresh when the driver runs the transaction again
+        deps.hold_provinces((regency_of(e) for e, _ in items), session)
         filed = [file_new_case(e, event, deps, session, assigned) for e, event in items]
         store(deps, filed, session)
         return filed

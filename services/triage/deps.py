@@ -22,12 +22,11 @@ from services.triage.roster import load_roster
 from services.triage.rules_files import default_rules_text, load_rules_text
 from services.triage.storage import models
 from services.triage.storage.config import ConfigStore, Defaults, TenantConfig
+from services.triage.storage.filing_guards import COLLECTION as GUARDS
+from services.triage.storage.filing_guards import FilingGuards
 from services.triage.storage.open_load import RecentLoads, open_load
-from services.triage.storage.province_guards import COLLECTION as GUARDS
-from services.triage.storage.province_guards import ProvinceGuards
 from services.triage.storage.state_codec import assignment_from_doc, clock_from_doc
 from services.triage.storage.transactions import in_transaction
-from shared.regions import province_of
 from shared.settings import Settings
 
 Document = dict[str, Any]
@@ -55,19 +54,18 @@ class TriageDeps:
 
     # This process's copies of the regencies' open loads, for routing new cases.
     loads: RecentLoads = field(init=False)
-    # One filing at a time per province across replicas (storage/province_guards).
-    guards: ProvinceGuards = field(init=False)
+    # One filing at a time per regency across replicas (storage/filing_guards).
+    guards: FilingGuards = field(init=False)
 
     def __post_init__(self) -> None:
         self.loads = RecentLoads(self.open_load)
-        self.guards = ProvinceGuards()
+        self.guards = FilingGuards()
 
-    def hold_provinces(self, tenants: Iterable[str], session: ClientSession) -> None:
-        """Order this transaction's duplicate search after any other replica's in the
-        provinces of ``tenants`` (its first write: a filing that must wait does nothing
-        first)."""
+    def hold_regencies(self, tenants: Iterable[str], session: ClientSession) -> None:
+        """Order this transaction's duplicate search after any other replica's in
+        ``tenants`` (call it first: a filing that must wait does nothing before)."""
         guards = self.facts.database[GUARDS]  # the transaction's client, as the facts'
-        self.guards.hold(guards, (province_of(t) for t in tenants), session)
+        self.guards.hold(guards, tenants, session)
 
     def transaction(
         self, work: Callable[[ClientSession], T], *, adds_cases_only: bool = False

@@ -112,7 +112,7 @@ def handle_case_updated(envelope: Envelope, event: CaseUpdated, deps: TriageDeps
     regency_of(envelope)
 
     def work(session: ClientSession) -> bool:
-        deps.hold_provinces([envelope.tenant], session)  # it searches for duplicates
+        deps.hold_regencies([envelope.tenant], session)  # it searches for duplicates
         state = _state_or_defer(deps, envelope, event.case_id, session)
         now = deps.clock()
         tenant = state["tenant"]

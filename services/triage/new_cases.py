@@ -2,13 +2,16 @@
 duplicates and related cases, route; an exact duplicate is linked and not assigned (no
 second alert).
 
-The worker files the new cases the broker hands it together in one transaction
+The worker files the new cases the broker hands it together, one transaction per regency
 (:func:`handle_new_cases`): each case in turn searches, decides and stores its comparison
 facts, so a case sees the ones before it (a copy sent twice in one batch is still a
 duplicate, and the officers' loads count the batch's own assignments); the decisions and
-the cases' states are then written in one insert each, and the batch pays for one commit.
-A batch that cannot be filed whole (a redelivered event, an unknown region) is filed case
-by case, each with its own outcome.
+the cases' states are then written in one insert each, and each regency pays for one commit.
+Each transaction first writes its regency's guard (``storage/filing_guards``), so that
+another replica filing in the same regency at the same moment waits for the commit and sees
+these cases; a transaction per regency lets replicas file different regencies at once.
+A batch of a regency that cannot be filed whole (a redelivered event, an unknown region) is
+filed case by case, each with its own outcome.
 """
 
 from __future__ import annotations
@@ -221,7 +224,7 @@ def _file(deps: TriageDeps, items: Sequence[tuple[Envelope, CaseSubmitted]]) -> 
 
     def work(session: ClientSession) -> list[Filed]:
         assigned: Assigned = Counter()  # afresh when the driver runs the transaction again
-        deps.hold_provinces((regency_of(e) for e, _ in items), session)
+        deps.hold_regencies((regency_of(e) for e, _ in items), session)
         filed = [file_new_case(e, event, deps, session, assigned) for e, event in items]
         store(deps, filed, session)
         return filed
@@ -258,16 +261,27 @@ def handle_case_submitted(envelope: Envelope, event: CaseSubmitted, deps: Triage
 def handle_new_cases(
     items: Sequence[tuple[Envelope, Event]], deps: TriageDeps
 ) -> list[Exception | None]:
-    """Triage the new cases the broker handed over together, in one transaction; for each,
-    None when it is triaged (now or before) or the error that says what to do with it."""
-    submitted = [(e, event) for e, event in items if isinstance(event, CaseSubmitted)]
-    if len(submitted) == len(items) and len(items) > 1:
-        try:
-            _file(deps, submitted)
-            return [None] * len(items)
-        except Exception as exc:
-            log.info("new cases filed one by one", extra={"error": repr(exc), "batch": len(items)})
-    return [_alone(envelope, event, deps) for envelope, event in items]
+    """Triage the new cases the broker handed over together, in one transaction per regency
+    (in the order each regency first appears); for each, None when it is triaged (now or
+    before) or the error that says what to do with it."""
+    outcomes: list[Exception | None] = [None] * len(items)
+    by_regency: dict[str, list[int]] = {}
+    for i, (envelope, _) in enumerate(items):
+        by_regency.setdefault(envelope.tenant, []).append(i)
+    for indices in by_regency.values():
+        group = [items[i] for i in indices]
+        submitted = [(e, event) for e, event in group if isinstance(event, CaseSubmitted)]
+        if len(submitted) == len(group) and len(group) > 1:
+            try:
+                _file(deps, submitted)
+                continue
+            except Exception as exc:
+                log.info(
+                    "new cases filed one by one", extra={"error": repr(exc), "batch": len(group)}
+                )
+        for i, (envelope, event) in zip(indices, group, strict=True):
+            outcomes[i] = _alone(envelope, event, deps)
+    return outcomes
 
 
 def _alone(envelope: Envelope, event: Event, deps: TriageDeps) -> Exception | None:

@@ -14,6 +14,7 @@ from services.cli.infra import MongoServer
 from services.triage.deps import TriageDeps
 from services.triage.handlers import worker_table
 from services.triage.new_cases import handle_case_submitted, handle_new_cases
+from services.triage.storage.filing_guards import COLLECTION as GUARDS
 from shared.broker.consumer import PermanentError
 from shared.contracts import CaseSubmitted, Envelope, Event
 from shared.settings import Settings
@@ -76,6 +77,20 @@ def test_a_batch_is_one_commit_and_counts_its_own_assignments(
     assert len(spread) == 2
     assert max(spread.values()) - min(spread.values()) <= 1
     assert triage.loads.current(KARO) == triage.open_load(KARO) == dict(spread)
+
+
+def test_a_batch_is_one_commit_per_regency_each_after_its_regencys_guard(
+    counted: tuple[TriageDeps, CommandCounter],
+) -> None:
+    """Replicas filing other regencies at the same moment need not wait for this batch."""
+    triage, commits = counted
+    items = [_case(0), _case(1, KUTAI_TIMUR), _case(2), _case(3, KUTAI_TIMUR)]
+    assert handle_new_cases(items, triage) == [None] * 4
+    assert commits.count == 2
+    guards = triage.facts.database[GUARDS]
+    assert {d["_id"]: d["filings"] for d in guards.find()} == {KARO: 1, KUTAI_TIMUR: 1}
+    spread = Counter(_officer(triage, item) for item in items)
+    assert None not in spread
 
 
 def test_a_report_sent_twice_in_one_batch_is_a_duplicate_of_the_first_copy(

@@ -25,7 +25,7 @@ from shared.contracts import CaseUpdated
 from shared.settings import Settings
 from tests.support.triage_listened import listened_triage
 from tests.unit.triage.builders import (
-    KARO,
+    KUTAI_KARTANEGARA,
     KUTAI_TIMUR,
     accused,
     database_only_settings,
@@ -138,20 +138,23 @@ def test_copies_filed_by_two_replicas_at_once_are_a_case_and_its_duplicate(
     assert False in met
 
 
-def test_replicas_filing_in_different_provinces_do_not_wait_for_each_other(
+def test_replicas_filing_in_different_regencies_do_not_wait_for_each_other(
     replicas: tuple[TriageDeps, TriageDeps],
 ) -> None:
     one, two, met = _meeting(replicas)
-    karo, kutai = submitted(), submitted(tracking_code="P3XV-7KQM-2D9F-HT4W")
+    # Two regencies of one province (Kalimantan Timur).
+    kukar, kutim = submitted(), submitted(tracking_code="P3XV-7KQM-2D9F-HT4W")
     results = _at_once(
-        lambda: handle_new_cases([(envelope_of(karo, KARO), karo)], one),
-        lambda: handle_new_cases([(envelope_of(kutai, KUTAI_TIMUR), kutai)], two),
+        lambda: handle_new_cases([(envelope_of(kukar, KUTAI_KARTANEGARA), kukar)], one),
+        lambda: handle_new_cases([(envelope_of(kutim, KUTAI_TIMUR), kutim)], two),
     )
     assert results == [[None], [None]]
     assert met == [True, True]  # both searched before either wrote
-    # A duplicate is looked for within the province: each is filed as new.
-    assert _duplicate_of(replicas[0], karo.case_id) is None
-    assert _duplicate_of(replicas[0], kutai.case_id) is None
+    # A duplicate is of the same regency: each is filed as new and assigned.
+    assert _duplicate_of(replicas[0], kukar.case_id) is None
+    assert _duplicate_of(replicas[0], kutim.case_id) is None
+    assert _assigned(replicas[0], kukar.case_id)
+    assert _assigned(replicas[0], kutim.case_id)
 
 
 def test_an_edit_and_a_new_copy_filed_at_once_by_two_replicas_still_meet(

@@ -421,9 +421,12 @@ def cpu_total(used: dict[str, float], group: str) -> float:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def start_suite(servers: Servers, sink: MailSink) -> tuple[list[Child], dict[str, int], Settings]:
+def start_suite(
+    servers: Servers, sink: MailSink, *, triage_workers: int = 1
+) -> tuple[list[Child], dict[str, int], Settings]:
     http_ports = {svc: free_port() for svc in ("intake", "triage", "notify")}
     metrics_ports = {svc: free_port() for svc in ("intake", "triage", "notify")}
+    more_triage = {"triage": [free_port() for _ in range(triage_workers - 1)]}
     env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     env.update(
@@ -442,10 +445,17 @@ def start_suite(servers: Servers, sink: MailSink) -> tuple[list[Child], dict[str
             "PANTAU_LOG_LEVEL": "WARNING",
         }
     )
-    children = build_children(servers.home, env, http_ports=http_ports, metrics_ports=metrics_ports)
+    children = build_children(
+        servers.home,
+        env,
+        http_ports=http_ports,
+        metrics_ports=metrics_ports,
+        replica_metrics_ports=more_triage,
+    )
     for child in children:
         child.start()
-    wait_until_ready(children, http_ports, 90, worker_ports=metrics_ports)
+    replicas = {f"triage-{n}": port for n, port in enumerate(more_triage["triage"], start=2)}
+    wait_until_ready(children, http_ports, 90, worker_ports={**metrics_ports, **replicas})
     settings = Settings(
         mongo_url=servers.mongo_url, db_prefix=env["PANTAU_DB_PREFIX"], amqp_url=servers.amqp_url
     )
@@ -487,6 +497,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50, help="offered cases/s for latency")
     parser.add_argument("--paced", type=float, default=20, help="length of the paced load")
     parser.add_argument("--lone", type=float, default=20, help="seconds of one case a second")
+    parser.add_argument(
+        "--triage-workers",
+        type=int,
+        default=1,
+        help="triage worker replicas (a province's filings still run one at a time)",
+    )
     parser.add_argument("--drain-timeout", type=float, default=900, help="give up after this")
     args = parser.parse_args()
     arrivals = Arrivals()
@@ -497,7 +513,9 @@ def main() -> None:
         children: list[Child] = []
         try:
             say("starting intake, triage and notify (HTTP and workers)")
-            children, http_ports, settings = start_suite(servers, sink)
+            children, http_ports, settings = start_suite(
+                servers, sink, triage_workers=args.triage_workers
+            )
             from services.intake.access.keys import create_key
             from services.intake.bootstrap import bootstrap, ensure_indexes
 
@@ -596,7 +614,10 @@ def main() -> None:
             stop_suite(children)
             sink.stop()
 
-    report.append("Pantau pipeline: intake -> RabbitMQ -> triage -> notify -> SMTP (one run)")
+    report.append(
+        "Pantau pipeline: intake -> RabbitMQ -> triage -> notify -> SMTP (one run"
+        + (f", {args.triage_workers} triage workers)" if args.triage_workers > 1 else ")")
+    )
     report.append(
         f"(a) sustained, {args.threads} threads for {load_seconds:.1f} s, "
         f"{len(REGIONS)} regencies, digests off"

@@ -12,6 +12,11 @@ DECISION_SECONDS = Histogram(
     "Time to triage one case (classification, weight, clock, routing and storage).",
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
 )
+FILINGS_RUN_AGAIN = Counter(
+    "pantau_triage_filings_run_again_total",
+    "New-case transactions run again, mostly because another replica was filing in the same "
+    "regency (a write conflict on its filing guard).",
+)
 LADDER_STEPS = Counter(
     "pantau_triage_ladder_steps_total",
     "Escalation-ladder steps fired (reminder, escalations, resend, reassign).",

@@ -2,16 +2,16 @@
 duplicates and related cases, route; an exact duplicate is linked and not assigned (no
 second alert).
 
-The worker files the new cases the broker hands it together, one transaction per regency
+The worker files the new cases the broker hands it together in one transaction
 (:func:`handle_new_cases`): each case in turn searches, decides and stores its comparison
 facts, so a case sees the ones before it (a copy sent twice in one batch is still a
 duplicate, and the officers' loads count the batch's own assignments); the decisions and
-the cases' states are then written in one insert each, and each regency pays for one commit.
-Each transaction first writes its regency's guard (``storage/filing_guards``), so that
-another replica filing in the same regency at the same moment waits for the commit and sees
-these cases; a transaction per regency lets replicas file different regencies at once.
-A batch of a regency that cannot be filed whole (a redelivered event, an unknown region) is
-filed case by case, each with its own outcome.
+the cases' states are then written in one insert each, and the batch pays for one commit.
+The transaction first writes the guards of its regencies (``storage/filing_guards``), so
+that another replica filing in one of them at the same moment waits for this commit and
+sees these cases. While another replica holds one of them, the batch is filed one
+transaction per regency, so the others go ahead. A batch that cannot be filed whole (a
+redelivered event, an unknown region) is filed case by case, each with its own outcome.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from services.triage.decide import CaseInput, Decision, decide, dedup_facts, with_load
 from services.triage.deps import TriageDeps
 from services.triage.domain.dedup import Match
-from services.triage.metrics import DECISION_SECONDS, DECISIONS
+from services.triage.metrics import DECISION_SECONDS, DECISIONS, FILINGS_RUN_AGAIN
 from services.triage.storage.dedup_facts import facts_doc, find_candidates
 from services.triage.storage.records import (
     assigned_event,
@@ -217,19 +217,38 @@ def _insert_all(
         raise
 
 
-def _file(deps: TriageDeps, items: Sequence[tuple[Envelope, CaseSubmitted]]) -> list[Filed]:
+class Contended(Exception):
+    """Another replica was filing in one of the batch's regencies: file each on its own."""
+
+
+def _file(
+    deps: TriageDeps,
+    items: Sequence[tuple[Envelope, CaseSubmitted]],
+    *,
+    split_if_waiting: bool = False,
+) -> list[Filed]:
     """File ``items`` in one transaction; then count them in the officers' loads, the
-    metrics and the log."""
+    metrics and the log. With ``split_if_waiting``, a transaction that must run again
+    (another replica holds one of its regencies' guards) raises :class:`Contended` instead."""
     started = time.perf_counter()
+    attempts = 0
 
     def work(session: ClientSession) -> list[Filed]:
+        nonlocal attempts
+        attempts += 1
+        if attempts > 1 and split_if_waiting:
+            raise Contended
         assigned: Assigned = Counter()  # afresh when the driver runs the transaction again
         deps.hold_regencies((regency_of(e) for e, _ in items), session)
         filed = [file_new_case(e, event, deps, session, assigned) for e, event in items]
         store(deps, filed, session)
         return filed
 
-    filed = deps.transaction(work, adds_cases_only=True)
+    try:
+        filed = deps.transaction(work, adds_cases_only=True)
+    finally:
+        if attempts > 1:
+            FILINGS_RUN_AGAIN.inc(attempts - 1)
     each = (time.perf_counter() - started) / len(filed)
     for f in filed:
         if f.officer_id is not None:
@@ -261,26 +280,50 @@ def handle_case_submitted(envelope: Envelope, event: CaseSubmitted, deps: Triage
 def handle_new_cases(
     items: Sequence[tuple[Envelope, Event]], deps: TriageDeps
 ) -> list[Exception | None]:
-    """Triage the new cases the broker handed over together, in one transaction per regency
-    (in the order each regency first appears); for each, None when it is triaged (now or
-    before) or the error that says what to do with it."""
+    """Triage the new cases the broker handed over together, in one transaction; for each,
+    None when it is triaged (now or before) or the error that says what to do with it.
+
+    While another replica is filing in one of the batch's regencies, the batch is filed one
+    transaction per regency instead (in the order each first appears), so the regencies that
+    no one else is filing need not wait; a single worker never meets another and pays one
+    commit a batch."""
+    submitted = [(e, event) for e, event in items if isinstance(event, CaseSubmitted)]
+    if len(submitted) < len(items) or len(items) == 1:
+        return [_alone(envelope, event, deps) for envelope, event in items]
+    try:
+        _file(deps, submitted, split_if_waiting=len({e.tenant for e, _ in items}) > 1)
+        return [None] * len(items)
+    except Contended:
+        return _by_regency(submitted, deps)
+    except Exception as exc:
+        log.info("new cases filed one by one", extra={"error": repr(exc), "batch": len(items)})
+    return [_alone(envelope, event, deps) for envelope, event in items]
+
+
+def _by_regency(
+    items: Sequence[tuple[Envelope, CaseSubmitted]], deps: TriageDeps
+) -> list[Exception | None]:
+    """File each regency's cases of ``items`` in a transaction of its own: first those that
+    no other replica is filing, then, waiting for it, the others."""
     outcomes: list[Exception | None] = [None] * len(items)
     by_regency: dict[str, list[int]] = {}
     for i, (envelope, _) in enumerate(items):
         by_regency.setdefault(envelope.tenant, []).append(i)
-    for indices in by_regency.values():
-        group = [items[i] for i in indices]
-        submitted = [(e, event) for e, event in group if isinstance(event, CaseSubmitted)]
-        if len(submitted) == len(group) and len(group) > 1:
+    pending = list(by_regency.values())
+    for waiting in (False, True):
+        held: list[list[int]] = []
+        for indices in pending:
             try:
-                _file(deps, submitted)
-                continue
+                _file(deps, [items[i] for i in indices], split_if_waiting=not waiting)
+            except Contended:
+                held.append(indices)
             except Exception as exc:
                 log.info(
-                    "new cases filed one by one", extra={"error": repr(exc), "batch": len(group)}
+                    "new cases filed one by one", extra={"error": repr(exc), "batch": len(indices)}
                 )
-        for i, (envelope, event) in zip(indices, group, strict=True):
-            outcomes[i] = _alone(envelope, event, deps)
+                for i in indices:
+                    outcomes[i] = _alone(*items[i], deps)
+        pending = held
     return outcomes
 
 

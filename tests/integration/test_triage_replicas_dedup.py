@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 import pytest
+from prometheus_client import REGISTRY
 from pymongo.collection import Collection
 
 from services.cli.infra import MongoServer
@@ -25,6 +27,7 @@ from shared.contracts import CaseUpdated
 from shared.settings import Settings
 from tests.support.triage_listened import listened_triage
 from tests.unit.triage.builders import (
+    KARO,
     KUTAI_KARTANEGARA,
     KUTAI_TIMUR,
     accused,
@@ -104,6 +107,10 @@ def _at_once(*calls: Callable[[], Any]) -> list[Any]:
     return results
 
 
+def _filings_run_again() -> float:
+    return REGISTRY.get_sample_value("pantau_triage_filings_run_again_total") or 0.0
+
+
 def _duplicate_of(triage: TriageDeps, case_id: str) -> str | None:
     state = triage.cases.find_one({"_id": case_id})
     assert state is not None
@@ -123,6 +130,7 @@ def test_copies_filed_by_two_replicas_at_once_are_a_case_and_its_duplicate(
     one, two, met = _meeting(replicas)
     first = submitted()
     copy = submitted(tracking_code="P3XV-7KQM-2D9F-HT4W")
+    run_again = _filings_run_again()
     results = _at_once(
         lambda: handle_new_cases([(envelope_of(first), first)], one),
         lambda: handle_new_cases([(envelope_of(copy), copy)], two),
@@ -134,8 +142,10 @@ def test_copies_filed_by_two_replicas_at_once_are_a_case_and_its_duplicate(
     assert found in ({None, first.case_id}, {None, copy.case_id})
     assigned = [_assigned(replicas[0], c.case_id) for c in (first, copy)]
     assert sorted(assigned) == [False, True]
-    # The replica that came second waited for the first to commit, then searched again.
+    # The replica that came second waited for the first to commit, then searched again,
+    # and the operators' counter says so.
     assert False in met
+    assert _filings_run_again() > run_again
 
 
 def test_replicas_filing_in_different_regencies_do_not_wait_for_each_other(
@@ -155,6 +165,35 @@ def test_replicas_filing_in_different_regencies_do_not_wait_for_each_other(
     assert _duplicate_of(replicas[0], kutim.case_id) is None
     assert _assigned(replicas[0], kukar.case_id)
     assert _assigned(replicas[0], kutim.case_id)
+
+
+def test_a_batch_meeting_another_replica_in_one_regency_files_the_others_meanwhile(
+    replicas: tuple[TriageDeps, TriageDeps],
+) -> None:
+    """Replica one files a report of Karo and is held before writing; replica two's batch
+    holds a copy of it and a case of Kutai Timur. The batch waits only for Karo: its Kutai
+    Timur case is filed while replica one is still held (the two meet), then its copy once
+    replica one has committed, as a duplicate."""
+    one, two, met = _meeting(replicas)
+    first = submitted()
+    copy = submitted(tracking_code="P3XV-7KQM-2D9F-HT4W")
+    other = submitted(
+        tracking_code="H7QM-3XPA-9D2F-KT6W",
+        people=[accused(name="Pegawai Lain Sekali", nip="198001012010011999")],
+        evidence_urls=[],
+    )
+    batch = [(envelope_of(copy, KARO), copy), (envelope_of(other, KUTAI_TIMUR), other)]
+
+    def second() -> list[Exception | None]:
+        time.sleep(0.3)  # replica one first takes Karo's guard
+        return handle_new_cases(batch, two)
+
+    results = _at_once(lambda: handle_new_cases([(envelope_of(first, KARO), first)], one), second)
+    assert results == [[None], [None, None]]
+    assert met[0] is True  # Kutai Timur's case met replica one, still held before writing
+    assert _duplicate_of(replicas[0], copy.case_id) == first.case_id
+    assert _duplicate_of(replicas[0], other.case_id) is None
+    assert _assigned(replicas[0], other.case_id)
 
 
 def test_an_edit_and_a_new_copy_filed_at_once_by_two_replicas_still_meet(

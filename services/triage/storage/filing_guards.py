@@ -9,8 +9,9 @@ guard document for each regency it files in. MongoDB refuses a transaction's wri
 document that another transaction has written and not yet committed, or committed after this
 one's snapshot began (a write conflict, which the driver retries after a short backoff): of
 two replicas filing in one regency, the second runs again once the first has committed, and
-its search sees the first copy. Filings in different regencies never wait for each other, so
-a worker files each regency of a batch in a transaction of its own (``new_cases``).
+its search sees the first copy. Filings in different regencies never wait for each other
+(``new_cases`` files a batch one regency at a time while another replica holds one of its
+regencies).
 
 Cases of other regencies of the province are only ever *related* (linked, still assigned),
 and two replicas filing them at the same moment may miss that link; the province's clusters
@@ -50,9 +51,11 @@ class FilingGuards:
         """Write the guard of each of ``tenants`` in the transaction of ``session``; call it
         before the transaction's first search, so a filing that must wait does no work that
         it would do again."""
-        for tenant in sorted(set(tenants)):
+        held = sorted(set(tenants))
+        for tenant in held:
             self._ensure(guards, tenant)
-            guards.update_one({"_id": tenant}, {"$inc": {"filings": 1}}, session=session)
+        # One command for all of them: the conflict is still per document.
+        guards.update_many({"_id": {"$in": held}}, {"$inc": {"filings": 1}}, session=session)
 
     def _ensure(self, guards: Collection[dict[str, Any]], tenant: str) -> None:
         with self._lock:

@@ -284,9 +284,8 @@ def handle_new_cases(
     None when it is triaged (now or before) or the error that says what to do with it.
 
     While another replica is filing in one of the batch's regencies, the batch is filed one
-    transaction per regency instead (in the order each first appears), so the regencies that
-    no one else is filing need not wait; a single worker never meets another and pays one
-    commit a batch."""
+    transaction per regency instead, those no one else is filing first, so they need not
+    wait; a single worker never meets another and pays one commit a batch."""
     submitted = [(e, event) for e, event in items if isinstance(event, CaseSubmitted)]
     if len(submitted) < len(items) or len(items) == 1:
         return [_alone(envelope, event, deps) for envelope, event in items]

@@ -501,7 +501,7 @@ def main() -> None:
         "--triage-workers",
         type=int,
         default=1,
-        help="triage worker replicas (a province's filings still run one at a time)",
+        help="triage worker replicas (a regency's filings still run one at a time)",
     )
     parser.add_argument("--drain-timeout", type=float, default=900, help="give up after this")
     args = parser.parse_args()

@@ -37,9 +37,10 @@ from tests.unit.triage.builders import (
 )
 
 Document = dict[str, Any]
+BENGKULU = "17.71"  # a regency of another province, for the replicas' warming cases
 # Long enough for the other replica to reach the meeting point when nothing holds it back; a
 # replica held back by the other's filing misses the meeting, and this one goes on alone.
-MEETING_S = 2.0
+MEETING_S = 5.0
 
 
 class _MeetBeforeWriting:
@@ -71,8 +72,19 @@ def db_settings(mongo_server: MongoServer) -> Iterator[Settings]:
 
 @pytest.fixture
 def replicas(db_settings: Settings) -> Iterator[tuple[TriageDeps, TriageDeps]]:
-    """Two triage replicas over one database, each with its own client and caches."""
+    """Two triage replicas over one database, each with its own client and caches, warmed
+    by a case of their own in a regency the tests do not use (the model, the configuration
+    and the loads are read then, not while a test's replicas race)."""
     built = [listened_triage(db_settings) for _ in range(2)]
+    for n, (triage, _) in enumerate(built):
+        warm = submitted(
+            tracking_code=f"W{n}RM-3XPA-9D2F-KT6W",
+            title="Rapat koordinasi dinas kesehatan",
+            description=f"Rapat rutin nomor {n} di kantor dinas membahas jadwal imunisasi.",
+            people=[accused(name=f"Pegawai Pemanasan {n}", nip=f"19800101201001100{n}")],
+            evidence_urls=[],
+        )
+        assert handle_new_cases([(envelope_of(warm, BENGKULU), warm)], triage) == [None]
     yield built[0][0], built[1][0]
     for _, client in built:
         client.close()

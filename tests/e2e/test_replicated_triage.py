@@ -9,9 +9,9 @@ of each report are sent together from threads of their own, to both intake repli
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from pymongo import MongoClient
 
 from services.cli.infra import MongoServer, wait_for
 from tests.support.builders import plain_text
+from tests.support.concurrency import at_once
 from tests.support.pipeline_checker import Submitted, distinct_cases, submit
 from tests.support.suite import Suite, running_suite
 
@@ -37,21 +38,10 @@ def replicated(
 
 
 def _file_copies_at_once(suite: Suite, key: str, payload: dict[str, Any]) -> list[Submitted]:
-    filed: list[Submitted | None] = [None] * COPIES
     urls = suite.intake_urls()
-    start = threading.Barrier(COPIES)
-
-    def file(i: int) -> None:
-        start.wait(10)
-        filed[i] = submit(suite, key, payload, base=urls[i % len(urls)])
-
-    threads = [threading.Thread(target=file, args=(i,)) for i in range(COPIES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert all(f is not None for f in filed)
-    return [f for f in filed if f is not None]
+    return at_once(
+        *(partial(submit, suite, key, payload, base=urls[i % len(urls)]) for i in range(COPIES))
+    )
 
 
 def _states(suite: Suite, case_ids: list[str]) -> dict[str, dict[str, Any]]:

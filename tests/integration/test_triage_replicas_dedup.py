@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -25,6 +25,7 @@ from services.triage.handlers import handle_case_updated
 from services.triage.new_cases import handle_new_cases
 from shared.contracts import CaseUpdated
 from shared.settings import Settings
+from tests.support.concurrency import at_once
 from tests.support.triage_listened import listened_triage
 from tests.unit.triage.builders import (
     KARO,
@@ -104,36 +105,23 @@ def _meeting(
     return one, two, met
 
 
-def _at_once(*calls: Callable[[], Any]) -> list[Any]:
-    """Run each call in a thread of its own, started together; their results."""
-    results: list[Any] = [None] * len(calls)
-
-    def run(i: int) -> None:
-        results[i] = calls[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
-
-
 def _filings_run_again() -> float:
     return REGISTRY.get_sample_value("pantau_triage_filings_run_again_total") or 0.0
 
 
 def _duplicate_of(triage: TriageDeps, case_id: str) -> str | None:
-    state = triage.cases.find_one({"_id": case_id})
-    assert state is not None
-    found = state["duplicate_of"]
+    found = _state(triage, case_id)["duplicate_of"]
     return None if found is None else str(found)
 
 
 def _assigned(triage: TriageDeps, case_id: str) -> bool:
+    return _state(triage, case_id)["assignment"] is not None
+
+
+def _state(triage: TriageDeps, case_id: str) -> Document:
     state = triage.cases.find_one({"_id": case_id})
     assert state is not None
-    return state["assignment"] is not None
+    return state
 
 
 def test_copies_filed_by_two_replicas_at_once_are_a_case_and_its_duplicate(
@@ -143,7 +131,7 @@ def test_copies_filed_by_two_replicas_at_once_are_a_case_and_its_duplicate(
     first = submitted()
     copy = submitted(tracking_code="P3XV-7KQM-2D9F-HT4W")
     run_again = _filings_run_again()
-    results = _at_once(
+    results = at_once(
         lambda: handle_new_cases([(envelope_of(first), first)], one),
         lambda: handle_new_cases([(envelope_of(copy), copy)], two),
     )
@@ -166,7 +154,7 @@ def test_replicas_filing_in_different_regencies_do_not_wait_for_each_other(
     one, two, met = _meeting(replicas)
     # Two regencies of one province (Kalimantan Timur).
     kukar, kutim = submitted(), submitted(tracking_code="P3XV-7KQM-2D9F-HT4W")
-    results = _at_once(
+    results = at_once(
         lambda: handle_new_cases([(envelope_of(kukar, KUTAI_KARTANEGARA), kukar)], one),
         lambda: handle_new_cases([(envelope_of(kutim, KUTAI_TIMUR), kutim)], two),
     )
@@ -200,7 +188,7 @@ def test_a_batch_meeting_another_replica_in_one_regency_files_the_others_meanwhi
         time.sleep(0.3)  # replica one first takes Karo's guard
         return handle_new_cases(batch, two)
 
-    results = _at_once(lambda: handle_new_cases([(envelope_of(first, KARO), first)], one), second)
+    results = at_once(lambda: handle_new_cases([(envelope_of(first, KARO), first)], one), second)
     assert results == [[None], [None, None]]
     assert met[0] is True  # Kutai Timur's case met replica one, still held before writing
     assert _duplicate_of(replicas[0], copy.case_id) == first.case_id
@@ -230,7 +218,7 @@ def test_an_edit_and_a_new_copy_filed_at_once_by_two_replicas_still_meet(
         evidence_urls=new.evidence_urls,
     )
     one, two, met = _meeting(replicas)
-    results = _at_once(
+    results = at_once(
         lambda: handle_case_updated(envelope_of(edit), edit, one),
         lambda: handle_new_cases([(envelope_of(new), new)], two),
     )

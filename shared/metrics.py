@@ -8,6 +8,7 @@ queues, tenants (regency codes), sources, channels, never case ids or free text.
 
 from __future__ import annotations
 
+import glob
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -125,11 +126,28 @@ CONSUMER_CONNECTED = Gauge(
 )
 
 
+class _WrittenFilesCollector(prom_multiprocess.MultiProcessCollector):
+    """The multiprocess collector, skipping value files a starting worker has created and
+    not yet sized: read at that moment, the library fails the whole scrape (a 500 on
+    /metrics while gunicorn replaces a worker). Such a file holds no value yet."""
+
+    def collect(self) -> Any:
+        files = [f for f in glob.glob(os.path.join(self._path, "*.db")) if _has_header(f)]
+        return self.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
+
+
+def _has_header(path: str) -> bool:
+    try:
+        return os.path.getsize(path) >= 8  # the used-bytes header and its padding
+    except OSError:
+        return False  # removed since the glob (a dead worker's live gauges)
+
+
 def scrape_registry() -> CollectorRegistry:
     """The registry to expose: merged per scrape across gunicorn workers when multiprocess."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        prom_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        _WrittenFilesCollector(registry)  # type: ignore[no-untyped-call]
         return registry
     return REGISTRY
 

@@ -87,6 +87,25 @@ def test_a_text_s_vector_is_the_one_scikit_learn_s_vectorisers_give() -> None:
         assert np.allclose(model.vector(text).toarray(), expected, rtol=0, atol=1e-12), text
 
 
+def test_the_neighbours_are_the_examples_of_highest_cosine_worked_out_by_scipy() -> None:
+    """The neighbours' similarities are computed from plain arrays: they must be the cosine
+    that scikit-learn's vectors give, halved over the two l2-normalised halves, closest first
+    (ties in the examples' order), for texts that share features with many examples, few or
+    none."""
+    examples = shipped_examples()
+    model = train(examples)
+    words, chars = vectorisers()
+    texts = [e.text for e in examples]
+    matrix = sparse.hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+    for text in [*texts[::40], *ODD_TEXTS]:
+        row = sparse.hstack([words.transform([text]), chars.transform([text])]).tocsr()
+        cosines = (row @ matrix.T).toarray().ravel() / 2.0
+        closest = np.argsort(-cosines, kind="stable")[:3]
+        expected = tuple((examples[int(i)].id, round(float(cosines[int(i)]), 3)) for i in closest)
+        got = tuple((n.example_id, n.similarity) for n in model.opinion(text).neighbours)
+        assert got == expected, text
+
+
 def test_the_scores_are_the_svm_s_decision_values() -> None:
     model = train(shipped_examples())
     for text in ODD_TEXTS[2:]:

@@ -471,6 +471,7 @@ def test_grafana_dashboard_shows_what_operators_asked_for() -> None:
         "pantau_deadline_breaches_total",
         "pantau_outbox_backlog",
         "pantau_notifications_total",
+        "pantau_triage_filings_run_again_total",
     ):
         assert needle in exprs, needle
 

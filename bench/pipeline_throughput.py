@@ -16,6 +16,7 @@ under gunicorn and the three workers, started exactly as the local mode starts t
     mail's arrival at the sink, p50/p99, the machine's busy share while it lasted and the
     messages waiting in each queue at its end; then a lone case a second for ``--lone``
     seconds.
+Then a line per goal of the work per case, met or not by this run (``bench/pipeline_goals.py``).
 (c) resident memory of every process at the end.
 (d) ceilings on the same machine in the same run: raw pika publish (blocking confirms, one
     at a time), raw consume-and-ack with prefetch 50, raw MongoDB inserts with majority
@@ -46,6 +47,7 @@ from bench import cpu
 from bench.database_work import COLUMNS as DATABASE_COLUMNS
 from bench.database_work import DatabaseWork
 from bench.harness import Servers, real_servers, say
+from bench.pipeline_goals import PacedRun, goal_lines
 from bench.yardstick import yardstick_ms
 from services.cli.infra import free_port
 from services.cli.localmode import Child, build_children, wait_until_ready
@@ -642,10 +644,11 @@ def main() -> None:
     report.extend(cpu_report(cpu_used, len(got), cpu_seconds))
     report.extend(database_report(database, len(got)))
     yardstick = (yardstick_before + yardstick_after) / 2
+    pantau_ms = cpu_total(cpu_used, "pantau") * 1000 / max(len(got), 1)
     report.append(
         f"    yardstick (bench/yardstick.py), CPU ms before / after the load: "
         f"{yardstick_before:.0f} / {yardstick_after:.0f}; per case in yardsticks: "
-        f"Pantau {cpu_total(cpu_used, 'pantau') * 1000 / max(len(got), 1) / yardstick:.4f}, "
+        f"Pantau {pantau_ms / yardstick:.4f}, "
         f"mongod {cpu_total(cpu_used, 'mongod') * 1000 / max(len(got), 1) / yardstick:.4f}"
     )
     if latencies:
@@ -669,6 +672,17 @@ def main() -> None:
             f"{len(codes_lone)} alerted): p50 {statistics.median(lone):.0f} ms   "
             f"p99 {percentile(lone, 0.99):.0f} ms"
         )
+    paced_run = PacedRun(
+        offered=args.rate,
+        seconds=args.paced,
+        delivered=rate_b,
+        waiting=waiting_b.get("triage", 0) + waiting_b.get("notify", 0),
+        lost=lost_b,
+        doubled=doubled_b,
+        p99_ms=percentile(latencies, 0.99) if latencies else float("inf"),
+    )
+    report.append("goals of the work per case (docs/benchmarks.md)")
+    report.extend(f"    {line}" for line in goal_lines(pantau_ms, paced_run))
     report.append("(c) resident memory at the end (VmRSS, gunicorn masters with their workers)")
     for name, kib in memory:
         report.append(f"    {name:<32}{kib / 1024:8.1f} MiB")

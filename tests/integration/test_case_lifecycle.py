@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from services.intake.directory.schema import OfficerCreate
 from shared.contracts import decode
 from shared.settings import Settings, get_settings
 from tests.support.builders import case_payload
+from tests.support.concurrency import at_once
 from tests.support.served import queries_on
 
 
@@ -224,15 +225,12 @@ def test_two_officers_racing_on_the_same_version_one_wins_one_is_told(
     app: Flask, client: FlaskClient
 ) -> None:
     case_id, boss = submit(client), key()
-    results: list[int] = []
-    barrier = threading.Barrier(4)
 
-    def attempt(body: dict[str, Any]) -> None:
-        barrier.wait()
+    def attempt(body: dict[str, Any]) -> int:
         answer = app.test_client().post(
             f"/v1/cases/{case_id}/status", json={"version": 1, **body}, headers=auth(boss)
         )
-        results.append(answer.status_code)
+        return answer.status_code
 
     bodies = [
         {"status": "verified"},
@@ -240,11 +238,7 @@ def test_two_officers_racing_on_the_same_version_one_wins_one_is_told(
         {"status": "withdrawn", "reason": "Pelapor mencabut"},
         {"status": "verified"},
     ]
-    threads = [threading.Thread(target=attempt, args=(b,)) for b in bodies]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(*(partial(attempt, b) for b in bodies))
     assert Counter(results) == {200: 1, 409: 3}
     assert stored(case_id)["version"] == 2
     assert len(audit_entries(case_id)) == 1

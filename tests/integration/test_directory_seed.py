@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from services.intake.directory.seeding import (
 )
 from shared.contracts import OfficerChanged, decode
 from shared.settings import Settings
+from tests.support.concurrency import at_once
 
 SHIPPED = roster_text()
 SHIPPED_IDS = sorted(str(entry["officer_id"]) for _, entry in roster_officers(SHIPPED))
@@ -111,23 +113,10 @@ def test_a_directory_that_has_entries_is_never_touched() -> None:
 
 @pytest.mark.usefixtures("intake")
 def test_workers_starting_together_seed_once() -> None:
-    barrier = threading.Barrier(4)
-    results: list[str] = []
-    errors: list[BaseException] = []
+    def start(n: int) -> str:
+        return seed_from_roster(SHIPPED, owner=f"worker-{n}").state
 
-    def start(n: int) -> None:
-        barrier.wait()
-        try:
-            results.append(seed_from_roster(SHIPPED, owner=f"worker-{n}").state)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=start, args=(n,)) for n in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    results = at_once(*(partial(start, n) for n in range(4)))
     assert results.count("seeded") == 1
     assert stored_ids() == SHIPPED_IDS
     assert all(len(announced(officer_id)) == 1 for officer_id in SHIPPED_IDS)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from services.intake.bootstrap import ensure_indexes
 from services.intake.cases.models import Case
 from shared.settings import Settings
 from tests.support.builders import case_payload
+from tests.support.concurrency import at_once
 from tests.support.served import queries_on
 
 
@@ -83,21 +84,13 @@ def test_refused_request_can_be_corrected_and_resent_with_the_same_key(client: F
 
 def test_two_concurrent_copies_with_one_key_make_one_case(app: Flask) -> None:
     token, idem, payload = key(), str(uuid.uuid4()), case_payload()
-    barrier = threading.Barrier(2)
-    answers: list[Any] = []
 
-    def send() -> None:
-        client = app.test_client()
-        barrier.wait()
-        answers.append(
-            client.post("/v1/cases", json=payload, headers=auth(token, **{"Idempotency-Key": idem}))
+    def send(client: FlaskClient) -> Any:
+        return client.post(
+            "/v1/cases", json=payload, headers=auth(token, **{"Idempotency-Key": idem})
         )
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    answers = at_once(*(partial(send, app.test_client()) for _ in range(2)))
     assert sorted(a.status_code for a in answers) == [201, 201]
     assert answers[0].get_json()["id"] == answers[1].get_json()["id"]
     assert Case._get_collection().count_documents({}) == 1
@@ -106,19 +99,11 @@ def test_two_concurrent_copies_with_one_key_make_one_case(app: Flask) -> None:
 def test_two_concurrent_copies_with_one_source_reference_make_one_case(app: Flask) -> None:
     token = key()
     payload = case_payload(source="monitoring", source_ref="burst-0001")
-    barrier = threading.Barrier(4)
-    answers: list[Any] = []
 
-    def send() -> None:
-        client = app.test_client()
-        barrier.wait()
-        answers.append(client.post("/v1/cases", json=payload, headers=auth(token)))
+    def send(client: FlaskClient) -> Any:
+        return client.post("/v1/cases", json=payload, headers=auth(token))
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    answers = at_once(*(partial(send, app.test_client()) for _ in range(4)))
     assert sorted(a.status_code for a in answers) == [200, 200, 200, 201]
     assert len({a.get_json()["id"] for a in answers}) == 1
     assert Case._get_collection().count_documents({}) == 1

@@ -36,6 +36,7 @@ from shared.contracts import (
 )
 from shared.settings import Settings
 from tests.support.builders import plain_text
+from tests.support.concurrency import at_once
 from tests.support.sms_gateway import SmsGateway
 
 CASE_ID = "65f0c0ffee0000000000abcd"
@@ -203,21 +204,15 @@ def test_two_workers_racing_on_one_event_send_one_mail(
     notify_deps: NotifyDeps, mail_sink: MailSink
 ) -> None:
     envelope, event = assigned()
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
 
-    def worker() -> None:
-        barrier.wait()
+    def worker() -> Exception | None:
         try:
             handle(envelope, event, notify_deps)
         except Exception as exc:  # a loser may be told "in progress": it would retry later
-            errors.append(exc)
+            return exc
+        return None
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
+    errors = [e for e in at_once(*[worker] * 4) if e is not None]
     # Whoever lost the race and retries afterwards finds the ledger entry sent.
     handle(envelope, event, notify_deps)
     assert len(mail_sink.wait_for(1, timeout=5)) == 1

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from services.intake.access.keys import _cache as _keys_cache
 from services.intake.app import create_app
 from services.intake.bootstrap import ensure_indexes
 from shared.settings import Settings
+from tests.support.concurrency import at_once
 from tests.support.door import OTHER_PASSWORD, PASSWORD, Door, bearer, totp
 from tests.support.waiting import eventually
 
@@ -189,23 +191,15 @@ def test_a_right_password_is_not_counted_as_a_failure(door: Door) -> None:
 def test_concurrent_guesses_cannot_exceed_the_limit(door: Door, app: Flask) -> None:
     door.person("karo-th-4")
     door.set_password("karo-th-4")
-    barrier = threading.Barrier(8)
-    statuses: list[int] = []
 
-    def guess(n: int) -> None:
-        client = app.test_client()
-        guesser = Door(client, door.console_key)
-        barrier.wait()
+    def guess(n: int, guesser: Door) -> int:
         answer = guesser.sign_in(
             "karo-th-4@karo.example", f"tebakan ke {n} salah", address=f"198.51.100.{n}"
         )
-        statuses.append(answer.status_code)
+        return answer.status_code
 
-    threads = [threading.Thread(target=guess, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    guessers = [Door(app.test_client(), door.console_key) for _ in range(8)]
+    statuses = at_once(*(partial(guess, n, g) for n, g in enumerate(guessers)))
     # At most the allowed three guesses were checked at all; the rest waited.
     assert len(statuses) == 8
     assert statuses.count(403) <= 3

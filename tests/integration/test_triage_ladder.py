@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from shared.broker.publisher import Publisher
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 from tests.support.broker import drain
+from tests.support.concurrency import at_once
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import (
     FakeClock,
@@ -202,23 +204,12 @@ def test_replicas_racing_fire_each_step_once(settings: Settings, clock: FakeCloc
     clock.now = BREACH
     # Four replicas, each built as a worker builds it, all waking at the same instant.
     replicas = [LadderScheduler(new_deps(settings, clock)) for _ in range(4)]
-    barrier = threading.Barrier(len(replicas))
-    errors: list[BaseException] = []
 
     def replica(scheduler: LadderScheduler) -> None:
-        barrier.wait()
-        try:
-            for _ in range(3):
-                scheduler.run_once()
-        except BaseException as exc:
-            errors.append(exc)
+        for _ in range(3):
+            scheduler.run_once()
 
-    threads = [threading.Thread(target=replica, args=(r,)) for r in replicas]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert errors == []
+    at_once(*(partial(replica, r) for r in replicas))
     keys = Counter((s["case_id"], s["key"]) for s in triage.steps.find())
     assert set(keys.values()) == {1}
     assert sorted(keys) == sorted((c, f"{SCOPE}:breach:supervisor") for c in cases)

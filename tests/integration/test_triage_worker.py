@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from shared.contracts import CaseUpdated, Envelope, Event, encode
 from shared.outbox import OutboxRelay
 from shared.settings import Settings
 from tests.support.broker import depth, dispatching, drain, publish_raw, running
+from tests.support.concurrency import at_once
 from tests.support.waiting import eventually
 from tests.unit.triage.builders import (
     HOAX_TEXT,
@@ -145,18 +147,7 @@ def test_event_redelivered_after_a_crash_gives_one_decision_and_one_alert(
 def test_two_workers_racing_on_one_event_store_one_decision(triage: TriageDeps) -> None:
     event = submitted()
     envelope = envelope_of(event)
-    barrier = threading.Barrier(4)
-    results: list[bool] = []
-
-    def worker() -> None:
-        barrier.wait()
-        results.append(handle_case_submitted(envelope, event, triage))
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(20)
+    results = at_once(*[partial(handle_case_submitted, envelope, event, triage)] * 4)
     assert sorted(results) == [False, False, False, True]
     assert triage.decisions.count_documents({}) == 1
     assert outbox_types(triage, event.case_id) == ["case.triaged", "case.assigned"]

@@ -21,6 +21,7 @@ from prometheus_client import REGISTRY
 
 from deploy.rabbitmq.render_definitions import password_matches, render
 from services.cli.infra import TRANSACTION_LIFETIME_S
+from services.intake.access.vault import parse_key
 from shared.broker.topology import definitions
 from shared.settings import Settings
 
@@ -198,6 +199,18 @@ def test_compose_environment_is_valid_settings(
         assert urlsplit(settings.mongo_url).hostname in services, name
         assert urlsplit(settings.amqp_url).hostname in services, name
         assert "replicaSet=" in settings.mongo_url, f"{name}: transactions need a replica set"
+
+
+def test_compose_gives_intake_alone_a_working_vault_key(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """Without one intake refuses every confidential report, which is the report form's
+    default; the key is given to intake's two processes (its worker writes sealed exports)
+    and to no other."""
+    holders = {n for n, s in services.items() if "PANTAU_VAULT_KEY" in _environment(s)}
+    assert holders == {"intake", "intake-worker"}
+    for name in holders:
+        assert len(parse_key(_environment(services[name])["PANTAU_VAULT_KEY"])) == 32, name
 
 
 def test_http_ports_match_gunicorn_defaults(services: dict[str, dict[str, Any]]) -> None:

@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     vault_key: SecretStr = Field(
         default=SecretStr(""),
         description=(
-            "Base64 of 32 random bytes: the AES-256-GCM key of the reporter vault. Required "
-            "to accept reports that carry a reporter's identity."
+            "Base64 of 32 random bytes: the AES-256-GCM key of the reporter vault, from which "
+            "intake's stand-ins for callers' addresses are also keyed. Required to accept "
+            "reports that carry a reporter's identity."
         ),
     )
     reveal_roles: str = Field(
@@ -164,7 +165,10 @@ class Settings(BaseSettings):
     )
     console_secret: SecretStr = Field(
         default=SecretStr(""),
-        description="Random secret that signs the console's cookies and form tokens.",
+        description=(
+            "Random secret that signs the console's cookies and form tokens, and keys its "
+            "stand-ins for citizens' addresses."
+        ),
     )
     console_cookie_secure: bool = Field(
         default=True,

@@ -12,7 +12,7 @@ from services.intake.access.sessions import Lifetimes
 from services.intake.access.sign_in import Door, Throttle
 from services.intake.access.vault import Vault, VaultError, parse_key
 from services.intake.cases.idempotency import IdempotencyStore
-from shared import mongo
+from shared import client_stand_ins, mongo
 from shared.ratelimit import SharedLimiter
 from shared.settings import Settings
 
@@ -26,20 +26,27 @@ class IntakeDeps:
     idempotency: IdempotencyStore
     limiter: SharedLimiter
     door: Door
+    # Keys the stand-ins of callers' addresses that per-address limits store.
+    client_key: bytes
 
 
 def build(settings: Settings) -> IntakeDeps:
     """Wire the dependencies (no socket is opened until first use)."""
     vault: Vault | None = None
     encoded = settings.vault_key.get_secret_value()
+    vault_key = b""
     if encoded:
         try:
-            vault = Vault(parse_key(encoded))
+            vault_key = parse_key(encoded)
+            vault = Vault(vault_key)
         except VaultError:
             # A wrong key must stop the service, not silently store identities unreadably.
             raise
     else:
-        log.warning("no PANTAU_VAULT_KEY: reports with a reporter identity will be refused")
+        log.warning(
+            "no PANTAU_VAULT_KEY: reports with a reporter identity will be refused, and "
+            "callers' addresses are stored as hashes without a secret key"
+        )
     db = mongo.database("intake")
     limiter = SharedLimiter(db["rate_limits"])
     return IntakeDeps(
@@ -47,6 +54,7 @@ def build(settings: Settings) -> IntakeDeps:
         vault=vault,
         idempotency=IdempotencyStore(db["idempotency"]),
         limiter=limiter,
+        client_key=client_stand_ins.key_from(vault_key, "intake"),
         door=Door(
             vault=vault,
             limiter=limiter,

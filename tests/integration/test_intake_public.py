@@ -28,14 +28,16 @@ from services.intake.directory import officers as directory
 from services.intake.directory.schema import OfficerCreate
 from services.intake.public.client import CLIENT_HEADER
 from shared import mongo
+from shared.client_stand_ins import is_stand_in
 from shared.contracts import Envelope, Event, decode
 from shared.settings import Settings
 from tests.integration.test_intake_evidence import PDF, photo_with_gps
 from tests.support.openapi_check import Checker, served_document
 
 GPS_IFD = 0x8825
-CITIZEN = "203.0.113.7"
-ANOTHER_CITIZEN = "203.0.113.99"
+# Citizens as the public pages name them: the stand-ins of their addresses.
+CITIZEN = "6deb4e8ddeeea83e66d869dd93f9ecb8"
+ANOTHER_CITIZEN = "0f6a0e3c5b1d4e2f8a9b7c6d5e4f3a2b"
 
 
 @pytest.fixture
@@ -228,7 +230,7 @@ def test_only_the_public_key_files_and_the_address_it_names_is_counted(
     assert send(client, public_key, report(), address=ANOTHER_CITIZEN).status_code == 201
 
 
-def test_track_counts_the_citizens_address_only_when_the_public_key_names_it(
+def test_track_counts_the_citizen_only_when_the_public_key_names_them(
     client: FlaskClient, public_key: str
 ) -> None:
     headers = {"Authorization": f"Bearer {public_key}", CLIENT_HEADER: CITIZEN}
@@ -238,14 +240,30 @@ def test_track_counts_the_citizens_address_only_when_the_public_key_names_it(
     # Another citizen is not held back by the first one's guessing.
     other = {"Authorization": f"Bearer {public_key}", CLIENT_HEADER: ANOTHER_CITIZEN}
     assert client.get("/v1/track/AAAA-BBBB-CCCC-DDDD", headers=other).status_code == 404
-    # Without the public key the header names nothing: a caller naming a new address each
-    # time is still counted under its own.
+    # Without the public key the header names nothing: a caller naming a new citizen each
+    # time is still counted under its own address.
     forged = [
-        client.get("/v1/track/AAAA-BBBB-CCCC-DDDD", headers={CLIENT_HEADER: f"198.51.100.{i}"})
+        client.get("/v1/track/AAAA-BBBB-CCCC-DDDD", headers={CLIENT_HEADER: f"{i:032x}"})
         for i in range(45)
     ]
     assert forged[0].status_code == 404
     assert forged[-1].status_code == 429
+
+
+def test_the_limits_store_stand_ins_never_an_address(client: FlaskClient, public_key: str) -> None:
+    """An address named where a stand-in belongs is not taken, and a caller's own address is
+    counted by its stand-in: the limits' windows hold no address at all."""
+    raw = {"Authorization": f"Bearer {public_key}", CLIENT_HEADER: "203.0.113.7"}
+    assert client.get("/v1/track/AAAA-BBBB-CCCC-DDDD", headers=raw).status_code == 404
+    assert client.get("/v1/track/AAAA-BBBB-CCCC-DDDD").status_code == 404  # no key at all
+    named = {"Authorization": f"Bearer {public_key}", CLIENT_HEADER: CITIZEN}
+    assert client.get("/v1/track/AAAA-BBBB-CCCC-DDDD", headers=named).status_code == 404
+    windows = [str(w["_id"]) for w in mongo.database("intake")["rate_limits"].find()]
+    senders = {w.split(":")[1] for w in windows if w.startswith("track:")}
+    assert CITIZEN in senders
+    assert len(senders) == 2  # the citizen, and the caller's own address (both times)
+    assert all(is_stand_in(s) for s in senders), senders
+    assert not [w for w in windows if "203.0.113.7" in w or "127.0.0.1" in w], windows
 
 
 def test_a_wrong_code_and_a_malformed_one_answer_alike(

@@ -251,11 +251,14 @@ def _report(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+CITIZEN = "6deb4e8ddeeea83e66d869dd93f9ecb8"  # a citizen's stand-in, as the console names it
+
+
 def _public(client: FlaskClient, headers: dict[str, str], body: dict[str, Any]) -> TestResponse:
     return client.post(
         "/v1/public/reports",
         data={"report": json.dumps(body)},
-        headers={**headers, CLIENT_HEADER: "203.0.113.7", "Idempotency-Key": uuid.uuid4().hex},
+        headers={**headers, CLIENT_HEADER: CITIZEN, "Idempotency-Key": uuid.uuid4().hex},
         content_type="multipart/form-data",
     )
 

@@ -1,25 +1,29 @@
 """Keeping the public pages for people: per-address and per-regency limits, the trap field,
-and the citizen's address passed on to intake.
+and the citizen's stand-in passed on to intake.
 
 Limits are counted in the console's own database (``deps().limiter``), shared by every
 worker: every sending of a form from one address counts (also one refused for its fields,
 which costs intake nothing but still costs this server), filings count per regency, and
-intake counts again with its own budgets.
+intake counts again with its own budgets. Neither database keeps the citizen's address:
+both count its stand-in (``shared/client_stand_ins.py``), keyed from the console's secret.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Final, Protocol
 
 from flask import request
 
+from services.console.deps import deps
+from shared import client_stand_ins
 from shared.ratelimit import Verdict
 
 HOUR: Final = timedelta(hours=1)
-# The header intake reads the citizen's address from (trusted from the public key only).
-CLIENT_HEADER: Final = "X-Pantau-Client-Address"
+# The header intake reads the citizen's stand-in from (trusted from the public key only).
+CLIENT_HEADER: Final = "X-Pantau-Client"
 
 
 class Limiter(Protocol):
@@ -38,22 +42,29 @@ class Refusal:
         return max(1, (self.retry_after + 59) // 60)
 
 
-def client_address() -> str:
-    """The citizen's address (behind trusted proxies, the one they name)."""
-    return request.remote_addr or "unknown"
+def citizen() -> str:
+    """The stand-in of the citizen's address (behind trusted proxies, the one they name)."""
+    secret = deps().settings.console_secret.get_secret_value()
+    return client_stand_ins.stand_in(request.remote_addr or "unknown", _key(secret))
+
+
+@lru_cache(maxsize=2)
+def _key(secret: str) -> bytes:
+    return client_stand_ins.key_from(secret.encode(), "console")
 
 
 def intake_headers(sending: str | None = None) -> dict[str, str]:
-    """What intake needs besides the key: the citizen's address, and the sending's key."""
-    headers = {CLIENT_HEADER: client_address()}
+    """What intake needs besides the key: the citizen's stand-in, and the sending's key."""
+    headers = {CLIENT_HEADER: citizen()}
     if sending:
         headers["Idempotency-Key"] = sending
     return headers
 
 
-def count_sending(limiter: Limiter, what: str, address: str, limit: int) -> Refusal | None:
-    """Count one sending of form ``what`` from ``address``; a Refusal once over the limit."""
-    verdict = limiter.hit(f"public-{what}:{address}", limit, window=HOUR)
+def count_sending(limiter: Limiter, what: str, sender: str, limit: int) -> Refusal | None:
+    """Count one sending of form ``what`` by ``sender`` (a citizen's stand-in); a Refusal
+    once over the limit."""
+    verdict = limiter.hit(f"public-{what}:{sender}", limit, window=HOUR)
     return None if verdict.allowed else Refusal("address", verdict.retry_after)
 
 

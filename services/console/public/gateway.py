@@ -1,4 +1,4 @@
-"""The public pages' calls to intake, with the public key and the citizen's address.
+"""The public pages' calls to intake, with the public key and the citizen's stand-in.
 
 Intake's public routes take multipart bodies: the JSON in its own part, files beside it.
 A report and an answer each carry their sending's key (``Idempotency-Key``), so a resend

@@ -152,7 +152,7 @@ def _checked(form: ReportForm, had_files: bool) -> ResponseReturnValue:
     d = deps()
     settings = d.settings
     refusal = abuse.count_sending(
-        d.limiter, "report", abuse.client_address(), settings.public_reports_per_address
+        d.limiter, "report", abuse.citizen(), settings.public_reports_per_address
     )
     if refusal is not None:
         return render_form(form, notice=limit_notice(refusal), status=429, files_lost=had_files)

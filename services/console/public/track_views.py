@@ -2,8 +2,9 @@
 officer's question there.
 
 A wrong code and an unknown one look the same (intake answers both alike), and every lookup
-counts against the citizen's address at intake, so codes cannot be guessed in bulk. The
-answer goes to intake with the code and its own sending key; pressing twice sends it once.
+counts against the citizen (their address's stand-in) at intake, so codes cannot be guessed
+in bulk. The answer goes to intake with the code and its own sending key; pressing twice
+sends it once.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def _answered(
 ) -> ResponseReturnValue:
     d = deps()
     refusal = abuse.count_sending(
-        d.limiter, "answer", abuse.client_address(), d.settings.public_reports_per_address
+        d.limiter, "answer", abuse.citizen(), d.settings.public_reports_per_address
     )
     if refusal is not None:
         return render_status(

@@ -12,9 +12,9 @@ from services.intake.cases.models import Case
 from services.intake.deps import deps
 from services.intake.public import tracking_view
 from services.intake.public.client import (
-    CLIENT_ADDRESS,
     CLIENT_HEADER,
-    client_address,
+    CLIENT_PARAMETER,
+    client_stand_in,
     optional_principal,
 )
 from shared.openapi import operation
@@ -86,10 +86,11 @@ NOT_FOUND = "Kode pelacakan tidak ditemukan. Periksa kembali kode Anda."
 
 def count_lookup() -> None:
     """Spend one of the client's lookups for this minute, or refuse (429) before any look-up,
-    so guessing codes is slow. Through the public pages the citizen's address counts."""
+    so guessing codes is slow. Through the public pages the citizen counts (by the stand-in
+    of their address)."""
     d = deps()
-    address = client_address(optional_principal())
-    verdict = d.limiter.hit(f"track:{address}", d.settings.track_rate_per_minute)
+    sender = client_stand_in(optional_principal())
+    verdict = d.limiter.hit(f"track:{sender}", d.settings.track_rate_per_minute)
     if not verdict.allowed:
         raise Problem(
             429,
@@ -115,9 +116,9 @@ def find_tracked(code: str, projection: dict[str, int] | None = None) -> dict[st
 @bp.get("/v1/track/<code>")
 @operation(
     summary="Status of a report by its tracking code (no account needed)",
-    description="Counted per client address (the public pages name the citizen's address "
-    f"in {CLIENT_HEADER}, trusted from the public key only).",
-    parameters=[CLIENT_ADDRESS],
+    description="Counted per client address (the public pages name the citizen in "
+    f"{CLIENT_HEADER}, trusted from the public key only).",
+    parameters=[CLIENT_PARAMETER],
     answers={200: (TrackStatus, "Status in plain Bahasa Indonesia.")},
     problems=(404, 429),
     texts={404: "No report with this tracking code."},

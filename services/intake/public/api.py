@@ -5,8 +5,8 @@ Both take ``multipart/form-data``: one part of JSON (``report`` or ``answer``) a
 five evidence files in parts named ``file``, which go through the evidence store (type found
 in the bytes, size limits, EXIF and GPS removed, SHA-256 recorded) before anything is
 registered. Both run once per ``Idempotency-Key``: a citizen who sends again after a timeout
-gets the first answer. The citizen's address, named by the console, is what the per-address
-limits count.
+gets the first answer. The citizen, named by the console by the stand-in of their address,
+is what the per-address limits count.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from services.intake.directory import officers as directory
 from services.intake.evidence import store as evidence
 from services.intake.public.answering import AWAITING, NoQuestionOpen, answer_plan
 from services.intake.public.answers import AnswerReceived, PublicReportFiled
-from services.intake.public.client import CLIENT_ADDRESS, client_address, reporter
+from services.intake.public.client import CLIENT_PARAMETER, client_stand_in, reporter
 from services.intake.public.filing import file_report
 from services.intake.public.schemas import PublicAnswer, PublicReport, validation_context
 from shared.auth import PUBLIC, current_principal, requires
@@ -160,7 +160,7 @@ def _spend(bucket: str, limit: int, what: str, window: timedelta = HOUR) -> None
     "tracking code is sent there. A retry with the same Idempotency-Key and report replays "
     "the first answer (the files of the retry are not looked at).",
     body=_multipart(REPORT_FIELD, "A PublicReport"),
-    parameters=[IDEMPOTENCY_KEY, CLIENT_ADDRESS],
+    parameters=[IDEMPOTENCY_KEY, CLIENT_PARAMETER],
     answers={201: (PublicReportFiled, "Filed.")},
     problems=(400, 403, 409, 413, 415, 422, 429),
     texts=_TEXTS,
@@ -170,12 +170,12 @@ def file_public_report() -> ResponseReturnValue:
     principal = current_principal()
     d = deps()
     payload, uploads = _read(REPORT_FIELD)
-    address = client_address(principal)
+    sender = client_stand_in(principal)
 
     def work(_claim: Claim | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         now = datetime.now(UTC)
         settings = d.settings
-        _spend(f"public-report:{address}", settings.public_reports_per_address, "reports")
+        _spend(f"public-report:{sender}", settings.public_reports_per_address, "reports")
         count_submissions(principal)
         report = validated(PublicReport, payload, context=validation_context(now))
         _spend(
@@ -211,7 +211,7 @@ def file_public_report() -> ResponseReturnValue:
     "person), the case returns to the status it paused in, so its statutory clock runs "
     "again, and its officer is alerted. Lookups count against the address's tracking limit.",
     body=_multipart(ANSWER_FIELD, "A PublicAnswer"),
-    parameters=[IDEMPOTENCY_KEY, CLIENT_ADDRESS],
+    parameters=[IDEMPOTENCY_KEY, CLIENT_PARAMETER],
     answers={201: (AnswerReceived, "Answer stored; the case is back where it paused.")},
     problems=(400, 403, 404, 409, 413, 415, 422, 429),
     texts={
@@ -229,11 +229,11 @@ def answer_question(code: str) -> ResponseReturnValue:
     count_lookup()
     found = find_tracked(code, {"_id": 1, "tracking_code": 1})
     payload, uploads = _read(ANSWER_FIELD)
-    address = client_address(principal)
+    sender = client_stand_in(principal)
 
     def work(_claim: Claim | None) -> tuple[int, dict[str, Any], dict[str, str]]:
         now = datetime.now(UTC)
-        _spend(f"public-answer:{address}", d.settings.public_reports_per_address, "answers")
+        _spend(f"public-answer:{sender}", d.settings.public_reports_per_address, "answers")
         answer = validated(PublicAnswer, payload)
         case = Case._get_collection().find_one({"_id": found["_id"]})
         if case is None:

@@ -1,45 +1,48 @@
-"""Who is on the other side of the public pages: the citizen's address and how the reporter
-is named in the trail.
+"""Who is on the other side of the public pages: the sender per-address limits count, and how
+the reporter is named in the trail.
 
-The console calls intake from its own address for every citizen; it names the citizen's
-address in ``X-Pantau-Client-Address``. Only a request made with the public key may name it:
-anyone else could otherwise pick the address their requests are counted under.
+The console calls intake from its own address for every citizen; it names the citizen in
+``X-Pantau-Client`` by the stand-in of their address (``shared/client_stand_ins.py``), so
+intake never learns where a citizen wrote from. Only a request made with the public key may
+name it: anyone else could otherwise pick the sender their requests are counted under, and
+is counted by the stand-in of its own address, under intake's key.
 """
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Final
 
 from flask import request
 
+from services.intake.deps import deps
+from shared import client_stand_ins
 from shared.auth import Principal, current_principal
 from shared.problems import Problem
 
-CLIENT_HEADER: Final = "X-Pantau-Client-Address"
+CLIENT_HEADER: Final = "X-Pantau-Client"
 # How the reporter appears on the timeline, in the audit trail and on evidence: a role, never
 # a person (a confidential reporter's identity stays in the vault).
 REPORTER_NAME: Final = "Pelapor"
 # The header as the OpenAPI document describes it.
-CLIENT_ADDRESS: Final = {
+CLIENT_PARAMETER: Final = {
     "name": CLIENT_HEADER,
     "in": "header",
     "required": False,
-    "description": "The citizen's IP address, as the public pages saw it; trusted from the "
-    "public key only, ignored from anyone else.",
-    "schema": {"type": "string", "maxLength": 45},
+    "description": "The citizen, as the public pages count them: a keyed hash of their "
+    "network address (32 hex digits), never the address itself. Trusted from the public key "
+    "only, ignored from anyone else.",
+    "schema": {"type": "string", "pattern": f"^[0-9a-f]{{{client_stand_ins.LENGTH}}}$"},
 }
 
 
-def client_address(principal: Principal | None) -> str:
-    """The address per-address limits count: the citizen's, when the public pages say it."""
+def client_stand_in(principal: Principal | None) -> str:
+    """The sender per-address limits count: the citizen the public pages name, or the stand-in
+    of the caller's own address."""
     if principal is not None and principal.role == "public":
         named = request.headers.get(CLIENT_HEADER, "").strip()
-        try:
-            return str(ipaddress.ip_address(named))
-        except ValueError:
-            pass
-    return request.remote_addr or "unknown"
+        if client_stand_ins.is_stand_in(named):
+            return named
+    return client_stand_ins.stand_in(request.remote_addr or "unknown", deps().client_key)
 
 
 def optional_principal() -> Principal | None:

@@ -247,15 +247,19 @@ class CaseInformationReceived(Event):
 class ReceiptRequested(Event):
     """A citizen who filed a report asked for its tracking code at an address of theirs.
 
-    The only event that carries a reporter's contact: intake writes it with the case and the
-    outbox drops it once published; notify sends the receipt by e-mail (and SMS when a
-    gateway is configured) and records the delivery without the address.
+    The only event that reaches a reporter's contact, and only sealed for notify
+    (``contact``, ``shared/sealed_contacts.py``): intake writes it with the case, notify
+    opens it, sends the receipt by e-mail (and SMS when a gateway is configured) and records
+    the delivery without the address.
     """
 
     TYPE: ClassVar[str] = "case.receipt_requested"
 
     case_id: str
     tracking_code: str
+    contact: str | None = None
+    # Readable contacts of events written before contacts were sealed, which may still be in
+    # a queue while a deployment is upgraded: notify reads them, intake never writes them.
     email: str | None = None
     phone: str | None = None
     language: Literal["id", "en"] = "id"

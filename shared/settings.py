@@ -83,6 +83,14 @@ class Settings(BaseSettings):
             "reports that carry a reporter's identity."
         ),
     )
+    receipt_key: SecretStr = Field(
+        default=SecretStr(""),
+        description=(
+            "Base64 of 32 random bytes, the same for intake and notify: seals the contact a "
+            "citizen gives for their tracking code, so no queue, log or database holds it "
+            "readable. Unset: the code is shown to the citizen and not sent."
+        ),
+    )
     reveal_roles: str = Field(
         default="supervisor",
         description="Roles allowed to reveal a confidential reporter's identity (comma-separated).",

@@ -65,6 +65,7 @@ def settings(mongo_server: MongoServer, vhost: str) -> Iterator[Settings]:
         retry_delays_ms="200,400",
         max_attempts=3,
         vault_key=SecretStr(new_key()),
+        receipt_key=SecretStr(new_key()),
     )
     yield s
     client: MongoClient[dict[str, object]] = MongoClient(mongo_server.url)

@@ -154,6 +154,12 @@ class LocalSuite:
 
         return self._secret("vault.key", new_key)
 
+    def _receipt_key(self) -> str:
+        """The key intake seals receipts' contacts with and notify opens them with."""
+        from services.intake.access.vault import new_key
+
+        return self._secret("receipt.key", new_key)
+
     def _secret(self, name: str, make: Callable[[], str]) -> str:
         """A secret of the local mode: made once, kept (readable by this user only) beside the
         data it protects, so restarts keep sessions and keys working."""
@@ -187,6 +193,7 @@ class LocalSuite:
     def _env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
         env.setdefault("PANTAU_VAULT_KEY", self._vault_key())
+        env.setdefault("PANTAU_RECEIPT_KEY", self._receipt_key())
         env.setdefault("PANTAU_MONGO_URL", self.settings.mongo_url)
         env.setdefault("PANTAU_AMQP_URL", self.settings.amqp_url)
         keys = self._console_keys()

@@ -14,6 +14,8 @@ from services.intake.access.vault import Vault, VaultError, parse_key
 from services.intake.cases.idempotency import IdempotencyStore
 from shared import client_stand_ins, mongo
 from shared.ratelimit import SharedLimiter
+from shared.sealed_contacts import ContactSeal
+from shared.sealed_contacts import parse_key as parse_receipt_key
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,8 @@ class IntakeDeps:
     door: Door
     # Keys the stand-ins of callers' addresses that per-address limits store.
     client_key: bytes
+    # Seals a citizen's contact for notify (None: no PANTAU_RECEIPT_KEY, no receipts).
+    receipts: ContactSeal | None
 
 
 def build(settings: Settings) -> IntakeDeps:
@@ -55,6 +59,7 @@ def build(settings: Settings) -> IntakeDeps:
         idempotency=IdempotencyStore(db["idempotency"]),
         limiter=limiter,
         client_key=client_stand_ins.key_from(vault_key, "intake"),
+        receipts=receipt_seal(settings),
         door=Door(
             vault=vault,
             limiter=limiter,
@@ -65,6 +70,15 @@ def build(settings: Settings) -> IntakeDeps:
             ),
         ),
     )
+
+
+def receipt_seal(settings: Settings) -> ContactSeal | None:
+    """The seal for receipts' contacts; a key that is no key stops the service."""
+    encoded = settings.receipt_key.get_secret_value()
+    if not encoded:
+        log.warning("no PANTAU_RECEIPT_KEY: citizens' tracking codes are shown, not sent to them")
+        return None
+    return ContactSeal(parse_receipt_key(encoded))
 
 
 def lifetimes(settings: Settings) -> Lifetimes:

@@ -74,6 +74,7 @@ from shared.contracts import (
     new_envelope,
 )
 from shared.followed import FollowedDocuments
+from shared.sealed_contacts import ContactSeal
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,8 @@ class NotifyDeps:
     # The ledger's writes of a batch of alerts (``alert_batches``): each record waits for
     # the next claim and goes to the database in its command. None: each is written at once.
     batch: LedgerWrites | None = None
+    # Opens the contact a citizen's receipt carries sealed (None: no PANTAU_RECEIPT_KEY).
+    receipts: ContactSeal | None = None
 
     def channel(self, name: str) -> Channel | None:
         return next((c for c in self.channels if c.name == name), None)

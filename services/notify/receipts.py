@@ -3,9 +3,11 @@
 Sent at most once per channel through the same ledger as officers' alerts (keyed by case,
 event, ``reporter`` and channel), by e-mail and, when a gateway is configured, by SMS. The
 ledger records that a receipt went out, never where to: the address would tell officers
-reading the delivery history who a confidential reporter is. For the same reason a receipt
-that cannot be delivered is recorded as failed and not parked (a parked message keeps its
-body, address included, for operators to read); the reporter has the code on their screen.
+reading the delivery history who a confidential reporter is. The address reaches notify
+sealed (``shared/sealed_contacts.py``) and is opened here, in memory, for the send. A receipt
+that cannot be delivered is recorded as failed and not parked (the reporter has the code on
+their screen); one whose contact does not open (notify has no receipt key, or another one) is
+parked, still sealed, for operators to send again once the key is right.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from services.notify.metrics import NOTIFICATIONS
 from services.notify.recipients import Profile
 from services.notify.rendering import RenderError
 from shared import correlation
+from shared.broker.consumer import PermanentError
 from shared.contracts import Envelope, NotificationSent, ReceiptRequested, new_envelope
+from shared.sealed_contacts import Contact, SealError
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +43,26 @@ def track_url(deps: NotifyDeps, code: str) -> str:
     return f"{deps.console_url.rstrip('/')}/lacak/{code}"
 
 
+def contact_of(event: ReceiptRequested, deps: NotifyDeps) -> Contact:
+    """The reporter's contact, opened; PermanentError (parked, still sealed) if it cannot be."""
+    if event.contact is None:  # written before contacts were sealed
+        return Contact(email=event.email, phone=event.phone)
+    if deps.receipts is None:
+        raise PermanentError("a sealed receipt contact, and no PANTAU_RECEIPT_KEY to open it")
+    try:
+        return deps.receipts.open(event.contact, event.case_id)
+    except SealError as exc:
+        raise PermanentError(str(exc)) from exc
+
+
 def handle(envelope: Envelope, event: ReceiptRequested, deps: NotifyDeps) -> None:
     """Send the receipt on every channel the reporter can be reached on, once each."""
+    contact = contact_of(event, deps)
     profile = Profile(
         officer_id=RECIPIENT,
         name="Pelapor",
-        email=event.email,
-        phone=event.phone,
+        email=contact.email,
+        phone=contact.phone,
         language=event.language,
         tenant=envelope.tenant,
     )

@@ -14,7 +14,9 @@ from services.cli.mailbox import MailSink
 from services.notify.delivery import NotifyDeps, handle
 from services.notify.handlers import handle_information_received
 from services.notify.receipts import handle as send_receipt
+from shared.broker.consumer import PermanentError
 from shared.contracts import CaseInformationReceived, ReceiptRequested, new_envelope
+from shared.sealed_contacts import Contact, ContactSeal, parse_key
 from shared.settings import Settings
 from tests.integration.test_notify_delivery import (
     CASE_ID,
@@ -39,12 +41,18 @@ def sms_gateway() -> Iterator[SmsGateway]:
     gateway.stop()
 
 
-def receipt(**overrides: object) -> ReceiptRequested:
+def receipt(
+    settings: Settings,
+    email: str | None = "siti.rahmawati@contoh.id",
+    phone: str | None = "+6281260001234",
+    **overrides: object,
+) -> ReceiptRequested:
+    """The receipt intake writes: the contact sealed with the key intake and notify share."""
+    seal = ContactSeal(parse_key(settings.receipt_key.get_secret_value()))
     fields: dict[str, object] = {
         "case_id": CASE_ID,
         "tracking_code": CODE,
-        "email": "siti.rahmawati@contoh.id",
-        "phone": "+6281260001234",
+        "contact": seal.seal(Contact(email=email, phone=phone), CASE_ID),
         "language": "id",
     }
     fields.update(overrides)
@@ -56,7 +64,7 @@ def test_a_receipt_goes_out_once_on_each_channel_and_keeps_no_address(
 ) -> None:
     configured = with_gateway(settings, sms_gateway, smtp_port=mail_sink.port)
     deps = notify_deps_for(configured, console_url=CONSOLE)
-    event = receipt()
+    event = receipt(settings)
     envelope = new_envelope(event, tenant="12.06", correlation_id="corr-r1")
     for _ in range(3):
         send_receipt(envelope, event, deps)
@@ -82,11 +90,41 @@ def test_a_receipt_that_cannot_be_delivered_is_recorded_not_retried(
     settings: Settings, mail_sink: MailSink
 ) -> None:
     deps = notify_deps_for(settings.model_copy(update={"smtp_port": mail_sink.port}))
-    event = receipt(email="not-an-address", phone=None, language="en")
+    event = receipt(settings, email="not-an-address", phone=None, language="en")
     send_receipt(new_envelope(event, tenant="12.06", correlation_id="corr-r2"), event, deps)
     [doc] = ledger()
     assert doc["status"] == "failed"
     assert "not-an-address" not in json.dumps(doc, default=str)
+    assert mail_sink.messages == []
+
+
+def test_a_receipt_written_before_contacts_were_sealed_still_goes_out(
+    settings: Settings, mail_sink: MailSink
+) -> None:
+    """An upgrade may find such an event in a queue: its readable address is used once."""
+    deps = notify_deps_for(settings.model_copy(update={"smtp_port": mail_sink.port}))
+    event = ReceiptRequested(
+        case_id=CASE_ID, tracking_code=CODE, email="siti.rahmawati@contoh.id", language="id"
+    )
+    send_receipt(new_envelope(event, tenant="12.06", correlation_id="corr-r3"), event, deps)
+    [mail] = mail_sink.wait_for(1, timeout=5)
+    assert mail["To"] == "siti.rahmawati@contoh.id"
+
+
+@pytest.mark.parametrize("notify_key", ["another", "none"])
+def test_a_contact_notify_cannot_open_is_parked_still_sealed_and_sent_nowhere(
+    settings: Settings, mail_sink: MailSink, notify_key: str
+) -> None:
+    """A worker given another key, or none, must not guess: the message is parked (sealed,
+    so operators read no address) to be sent again once the key is right."""
+    deps = notify_deps_for(
+        settings.model_copy(update={"smtp_port": mail_sink.port}),
+        receipts=ContactSeal(bytes(32)) if notify_key == "another" else None,
+    )
+    event = receipt(settings)
+    with pytest.raises(PermanentError):
+        send_receipt(new_envelope(event, tenant="12.06", correlation_id="corr-r4"), event, deps)
+    assert ledger() == []
     assert mail_sink.messages == []
 
 

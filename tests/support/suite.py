@@ -174,6 +174,7 @@ def running_suite(
         "PANTAU_NOTIFY_URL": f"http://127.0.0.1:{http_ports['notify']}",
         "PANTAU_WEB_WORKERS": "2",
         "PANTAU_VAULT_KEY": new_key(),
+        "PANTAU_RECEIPT_KEY": new_key(),
     }
     settings = Settings(
         mongo_url=env_settings["PANTAU_MONGO_URL"],

@@ -23,6 +23,7 @@ from deploy.rabbitmq.render_definitions import password_matches, render
 from services.cli.infra import TRANSACTION_LIFETIME_S
 from services.intake.access.vault import parse_key
 from shared.broker.topology import definitions
+from shared.sealed_contacts import parse_key as parse_receipt_key
 from shared.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -211,6 +212,18 @@ def test_compose_gives_intake_alone_a_working_vault_key(
     assert holders == {"intake", "intake-worker"}
     for name in holders:
         assert len(parse_key(_environment(services[name])["PANTAU_VAULT_KEY"])) == 32, name
+
+
+def test_compose_shares_one_receipt_key_between_intake_and_notify_s_worker(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    """Intake seals a citizen's contact with it and notify's worker opens it: the two hold
+    the same key, and no other process holds it."""
+    holders = {n for n, s in services.items() if "PANTAU_RECEIPT_KEY" in _environment(s)}
+    assert holders == {"intake", "notify-worker"}
+    keys = {_environment(services[n])["PANTAU_RECEIPT_KEY"] for n in holders}
+    assert len(keys) == 1
+    assert len(parse_receipt_key(keys.pop())) == 32
 
 
 def test_http_ports_match_gunicorn_defaults(services: dict[str, dict[str, Any]]) -> None:

@@ -190,6 +190,7 @@ def file_public_report() -> ResponseReturnValue:
             now=now,
             correlation_id=g.request_id,
             vault=d.vault,
+            seal=d.receipts,
             limits=evidence.Limits.from_settings(settings),
         )
         body = case_summary(registered.case)

@@ -27,6 +27,7 @@ from shared.contracts import Event, ReceiptRequested
 from shared.formats import EmploymentType, FormatError, parse_nip
 from shared.problems import Problem
 from shared.regions import timezone_for
+from shared.sealed_contacts import Contact, ContactSeal
 
 SOURCE = "public"
 
@@ -83,16 +84,18 @@ def as_submission(report: PublicReport, now: datetime) -> CaseSubmission:
     )
 
 
-def receipt_for(report: PublicReport, case_id: str, code: str) -> ReceiptRequested | None:
-    """The receipt of the tracking code, when the reporter gave an address to send it to."""
+def receipt_for(
+    report: PublicReport, case_id: str, code: str, seal: ContactSeal | None
+) -> ReceiptRequested | None:
+    """The receipt of the tracking code, when the reporter gave an address to send it to
+    and this server can seal it for notify (no receipt key: the code is on their screen)."""
     reporter = report.reporter
-    if reporter.anonymous or not (reporter.email or reporter.phone):
+    if reporter.anonymous or not (reporter.email or reporter.phone) or seal is None:
         return None
     return ReceiptRequested(
         case_id=case_id,
         tracking_code=code,
-        email=reporter.email,
-        phone=reporter.phone,
+        contact=seal.seal(Contact(email=reporter.email, phone=reporter.phone), case_id),
         language=report.language,
     )
 
@@ -105,6 +108,7 @@ def file_report(
     now: datetime,
     correlation_id: str,
     vault: Any,
+    seal: ContactSeal | None,
     limits: evidence.Limits,
 ) -> tuple[Registered, bool]:
     """Store the report and its files; the stored case and whether a receipt was asked for.
@@ -127,7 +131,7 @@ def file_report(
         now=now,
         limits=limits,
     )
-    receipt = receipt_for(report, str(case_id), code)
+    receipt = receipt_for(report, str(case_id), code, seal)
     events: list[Event] = [receipt] if receipt is not None else []
     extra: dict[str, Any] = {"unverified": True}
     if staged.entries:

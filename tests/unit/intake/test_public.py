@@ -15,6 +15,7 @@ from services.intake.public.filing import as_submission, employment_of, receipt_
 from services.intake.public.schemas import PublicPerson, PublicReport, validation_context
 from services.intake.public.tracking_view import messages, steps
 from shared.contracts import CaseInformationReceived, CaseStatusChanged, CaseUpdated
+from shared.sealed_contacts import Contact, ContactSeal
 
 # 23:30 WIB on 28 November is already 29 November in WITA (Kutai Kartanegara).
 NOW = datetime(2024, 11, 28, 16, 30, tzinfo=UTC)
@@ -89,13 +90,21 @@ def test_a_person_may_be_unknown_in_every_part_but_not_in_all() -> None:
 
 
 def test_a_receipt_goes_only_to_a_reporter_who_gave_an_address() -> None:
-    assert receipt_for(valid(), "c1", "K7QM-3XPA-9D2F-HT6W") is None
+    seal = ContactSeal(bytes(range(32)))
+    assert receipt_for(valid(), "c1", "K7QM-3XPA-9D2F-HT6W", seal) is None
     named = valid(
         reporter={"anonymous": False, "name": "Siti", "email": "siti@contoh.id"}, language="en"
     )
-    receipt = receipt_for(named, "c1", "K7QM-3XPA-9D2F-HT6W")
+    receipt = receipt_for(named, "c1", "K7QM-3XPA-9D2F-HT6W", seal)
     assert receipt is not None
-    assert (receipt.email, receipt.phone, receipt.language) == ("siti@contoh.id", None, "en")
+    assert receipt.language == "en"
+    # The address travels sealed for notify, never readable in the event.
+    assert receipt.contact is not None
+    assert (receipt.email, receipt.phone) == (None, None)
+    assert "siti" not in receipt.model_dump_json()
+    assert seal.open(receipt.contact, "c1") == Contact(email="siti@contoh.id")
+    # A server without a receipt key shows the code and sends nothing.
+    assert receipt_for(named, "c1", "K7QM-3XPA-9D2F-HT6W", None) is None
 
 
 def case(**overrides: Any) -> dict[str, Any]:

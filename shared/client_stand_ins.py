@@ -23,6 +23,8 @@ import ipaddress
 import re
 from typing import Final
 
+# The header the console names a citizen to intake in (intake trusts it from the public key).
+HEADER: Final = "X-Pantau-Client"
 LENGTH: Final = 32  # hex digits: 128 bits, no two senders of a window collide
 _FORM: Final = re.compile(f"[0-9a-f]{{{LENGTH}}}")
 _IPV6_NETWORK: Final = 64

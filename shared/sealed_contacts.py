@@ -25,6 +25,8 @@ from typing import Final
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from shared.secret_keys import KeyFormatError, decode_key
+
 _NONCE_BYTES: Final = 12
 
 
@@ -41,12 +43,9 @@ class Contact:
 def parse_key(encoded: str) -> bytes:
     """The 32-byte key from its base64 form, or SealError saying what is wrong."""
     try:
-        key = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise SealError("PANTAU_RECEIPT_KEY is not valid base64") from exc
-    if len(key) != 32:
-        raise SealError(f"PANTAU_RECEIPT_KEY must decode to 32 bytes, not {len(key)}")
-    return key
+        return decode_key(encoded, "PANTAU_RECEIPT_KEY")
+    except KeyFormatError as exc:
+        raise SealError(str(exc)) from exc
 
 
 def _text(raw: bytes) -> str:

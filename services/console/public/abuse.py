@@ -22,8 +22,7 @@ from shared import client_stand_ins
 from shared.ratelimit import Verdict
 
 HOUR: Final = timedelta(hours=1)
-# The header intake reads the citizen's stand-in from (trusted from the public key only).
-CLIENT_HEADER: Final = "X-Pantau-Client"
+CLIENT_HEADER: Final = client_stand_ins.HEADER
 
 
 class Limiter(Protocol):

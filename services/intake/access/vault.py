@@ -8,7 +8,6 @@ record names the key it was sealed with, so keys can be rotated without guessing
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import os
@@ -17,6 +16,8 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from shared.secret_keys import KeyFormatError, decode_key
 
 # Letters and digits that survive being read aloud; the pseudonym is what officers see.
 _PSEUDONYM_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -29,12 +30,9 @@ class VaultError(Exception):
 def parse_key(encoded: str) -> bytes:
     """A 32-byte key from its base64 form, or VaultError saying what is wrong."""
     try:
-        key = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise VaultError("PANTAU_VAULT_KEY is not valid base64") from exc
-    if len(key) != 32:
-        raise VaultError(f"PANTAU_VAULT_KEY must decode to 32 bytes, not {len(key)}")
-    return key
+        return decode_key(encoded, "PANTAU_VAULT_KEY")
+    except KeyFormatError as exc:
+        raise VaultError(str(exc)) from exc
 
 
 def new_key() -> str:

@@ -19,7 +19,7 @@ from shared import client_stand_ins
 from shared.auth import Principal, current_principal
 from shared.problems import Problem
 
-CLIENT_HEADER: Final = "X-Pantau-Client"
+CLIENT_HEADER: Final = client_stand_ins.HEADER
 # How the reporter appears on the timeline, in the audit trail and on evidence: a role, never
 # a person (a confidential reporter's identity stays in the vault).
 REPORTER_NAME: Final = "Pelapor"

@@ -122,7 +122,9 @@ def staff(role: str = "supervisor") -> dict[str, str]:
 def test_a_confidential_report_keeps_its_photo_cleaned_and_its_reporter_sealed(
     client: FlaskClient, public_key: str, settings: Settings
 ) -> None:
-    answer = send(client, public_key, report(), [(photo_with_gps(), "IMG_2024.jpg", "image/jpeg")])
+    # A file name can name its sender as surely as the form's name box.
+    named_file = (photo_with_gps(), "foto_Siti_Rahmawati.jpg", "image/jpeg")
+    answer = send(client, public_key, report(), [named_file])
     assert answer.status_code == 201, answer.get_json()
     body = answer.get_json()
     assert body["created"] is True
@@ -137,9 +139,11 @@ def test_a_confidential_report_keeps_its_photo_cleaned_and_its_reporter_sealed(
     assert doc["timeline"][0]["actor"] == "Pelapor"
     entry = doc["evidence"][0]
     assert entry["metadata_removed"] is True
+    assert entry["filename"] == "bukti-1.jpg"
     stored_file = GridFSBucket(mongo.database("intake"), "evidence").open_download_stream(
         ObjectId(entry["id"])
     )
+    assert stored_file.filename == "bukti-1.jpg"
     with Image.open(io.BytesIO(stored_file.read())) as image:
         assert not image.getexif().get_ifd(GPS_IFD)
         assert 0x010F not in image.getexif()
@@ -348,6 +352,9 @@ def test_the_reporters_answer_resumes_the_case_and_alerts_its_officer(
     assert (line["kind"], line["actor"]) == ("information_received", "Pelapor")
     assert line["text"] == "Sekitar pukul 10 pagi, foto plat terlampir."
     assert doc["evidence"][-1]["uploaded_by"]["name"] == "Pelapor"
+    # Numbered after the report's own files; "plat.jpg" is kept nowhere.
+    assert doc["evidence"][-1]["filename"] == f"bukti-{len(doc['evidence'])}.jpg"
+    assert "plat.jpg" not in json.dumps(doc, default=str)
     trail = list(AuditEntry._get_collection().find({"case_id": filed["id"]}).sort("seq", 1))
     assert trail[-1]["actor"]["name"] == "Pelapor"
     assert trail[-1]["actor"]["role"] == "public"

@@ -26,7 +26,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import IO, Any, Final
 
@@ -252,13 +252,16 @@ def stage(
     principal: Principal,
     now: datetime,
     limits: Limits,
+    neutral_names: bool = False,
 ) -> Staged:
     """Recognise, clean and store ``uploads`` for ``case`` (its ``_id`` and ``tenant``; the
     case itself may not be written yet) without registering them.
 
     The caller registers ``entries`` in the write that changes the case, and calls
     :func:`discard` if that write fails. Raises a Problem, having stored nothing, if any
-    file is refused.
+    file is refused. ``neutral_names``: each file is stored as "bukti-<n>" with its type's
+    extension, and the name it came with is kept nowhere (a citizen's "laporan_siti.pdf"
+    would name a confidential reporter, as a photo's EXIF would place them).
     """
     held = {e["original_sha256"]: e for e in case.get("evidence", [])}
     if len(uploads) > MAX_FILES_PER_REQUEST:
@@ -281,6 +284,11 @@ def stage(
                 results.append(Added(known, created=False))
                 continue
             _check_room(already, len(new_entries) + 1, limits)
+            if neutral_names:
+                number = already + len(new_entries) + 1
+                prepared = replace(
+                    prepared, filename=sanitise_filename(f"bukti-{number}", prepared.kind)
+                )
             file_id = ObjectId()
             entry = _entry(file_id, prepared, principal, now)
             files.upload_from_stream_with_id(

@@ -248,6 +248,7 @@ def answer_question(code: str) -> ResponseReturnValue:
             principal=person,
             now=now,
             limits=evidence.Limits.from_settings(d.settings),
+            neutral_names=True,
         )
         recipient = _assignee(case)
         try:

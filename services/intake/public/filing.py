@@ -130,6 +130,7 @@ def file_report(
         principal=principal,
         now=now,
         limits=limits,
+        neutral_names=True,
     )
     receipt = receipt_for(report, str(case_id), code, seal)
     events: list[Event] = [receipt] if receipt is not None else []

@@ -48,6 +48,12 @@ def parse_key(encoded: str) -> bytes:
         raise SealError(str(exc)) from exc
 
 
+def seal_from(encoded: str) -> ContactSeal | None:
+    """The seal of a configured ``PANTAU_RECEIPT_KEY`` (None when it is not set); SealError
+    when it is set and is no key, so a service never starts sealing what nobody can open."""
+    return ContactSeal(parse_key(encoded)) if encoded else None
+
+
 def _text(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

@@ -9,7 +9,7 @@ from flask import current_app
 from pymongo.collection import Collection
 
 from services.console.clients.base import ServiceClient
-from shared import mongo
+from shared import client_stand_ins, mongo
 from shared.ratelimit import SharedLimiter
 from shared.settings import Settings
 
@@ -23,6 +23,8 @@ class ConsoleDeps:
     triage: ServiceClient
     notify: ServiceClient
     limiter: SharedLimiter
+    # Keys the stand-ins of citizens' addresses (``shared/client_stand_ins.py``).
+    client_key: bytes
 
     @property
     def console_key(self) -> str:
@@ -48,6 +50,9 @@ def build(settings: Settings) -> ConsoleDeps:
         triage=ServiceClient("triage", settings.triage_url),
         notify=ServiceClient("notify", settings.notify_url),
         limiter=SharedLimiter(mongo.database(ALIAS)["rate_limits"]),
+        client_key=client_stand_ins.key_from(
+            settings.console_secret.get_secret_value().encode(), "console"
+        ),
     )
 
 

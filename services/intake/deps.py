@@ -14,8 +14,7 @@ from services.intake.access.vault import Vault, VaultError, parse_key
 from services.intake.cases.idempotency import IdempotencyStore
 from shared import client_stand_ins, mongo
 from shared.ratelimit import SharedLimiter
-from shared.sealed_contacts import ContactSeal
-from shared.sealed_contacts import parse_key as parse_receipt_key
+from shared.sealed_contacts import ContactSeal, seal_from
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,11 +73,10 @@ def build(settings: Settings) -> IntakeDeps:
 
 def receipt_seal(settings: Settings) -> ContactSeal | None:
     """The seal for receipts' contacts; a key that is no key stops the service."""
-    encoded = settings.receipt_key.get_secret_value()
-    if not encoded:
+    seal = seal_from(settings.receipt_key.get_secret_value())
+    if seal is None:
         log.warning("no PANTAU_RECEIPT_KEY: citizens' tracking codes are shown, not sent to them")
-        return None
-    return ContactSeal(parse_receipt_key(encoded))
+    return seal
 
 
 def lifetimes(settings: Settings) -> Lifetimes:

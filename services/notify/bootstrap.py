@@ -12,7 +12,7 @@ from services.notify.delivery import NotifyDeps
 from services.notify.models import ALIAS, Delivery, RateWindow, Recipient
 from shared import mongo, outbox
 from shared.followed import FollowedDocuments
-from shared.sealed_contacts import ContactSeal, parse_key
+from shared.sealed_contacts import seal_from
 from shared.settings import Settings
 
 SERVICE = "notify"
@@ -66,11 +66,5 @@ def deps(settings: Settings, *, keep_sessions: bool = True) -> NotifyDeps:
         rate_limit=settings.notify_rate_limit,
         rate_window_s=settings.notify_rate_window_s,
         max_attempts=settings.max_attempts,
-        receipts=receipt_seal(settings),
+        receipts=seal_from(settings.receipt_key.get_secret_value()),
     )
-
-
-def receipt_seal(settings: Settings) -> ContactSeal | None:
-    """What opens the contacts of citizens' receipts; a key that is no key stops the worker."""
-    encoded = settings.receipt_key.get_secret_value()
-    return ContactSeal(parse_key(encoded)) if encoded else None

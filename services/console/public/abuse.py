@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import Final, Protocol
 
 from flask import request
@@ -43,13 +42,7 @@ class Refusal:
 
 def citizen() -> str:
     """The stand-in of the citizen's address (behind trusted proxies, the one they name)."""
-    secret = deps().settings.console_secret.get_secret_value()
-    return client_stand_ins.stand_in(request.remote_addr or "unknown", _key(secret))
-
-
-@lru_cache(maxsize=2)
-def _key(secret: str) -> bytes:
-    return client_stand_ins.key_from(secret.encode(), "console")
+    return client_stand_ins.stand_in(request.remote_addr or "unknown", deps().client_key)
 
 
 def intake_headers(sending: str | None = None) -> dict[str, str]:
